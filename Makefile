@@ -1,0 +1,101 @@
+# duplex — end-to-end test and emulation harness for replicated kernels.
+# `make test-all` is the main job, `make check` the harness's own tests.
+# Both install what the host lacks first (make deps).
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2
+CPPFLAGS_DUPLEX := -Iharness -DDUPLEX_SOURCE_ROOT=\"$(CURDIR)\" -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -MMD -MP
+LDLIBS  := -lvirt
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+B       := build
+HARNESS_SRCS := $(wildcard harness/*.c)
+LIB_SRCS     := $(filter-out harness/main.c,$(HARNESS_SRCS))
+UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
+
+OBJS      := $(HARNESS_SRCS:%.c=$(B)/obj/%.o)
+LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/obj/%.o)
+SOBJS     := $(HARNESS_SRCS:%.c=$(B)/san/obj/%.o)
+SLIB_OBJS := $(LIB_SRCS:%.c=$(B)/san/obj/%.o)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+SUNIT_BINS:= $(UNIT_SRCS:tests/unit/%.c=$(B)/san/tests/%)
+E2E_SRCS  := $(wildcard tests/e2e/*.c)
+E2E_BINS  := $(E2E_SRCS:tests/e2e/%.c=$(B)/tests/e2e/%)
+
+.PHONY: all deps harness san unit build-kernels images check check-run \
+	test-all test-all-run bench bench-run clean distclean help
+
+all: harness
+
+help:
+	@echo "make deps      install missing host packages, start libvirtd if none runs"
+	@echo "make           build the harness (build/duplex)"
+	@echo "make images    build both replica kernels and the initramfs images"
+	@echo "make check     unit + end-to-end tests of the harness (boots VMs)"
+	@echo "make test-all  deps + build + every scenario (the main job)"
+	@echo "make bench     build and boot figures (medians)"
+	@echo "make clean     remove build/duplex objects (keeps kernel builds)"
+	@echo "make distclean remove build/ entirely"
+
+deps:
+	@bash scripts/setup.sh
+
+harness: $(B)/duplex
+san: $(B)/san/duplex $(SUNIT_BINS)
+
+$(B)/duplex: $(OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/san/duplex: $(SOBJS)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS_DUPLEX) -c -o $@ $<
+
+$(B)/san/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) $(SAN) $(CPPFLAGS_DUPLEX) -c -o $@ $<
+
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+$(B)/san/tests/%: $(B)/san/obj/tests/unit/%.o $(SLIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS) -lcmocka
+
+$(B)/tests/e2e/%: $(B)/obj/tests/e2e/%.o $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Kernels and initramfs images: duplex decides what is stale itself.
+images: $(B)/duplex
+	@$(B)/duplex build
+
+check: deps
+	@$(MAKE) --no-print-directory check-run
+
+check-run: harness san $(UNIT_BINS) $(E2E_BINS) images
+	@bash tests/run.sh
+
+test-all: deps
+	@$(MAKE) --no-print-directory test-all-run
+
+test-all-run: harness $(E2E_BINS) images
+	@bash tests/run.sh --e2e-only
+
+bench: deps
+	@$(MAKE) --no-print-directory bench-run
+
+bench-run: harness
+	@bash scripts/bench.sh
+
+clean:
+	rm -rf $(B)/obj $(B)/san $(B)/tests $(B)/duplex
+
+distclean:
+	rm -rf $(B)
+
+-include $(shell find $(B)/obj $(B)/san/obj -name '*.d' 2>/dev/null)

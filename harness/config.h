@@ -1,0 +1,49 @@
+/* config: the machine profile (vm/<name>.profile), the project's paths and
+ * the environment, validated with errors that name the file, the line and
+ * what to write instead. */
+#ifndef DUPLEX_CONFIG_H
+#define DUPLEX_CONFIG_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#define DUPLEX_MAX_PARTITIONS 8
+#define DUPLEX_MAX_REPLICAS 8
+#define DUPLEX_CMDLINE_MAX 512
+
+enum accel_mode { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
+
+struct machine_profile {
+	char name[64];
+	unsigned partitions;		/* 1..DUPLEX_MAX_PARTITIONS */
+	unsigned vcpus;			/* per partition */
+	unsigned memory_mib;		/* per partition */
+	enum accel_mode accel;
+	char cmdline[DUPLEX_CMDLINE_MAX]; /* extra kernel arguments, all partitions */
+	unsigned replica[DUPLEX_MAX_PARTITIONS]; /* replica built for partition k */
+	unsigned boot_timeout_s;	/* power-on to shell prompt, per partition */
+};
+
+/* Parse profile TEXT; ORIGIN names it in errors ("vm/default.profile").
+ * Unknown keys, bad values and missing replicas are errors. */
+int profile_parse(const char *text, const char *origin, struct machine_profile *p);
+int profile_load(const char *path, struct machine_profile *p);
+
+/* Where things are.  Every path is absolute. */
+struct duplex_paths {
+	char root[PATH_MAX];	/* the checkout: Makefile, vm/, kernel/ ... */
+	char build[PATH_MAX];	/* build/ (or $DUPLEX_BUILD) */
+	char results[PATH_MAX];	/* results/ (or $DUPLEX_RESULTS) */
+	char run[PATH_MAX];	/* per-run state: /run/duplex (or $DUPLEX_RUN) */
+	char ksrc[PATH_MAX];	/* $KSRC, or "" for Debian's linux-source-6.1 */
+};
+
+/* Find the checkout from $DUPLEX_ROOT or from where the executable lives
+ * (build/duplex -> ..), then apply the environment. */
+int paths_init(struct duplex_paths *paths, const char *argv0);
+
+/* The kernel image and initramfs of replica R / partition K. */
+char *paths_kernel_image(const struct duplex_paths *paths, unsigned replica);
+char *paths_initramfs(const struct duplex_paths *paths, unsigned partition);
+
+#endif

@@ -1,0 +1,347 @@
+#define _GNU_SOURCE
+#include "machine.h"
+#include "accel.h"
+#include "log.h"
+#include "util.h"
+#include "sigwatch.h"
+#include "virt.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void make_run_id(char *id, size_t size)
+{
+	unsigned short r = 0;
+
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+		r = (unsigned short)(now_ms() ^ getpid());
+	snprintf(id, size, "r%ld-%04x", (long)getpid(), r);
+}
+
+static int machine_dirs(struct machine *m)
+{
+	m->state_dir = xasprintf("%s/%s", m->paths->run, m->run_id);
+	m->results_dir = xasprintf("%s/%s", m->paths->results, m->run_id);
+	if (mkdir_p(m->state_dir, 0755) < 0 || mkdir_p(m->results_dir, 0755) < 0)
+		return -1;
+	/* QEMU runs as libvirt-qemu: it must traverse to the images. */
+	if (chmod(m->paths->run, 0755) < 0 || chmod(m->state_dir, 0755) < 0) {
+		log_error("cannot open '%s' to QEMU: %m", m->state_dir);
+		return -1;
+	}
+	return 0;
+}
+
+int machine_create(struct machine *m, const struct duplex_paths *paths,
+		   const struct machine_profile *profile)
+{
+	char *tmpl_path;
+	char *log_path;
+
+	memset(m, 0, sizeof(*m));
+	m->paths = paths;
+	m->profile = profile;
+	make_run_id(m->run_id, sizeof(m->run_id));
+	if (machine_dirs(m) < 0)
+		goto err;
+	log_path = xasprintf("%s/harness.log", m->results_dir);
+	log_open(log_path);
+	free(log_path);
+	log_debug("run %s, profile %s, %u partitions", m->run_id, profile->name,
+		  profile->partitions);
+	tmpl_path = xasprintf("%s/vm/domain.xml", paths->root);
+	m->domain_tmpl = read_file(tmpl_path, NULL);
+	free(tmpl_path);
+	if (!m->domain_tmpl)
+		goto err;
+	virt_init_errors();
+	m->conn = virt_connect();
+	if (!m->conn)
+		goto err;
+	if (accel_choose(paths, profile->accel, &m->kvm) < 0)
+		goto err;
+	return 0;
+err:
+	machine_destroy(m);
+	return -1;
+}
+
+/* Copy the images into the state dir: QEMU may not be able to traverse
+ * to the checkout, and libvirt relabels the files it is given. */
+static int stage_images(struct machine *m, unsigned k, char **kernel,
+			char **initrd)
+{
+	char *src_kernel = paths_kernel_image(m->paths, m->profile->replica[k]);
+	char *src_initrd = paths_initramfs(m->paths, k);
+	int ret = -1;
+
+	*kernel = xasprintf("%s/p%u-bzImage", m->state_dir, k);
+	*initrd = xasprintf("%s/p%u-initramfs.cpio", m->state_dir, k);
+	if (!path_exists(src_kernel) || !path_exists(src_initrd)) {
+		log_error("partition %u: '%s' is missing: build it first with 'duplex build' (or ./launch.sh)",
+			  k, path_exists(src_kernel) ? src_initrd : src_kernel);
+		goto out;
+	}
+	if (copy_file(src_kernel, *kernel, 0644) < 0 ||
+	    copy_file(src_initrd, *initrd, 0644) < 0)
+		goto out;
+	ret = 0;
+out:
+	free(src_kernel);
+	free(src_initrd);
+	return ret;
+}
+
+static char *partition_cmdline(const struct machine *m, unsigned k)
+{
+	return xasprintf("console=ttyS0,115200 duplex.partition=%u duplex.replica=%u %s",
+			 k, m->profile->replica[k], m->profile->cmdline);
+}
+
+static int start_domain(struct machine *m, struct partition *p,
+			const char *kernel, const char *initrd)
+{
+	char *cmdline = partition_cmdline(m, p->index);
+	struct virt_domain_spec spec = {
+		.name = p->name,
+		.kvm = m->kvm,
+		.memory_mib = m->profile->memory_mib,
+		.vcpus = m->profile->vcpus,
+		.kernel = kernel,
+		.initrd = initrd,
+		.cmdline = cmdline,
+		.serial_log = p->log_path,
+	};
+	char *xml = virt_domain_xml(m->domain_tmpl, "vm/domain.xml", &spec);
+	char con_name[16];
+	int ret = -1;
+
+	snprintf(con_name, sizeof(con_name), "serial%u", p->index);
+
+	if (!xml)
+		goto out;
+	p->dom = virt_domain_create_paused(m->conn, xml);
+	if (!p->dom)
+		goto out;
+	p->pty = virt_console_pty(p->dom);
+	if (!p->pty)
+		goto out;
+	if (console_open(&p->con, con_name, p->pty, p->log_path) < 0)
+		goto out;
+	p->con_open = true;
+	if (virt_domain_resume(p->dom) < 0)
+		goto out;
+	p->started_ms = now_ms();
+	log_debug("serial%u: domain %s started, pty %s, cmdline '%s'",
+		  p->index, p->name, p->pty, cmdline);
+	ret = 0;
+out:
+	free(xml);
+	free(cmdline);
+	return ret;
+}
+
+int machine_start_partition(struct machine *m, unsigned k)
+{
+	struct partition *p = &m->part[k];
+	char *kernel = NULL, *initrd = NULL;
+	int ret = -1;
+
+	if (k >= m->profile->partitions || p->dom) {
+		log_error("partition %u cannot be started (profile has %u partitions)",
+			  k, m->profile->partitions);
+		return -1;
+	}
+	p->index = k;
+	snprintf(p->name, sizeof(p->name), VIRT_NAME_PREFIX "%s-p%u",
+		 m->run_id, k);
+	p->log_path = xasprintf("%s/serial%u.log", m->results_dir, k);
+	if (stage_images(m, k, &kernel, &initrd) < 0)
+		goto out;
+	ret = start_domain(m, p, kernel, initrd);
+out:
+	free(kernel);
+	free(initrd);
+	return ret;
+}
+
+enum console_wait machine_wait_ready(struct machine *m, unsigned k,
+				     int timeout_ms)
+{
+	struct partition *p = &m->part[k];
+	enum console_wait w;
+
+	w = console_expect(&p->con, MACHINE_READY_RE, timeout_ms);
+	if (w == CONSOLE_MATCHED) {
+		p->ready_ms = now_ms();
+		log_debug("serial%u: ready after %.1f s", k,
+			  (p->ready_ms - p->started_ms) / 1000.0);
+	}
+	return w;
+}
+
+bool machine_partition_lost(struct machine *m, unsigned *k)
+{
+	unsigned i;
+
+	for (i = 0; i < m->profile->partitions; i++) {
+		if (m->part[i].dom && !virt_domain_alive(m->part[i].dom)) {
+			*k = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void update_latest(const struct machine *m)
+{
+	char *link = xasprintf("%s/latest", m->paths->results);
+	char *tmp = xasprintf("%s/.latest.tmp", m->paths->results);
+
+	unlink(tmp);
+	if (symlink(m->run_id, tmp) < 0 || rename(tmp, link) < 0) {
+		log_warn("cannot point '%s' at this run: %m", link);
+		unlink(tmp);
+	}
+	free(link);
+	free(tmp);
+}
+
+static void partition_release(struct partition *p)
+{
+	if (p->dom) {
+		virt_domain_destroy(p->dom);
+		log_debug("serial%u: domain %s destroyed", p->index, p->name);
+	}
+	if (p->con_open) {
+		console_drain(&p->con);
+		console_close(&p->con);
+	}
+	free(p->pty);
+	free(p->log_path);
+	memset(p, 0, sizeof(*p));
+}
+
+void machine_destroy(struct machine *m)
+{
+	unsigned k;
+
+	for (k = 0; k < DUPLEX_MAX_PARTITIONS; k++)
+		partition_release(&m->part[k]);
+	if (m->conn)
+		virConnectClose(m->conn);
+	m->conn = NULL;
+	if (m->state_dir)
+		remove_tree(m->state_dir);
+	if (m->results_dir) {
+		update_latest(m);
+		log_debug("run %s ended", m->run_id);
+		log_close();
+	}
+	free(m->state_dir);
+	free(m->results_dir);
+	free(m->domain_tmpl);
+	m->state_dir = m->results_dir = m->domain_tmpl = NULL;
+}
+
+static bool run_is_alive(const char *run_id)
+{
+	char *comm_path, *comm;
+	long pid;
+	bool alive;
+
+	if (sscanf(run_id, "r%ld-", &pid) != 1 || pid <= 0)
+		return false;
+	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+		return false;
+	comm_path = xasprintf("/proc/%ld/comm", pid);
+	comm = path_exists(comm_path) ? read_file(comm_path, NULL) : NULL;
+	alive = comm && !strncmp(comm, "duplex", 6);
+	free(comm);
+	free(comm_path);
+	return alive;
+}
+
+int machine_clean_state(const struct duplex_paths *paths, bool all)
+{
+	struct dirent *de;
+	int count = 0;
+	DIR *dir;
+
+	dir = opendir(paths->run);
+	if (!dir)
+		return errno == ENOENT ? 0 : (log_error("cannot read '%s': %m", paths->run), -1);
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] != 'r' || (!all && run_is_alive(de->d_name)))
+			continue;
+		char *path = xasprintf("%s/%s", paths->run, de->d_name);
+
+		if (remove_tree(path) == 0) {
+			log_info("clean: removed %s", path);
+			count++;
+		}
+		free(path);
+	}
+	closedir(dir);
+	return count;
+}
+
+static bool partition_failed(struct machine *m, unsigned *k)
+{
+	unsigned i;
+
+	for (i = 0; i < m->profile->partitions; i++) {
+		struct partition *p = &m->part[i];
+
+		if (!p->con_open)
+			continue;
+		console_drain(&p->con);
+		if (matcher_failed(&p->con.m)) {
+			*k = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Liveness is asked of libvirtd at this period; console output and
+ * signals wake the loop at once. */
+#define WATCH_PERIOD_MS 250
+
+enum machine_event machine_watch(struct machine *m, int timeout_ms, unsigned *k)
+{
+	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	struct pollfd fds[DUPLEX_MAX_PARTITIONS + 1];
+	unsigned i, n;
+
+	*k = 0;
+	for (;;) {
+		if (sigwatch_pending())
+			return MACHINE_SIGNAL;
+		if (partition_failed(m, k))
+			return MACHINE_FAILURE;
+		if (machine_partition_lost(m, k))
+			return MACHINE_LOST;
+		if (deadline >= 0 && now_ms() >= deadline)
+			return MACHINE_TIMEOUT;
+		n = 0;
+		fds[n++] = (struct pollfd){ .fd = sigwatch_fd(), .events = POLLIN };
+		for (i = 0; i < m->profile->partitions; i++)
+			if (m->part[i].con_open)
+				fds[n++] = (struct pollfd){
+					.fd = m->part[i].con.inotify_fd,
+					.events = POLLIN };
+		if (poll(fds, n, WATCH_PERIOD_MS) < 0 && errno != EINTR) {
+			log_error("poll: %m");
+			return MACHINE_SIGNAL;
+		}
+	}
+}

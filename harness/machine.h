@@ -1,0 +1,79 @@
+/* machine: one run of the emulated machine.  Owns the run id, the run's
+ * state directory (/run/duplex/<run-id>: kernel and initramfs copies that
+ * QEMU, running as libvirt-qemu, may read), the run's results directory
+ * (results/<run-id>: console transcripts, harness log), the libvirt
+ * connection and every partition's domain and console.  machine_destroy
+ * undoes all of it, whatever state the run reached. */
+#ifndef DUPLEX_MACHINE_H
+#define DUPLEX_MACHINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <libvirt/libvirt.h>
+
+#include "config.h"
+#include "console.h"
+
+#define MACHINE_READY_RE "duplex: partition [0-9]+ ready"
+
+struct partition {
+	unsigned index;
+	char name[96];		/* libvirt domain name */
+	virDomainPtr dom;
+	char *pty;		/* /dev/pts/N */
+	char *log_path;		/* results/<run-id>/serialK.log */
+	struct console con;
+	bool con_open;
+	int64_t started_ms;	/* resume time */
+	int64_t ready_ms;	/* ready marker seen; 0 before */
+};
+
+struct machine {
+	const struct duplex_paths *paths;
+	const struct machine_profile *profile;
+	char run_id[32];
+	char *state_dir;
+	char *results_dir;
+	virConnectPtr conn;
+	bool kvm;
+	char *domain_tmpl;
+	struct partition part[DUPLEX_MAX_PARTITIONS];
+};
+
+/* Prepare a run: id, directories, libvirt connection, accelerator, the
+ * domain template.  Nothing is started.  On error everything is undone. */
+int machine_create(struct machine *m, const struct duplex_paths *paths,
+		   const struct machine_profile *profile);
+
+/* Start partition K: its domain (paused, console attached, resumed). */
+int machine_start_partition(struct machine *m, unsigned k);
+
+/* Wait until partition K prints the ready marker.  Reports failures. */
+enum console_wait machine_wait_ready(struct machine *m, unsigned k,
+				     int timeout_ms);
+
+/* Is any started partition's domain gone?  Sets *k to the first one. */
+bool machine_partition_lost(struct machine *m, unsigned *k);
+
+/* Destroy every domain, close consoles, remove the state directory and
+ * point results/latest at this run.  Safe to call twice. */
+void machine_destroy(struct machine *m);
+
+/* Remove state directories of runs whose process is gone (ALL: every
+ * run).  Returns how many, or -1. */
+int machine_clean_state(const struct duplex_paths *paths, bool all);
+
+
+enum machine_event {
+	MACHINE_SIGNAL,		/* SIGINT/SIGTERM/SIGHUP: sigwatch_pending() */
+	MACHINE_LOST,		/* a partition's domain ended */
+	MACHINE_FAILURE,	/* a console showed a kernel failure */
+	MACHINE_TIMEOUT,
+};
+
+/* Watch every started partition until something happens or TIMEOUT_MS
+ * passes (-1: no limit), draining every console into its transcript the
+ * whole time.  *K names the partition concerned. */
+enum machine_event machine_watch(struct machine *m, int timeout_ms, unsigned *k);
+
+#endif

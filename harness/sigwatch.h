@@ -1,0 +1,13 @@
+/* sigwatch: turns SIGINT, SIGTERM and SIGHUP into an event that the wait
+ * loops poll on (a self-pipe), so that every wait can end in an orderly
+ * teardown instead of a dead process with domains left behind. */
+#ifndef DUPLEX_SIGWATCH_H
+#define DUPLEX_SIGWATCH_H
+
+int sigwatch_install(void);
+/* Readable once a signal has arrived; -1 before sigwatch_install. */
+int sigwatch_fd(void);
+/* The signal that arrived, or 0. */
+int sigwatch_pending(void);
+
+#endif

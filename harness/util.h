@@ -1,0 +1,49 @@
+/* util: small helpers shared by every module (memory, files, time,
+ * child processes).  Functions that can fail report the error themselves
+ * (log_error) and return -1 or NULL. */
+#ifndef DUPLEX_UTIL_H
+#define DUPLEX_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation that aborts on out-of-memory: a harness without memory
+ * cannot clean up anything anyway. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Whole-file I/O.  read_file NUL-terminates; *len (if non-NULL) excludes
+ * the NUL.  write_file_atomic writes PATH.tmp then renames it. */
+char *read_file(const char *path, size_t *len);
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
+int copy_file(const char *src, const char *dst, mode_t mode);
+int mkdir_p(const char *path, mode_t mode);
+/* rm -rf PATH; a missing PATH is not an error. */
+int remove_tree(const char *path);
+bool path_exists(const char *path);
+bool is_dir(const char *path);
+
+/* Monotonic clock in milliseconds. */
+int64_t now_ms(void);
+
+/* Run ARGV (argv[0] looked up in PATH) in directory DIR (NULL: here) with
+ * stdout and stderr appended to LOG_FD (-1: inherited).  Returns the exit
+ * status (0..255), 128+signal if killed, -1 if it could not be started. */
+int run_command(const char *const argv[], const char *dir, int log_fd);
+
+/* Same, but capture stdout into a NUL-terminated string (stderr to the
+ * log fd).  Returns the exit status; *out is always set on status >= 0. */
+int run_capture(const char *const argv[], int log_fd, char **out);
+
+/* strtoul with the whole string required to be a number in [min, max]. */
+int parse_uint(const char *s, unsigned long min, unsigned long max,
+	       unsigned long *out);
+
+#endif

@@ -1,0 +1,23 @@
+/* xmlutil: XML text escaping and @KEY@ template expansion (vm/domain.xml). */
+#ifndef DUPLEX_XMLUTIL_H
+#define DUPLEX_XMLUTIL_H
+
+#include <stddef.h>
+
+/* Escape & < > " ' for use in XML text and attribute values.  Bytes that
+ * XML 1.0 cannot carry at all (control characters other than tab, LF, CR)
+ * make it return NULL with an error naming the byte. */
+char *xml_escape(const char *s);
+
+struct template_var {
+	const char *key;	/* without the @s: "NAME" for @NAME@ */
+	const char *value;	/* raw; escaped by template_expand */
+};
+
+/* Replace every @KEY@ in TEMPLATE by the escaped value of KEY.  A
+ * placeholder with no variable, or a variable whose value cannot be
+ * escaped, is an error naming it and ORIGIN.  Returns a malloc'd string. */
+char *template_expand(const char *tmpl, const char *origin,
+		      const struct template_var *vars, size_t nvars);
+
+#endif

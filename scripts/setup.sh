@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Host setup for duplex: install the Debian packages it needs and make sure a
+# libvirtd answers on qemu:///system.  Idempotent, and quick when all is done.
+#
+# When no libvirtd runs, we start virtlogd + libvirtd ourselves inside the
+# network namespace "duplex", so every bridge and tap they create stays
+# there (no uplink, no host address, no forwarding).
+set -euo pipefail
+
+NETNS=duplex
+PACKAGES=(
+	qemu-system-x86 qemu-utils
+	libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system
+	libvirt-clients libvirt-dev
+	tcl-dev tcl-expect-dev
+	busybox-static musl-tools linux-source-6.1
+	build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils
+	ccache libcmocka-dev minicom tmux iproute2 libxml2-utils pkg-config
+	clang
+)
+
+say() { printf 'setup: %s\n' "$*"; }
+die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+
+missing_packages() {
+	local p
+	for p in "${PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+			grep -q '^install ok installed$' || echo "$p"
+	done
+}
+
+install_packages() {
+	local missing
+	missing=$(missing_packages)
+	[ -z "$missing" ] && return 0
+	[ "$(id -u)" -eq 0 ] || die "missing packages ($(echo $missing)); run as root or: apt-get install $(echo $missing)"
+	say "installing: $(echo $missing)"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq || die "apt-get update failed"
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
+		die "apt-get install failed for: $(echo $missing)"
+}
+
+libvirtd_answers() {
+	timeout 10 virsh -q -c qemu:///system uri >/dev/null 2>&1
+}
+
+# libvirtd refuses to start without the user it runs QEMU as; the Debian
+# package creates it, but only through its maintainer scripts.
+ensure_users_and_dirs() {
+	getent group kvm >/dev/null || groupadd -r kvm
+	getent group libvirt >/dev/null || groupadd -r libvirt
+	getent group libvirt-qemu >/dev/null || groupadd -r libvirt-qemu
+	id libvirt-qemu >/dev/null 2>&1 ||
+		useradd -r -g kvm -G libvirt-qemu -d /var/lib/libvirt -s /usr/sbin/nologin libvirt-qemu
+	mkdir -p /run/libvirt /var/log/libvirt/qemu /var/lib/libvirt/qemu /var/cache/libvirt/qemu
+}
+
+ensure_netns() {
+	ip netns list 2>/dev/null | grep -qw "$NETNS" || ip netns add "$NETNS"
+	ip -n "$NETNS" link set lo up
+}
+
+wait_for_socket() {
+	local sock=$1 i
+	for i in $(seq 1 100); do
+		[ -S "$sock" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+start_libvirtd() {
+	[ "$(id -u)" -eq 0 ] || die "libvirtd is not running and only root can start it: run 'sudo make deps'"
+	ensure_users_and_dirs
+	ensure_netns
+	if ! pgrep -x virtlogd >/dev/null; then
+		ip netns exec "$NETNS" virtlogd -d || die "virtlogd did not start"
+		wait_for_socket /run/libvirt/virtlogd-sock || die "virtlogd started but its socket never appeared"
+	fi
+	say "starting libvirtd in network namespace '$NETNS'"
+	ip netns exec "$NETNS" libvirtd -d || die "libvirtd did not start (see /var/log/libvirt/)"
+	local i
+	for i in $(seq 1 100); do
+		libvirtd_answers && return 0
+		sleep 0.1
+	done
+	die "libvirtd started but does not answer on qemu:///system"
+}
+
+install_packages
+libvirtd_answers || start_libvirtd
+say "ok"

@@ -1,0 +1,58 @@
+# End-to-end: bad input gets one clear error, a non-zero exit, and leaves
+# nothing behind.
+source "$(dirname "$0")/../lib.sh"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# A kernel tree that does not exist.
+KSRC=/nonexistent "$DUPLEX" build >"$work/out" 2>&1
+status=$?
+tap $([ "$status" -ne 0 ] && grep -q "/nonexistent" "$work/out" && [ "$(grep -c 'error' "$work/out")" -eq 1 ]; echo $?) \
+	"KSRC=/nonexistent: exit $status with one error line naming the path" "$(cat "$work/out")"
+
+# A fragment that drops a required option: configure only, in a scratch
+# build directory, from the tree duplex already extracted.
+cp -r "$ROOT/kernel" "$ROOT/vm" "$ROOT/ramdisk" "$work/"
+sed -i '/^CONFIG_SERIAL_8250_CONSOLE=y/d' "$work/kernel/common.config"
+ksrc=$(ls -d "$ROOT"/build/src/linux-* 2>/dev/null | head -1)
+DUPLEX_ROOT=$work DUPLEX_BUILD=$work/build KSRC=$ksrc "$DUPLEX" build >"$work/out" 2>&1
+status=$?
+tap $([ "$status" -ne 0 ] && grep -q 'CONFIG_SERIAL_8250_CONSOLE' "$work/out"; echo $?) \
+	"a fragment without a required option fails the build naming it (exit $status)" "$(tail -5 "$work/out")"
+
+# libvirtd not answering (a socket nobody listens on: same path in duplex
+# as a stopped daemon).
+DUPLEX_LIBVIRT_URI="qemu:///system?socket=$work/no-libvirtd.sock" "$DUPLEX" boot >"$work/out" 2>&1
+status=$?
+tap $([ "$status" -eq 2 ] && grep -q 'cannot connect to libvirtd' "$work/out" && grep -q 'make deps' "$work/out"; echo $?) \
+	"libvirtd down: duplex boot says so and how to start it (exit $status)" "$(cat "$work/out")"
+
+# A profile with a typo.
+printf 'partitions = 2\nreplica.0 = 1\nreplica.1 = 2\nmemroy_mib = 512\n' >"$work/typo.profile"
+"$DUPLEX" boot --profile "$work/typo.profile" >"$work/out" 2>&1
+status=$?
+tap $([ "$status" -eq 2 ] && grep -q "typo.profile:4: unknown key 'memroy_mib'" "$work/out"; echo $?) \
+	"a profile with an unknown key names file, line and key (exit $status)" "$(cat "$work/out")"
+
+# Usage errors.
+"$DUPLEX" frobnicate >"$work/out" 2>&1
+status=$?
+tap $([ "$status" -eq 2 ] && grep -q "unknown command 'frobnicate'" "$work/out"; echo $?) "an unknown command exits 2"
+"$DUPLEX" --help >"$work/out" 2>&1
+tap $(grep -q 'doctor' "$work/out" && grep -q 'boot' "$work/out"; echo $?) "duplex --help lists the commands"
+
+# A run killed with SIGKILL leaves its state; duplex clean removes it and
+# libvirt's autodestroy has already taken its domain.
+"$DUPLEX" boot >"$work/boot.out" 2>&1 &
+pid=$!
+wait_for 60 grep -q 'transcript:' "$work/boot.out"
+run_id=$(sed -n 's|^  transcript: .*/\(r[0-9]*-[0-9a-f]*\)/serial0.log$|\1|p' "$work/boot.out")
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+"$DUPLEX" clean >"$work/out" 2>&1
+status=$?
+left=$(virsh -q -c qemu:///system list --all --name | grep -- "-$run_id-" || true)
+tap $([ "$status" -eq 0 ] && [ -n "$run_id" ] && [ -z "$left" ] && [ ! -e "/run/duplex/$run_id" ]; echo $?) \
+	"after SIGKILL, duplex clean leaves no domain and no run state" "run $run_id; left: $left; $(cat "$work/out")"
+tap_done

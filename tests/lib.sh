@@ -1,0 +1,40 @@
+# Shared helpers for the shell end-to-end tests (sourced, not run).
+# TAP output: ok N - name / not ok N - name.
+set -uo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DUPLEX=${DUPLEX:-$ROOT/build/duplex}
+TAP_N=0
+TAP_FAILED=0
+
+tap() { # tap OK_STATUS NAME [DETAIL]
+	TAP_N=$((TAP_N + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $TAP_N - $2"
+	else
+		echo "not ok $TAP_N - $2"
+		TAP_FAILED=$((TAP_FAILED + 1))
+		[ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/# /'
+	fi
+	return 0
+}
+
+tap_done() {
+	echo "1..$TAP_N"
+	[ "$TAP_FAILED" -eq 0 ]
+}
+
+# wait_for SECONDS CMD...: run CMD every 0.2 s until it succeeds or the
+# deadline passes.
+wait_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	while [ "$SECONDS" -lt "$deadline" ]; do
+		"$@" && return 0
+		sleep 0.2
+	done
+	"$@"
+}
+
+duplex_domains() {
+	virsh -q -c qemu:///system list --all --name 2>/dev/null | grep '^duplex-' || true
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Test runner for `make check`: the cmocka unit tests (plain and with
+# ASan+UBSan), then the end-to-end tests that boot VMs.  Every test speaks
+# TAP ("ok N - name" / "not ok N - name"); this script counts and prints the
+# closing line "N passed, N failed, N skipped".
+#   tests/run.sh              everything
+#   tests/run.sh --e2e-only   only the end-to-end tests
+#   tests/run.sh --unit-only  only the unit tests
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+B=${DUPLEX_BUILD:-build}
+LOGS=$B/test-logs
+mkdir -p "$LOGS"
+passed=0 failed=0 skipped=0
+failures=()
+
+# run_tap GROUP LOG CMD...: run one test program, echo its verdicts.
+run_tap() {
+	local group=$1 log=$2 line name status failed_before=$failed
+	shift 2
+	"$@" >"$log" 2>&1
+	status=$?
+	while IFS= read -r line; do
+		case "$line" in
+		"ok "*"# SKIP"*|"ok "*"# skip"*)
+			name=${line#ok }; skipped=$((skipped + 1))
+			printf 'SKIP %s/%s\n' "$group" "${name#* - }" ;;
+		"ok "*)
+			name=${line#ok }; passed=$((passed + 1))
+			printf 'PASS %s/%s\n' "$group" "${name#* - }" ;;
+		"not ok "*)
+			name=${line#not ok }; failed=$((failed + 1))
+			failures+=("$group/${name#* - } (log: $log)")
+			printf 'FAIL %s/%s (log: %s)\n' "$group" "${name#* - }" "$log" ;;
+		esac
+	done <"$log"
+	# A non-zero exit that no "not ok" explains (a crash, a sanitizer
+	# report) is a failure of the program itself.
+	if [ "$status" -ne 0 ] && [ "$failed" -eq "$failed_before" ]; then
+		failed=$((failed + 1))
+		failures+=("$group (exit $status, log: $log)")
+		printf 'FAIL %s (exited %d; log: %s)\n' "$group" "$status" "$log"
+		tail -n 15 "$log" | sed 's/^/    /'
+	fi
+}
+
+run_units() {
+	local dir=$1 tag=$2 t
+	for t in "$dir"/test_*; do
+		[ -x "$t" ] || continue
+		CMOCKA_MESSAGE_OUTPUT=TAP run_tap "$tag/$(basename "$t")" \
+			"$LOGS/$tag-$(basename "$t").log" "$t"
+	done
+}
+
+run_e2e() {
+	local t name
+	for t in "$B"/tests/e2e/* tests/e2e/*.sh; do
+		[ -x "$t" ] || [ "${t%.sh}" != "$t" ] || continue
+		[ -f "$t" ] || continue
+		name=$(basename "${t%.sh}")
+		echo "---- e2e/$name"
+		if [ "${t%.sh}" != "$t" ]; then
+			run_tap "e2e/$name" "$LOGS/e2e-$name.log" bash "$t"
+		else
+			run_tap "e2e/$name" "$LOGS/e2e-$name.log" "$t"
+		fi
+	done
+}
+
+mode=${1:-all}
+case "$mode" in
+all|--unit-only)
+	run_units "$B/tests" unit
+	run_units "$B/san/tests" asan+ubsan ;;
+esac
+case "$mode" in
+all|--e2e-only) run_e2e ;;
+esac
+
+if [ ${#failures[@]} -gt 0 ]; then
+	echo
+	echo "failed:"
+	printf '  %s\n' "${failures[@]}"
+fi
+echo
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

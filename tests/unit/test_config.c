@@ -1,0 +1,145 @@
+/* Unit tests: machine profile parsing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "log.h"
+#include "util.h"
+
+/* The parser reports errors on stderr; capture them to check the words. */
+static char *parse_errors(const char *text, struct machine_profile *p, int *ret)
+{
+	char path[] = "/tmp/duplex-test-config-XXXXXX";
+	int fd = mkstemp(path), saved = dup(2);
+	char *out;
+
+	assert_true(fd >= 0);
+	dup2(fd, 2);
+	*ret = profile_parse(text, "test.profile", p);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(fd);
+	out = read_file(path, NULL);
+	unlink(path);
+	return out;
+}
+
+static void assert_rejected(const char *text, const char *words)
+{
+	struct machine_profile p;
+	int ret;
+	char *err = parse_errors(text, &p, &ret);
+
+	assert_int_equal(ret, -1);
+	assert_non_null(err);
+	bool said = strstr(err, words) != NULL;
+
+	if (!said)
+		print_error("error '%s' does not say '%s'\n", err, words);
+	free(err);
+	assert_true(said);
+}
+
+static void test_defaults_and_values(void **state)
+{
+	struct machine_profile p;
+
+	(void)state;
+	assert_int_equal(profile_parse("name = lab\npartitions = 3\nvcpus = 2\n"
+				       "memory_mib = 768\naccel = tcg\n"
+				       "cmdline = panic=-1 quiet\n"
+				       "replica.0 = 1\nreplica.1 = 2\nreplica.2 = 1\n",
+				       "t", &p), 0);
+	assert_string_equal(p.name, "lab");
+	assert_int_equal(p.partitions, 3);
+	assert_int_equal(p.vcpus, 2);
+	assert_int_equal(p.memory_mib, 768);
+	assert_int_equal(p.accel, ACCEL_TCG);
+	assert_string_equal(p.cmdline, "panic=-1 quiet");
+	assert_int_equal(p.replica[0], 1);
+	assert_int_equal(p.replica[1], 2);
+	assert_int_equal(p.replica[2], 1);
+	assert_int_equal(p.boot_timeout_s, 300);
+}
+
+static void test_comments_blank_and_spaces(void **state)
+{
+	struct machine_profile p;
+
+	(void)state;
+	assert_int_equal(profile_parse("# a comment\n\n   \npartitions=1 # one\n"
+				       "\treplica.0\t=\t2\t\n", "t", &p), 0);
+	assert_int_equal(p.partitions, 1);
+	assert_int_equal(p.replica[0], 2);
+	assert_int_equal(p.memory_mib, 512);
+}
+
+static void test_shipped_profile_loads(void **state)
+{
+	struct machine_profile p;
+
+	(void)state;
+	assert_int_equal(profile_load(DUPLEX_SOURCE_ROOT "/vm/default.profile", &p), 0);
+	assert_true(p.partitions >= 2);
+	assert_int_equal(p.replica[0], 1);
+	assert_int_equal(p.replica[1], 2);
+}
+
+static void test_errors_name_line_and_key(void **state)
+{
+	(void)state;
+	assert_rejected("partitions = 2\nreplica.0 = 1\nreplica.1 = 2\nbogus = 1\n",
+			"test.profile:4: unknown key 'bogus'");
+	assert_rejected("partitions = two\n", "test.profile:1: 'partitions' must be a whole number from 1 to 8");
+	assert_rejected("partitions = 9\n", "from 1 to 8, not '9'");
+	assert_rejected("memory_mib = -5\n", "'memory_mib' must be");
+	assert_rejected("\n\njust words\n", "test.profile:3: expected 'key = value'");
+	assert_rejected("accel = fast\n", "'accel' must be auto, kvm or tcg");
+	assert_rejected("name = a b\n", "'name' may hold only");
+}
+
+static void test_replicas_must_match_partitions(void **state)
+{
+	(void)state;
+	assert_rejected("partitions = 2\nreplica.0 = 1\n",
+			"partition 1 has no replica: add 'replica.1 = 1'");
+	assert_rejected("partitions = 1\nreplica.0 = 1\nreplica.3 = 2\n",
+			"'replica.3' is set but the profile has only 1 partitions");
+	assert_rejected("replica.9 = 1\n", "the partition after 'replica.' must be 0 to 7");
+	assert_rejected("partitions = 1\nreplica.0 = 0\n", "'replica.0' must be a whole number from 1 to 8");
+}
+
+static void test_cmdline_bounds(void **state)
+{
+	char text[700];
+
+	(void)state;
+	memset(text, 0, sizeof(text));
+	strcpy(text, "cmdline = ");
+	memset(text + strlen(text), 'a', 600);
+	assert_rejected(text, "'cmdline' is longer than 511 bytes");
+	assert_rejected("cmdline = a\x01" "b\n", "non-printable byte 0x01");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults_and_values),
+		cmocka_unit_test(test_comments_blank_and_spaces),
+		cmocka_unit_test(test_shipped_profile_loads),
+		cmocka_unit_test(test_errors_name_line_and_key),
+		cmocka_unit_test(test_replicas_must_match_partitions),
+		cmocka_unit_test(test_cmdline_bounds),
+	};
+
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
