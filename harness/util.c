@@ -124,15 +124,16 @@ static int write_all(int fd, const void *data, size_t len)
 
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
-	char *tmp = xasprintf("%s.tmp", path);
+	/* A unique temporary name: two runs may write the same file at once. */
+	char *tmp = xasprintf("%s.XXXXXX", path);
 	int fd, ret = -1;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		log_error("cannot create '%s': %m", tmp);
 		goto out;
 	}
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (write_all(fd, data, len) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0) {
 		log_error("cannot write '%s': %m", tmp);
 		close(fd);
 		unlink(tmp);

@@ -20,7 +20,8 @@ char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Whole-file I/O.  read_file NUL-terminates; *len (if non-NULL) excludes
- * the NUL.  write_file_atomic writes PATH.tmp then renames it. */
+ * the NUL.  write_file_atomic writes a unique PATH.XXXXXX, then renames
+ * it over PATH, so a reader never sees half a file. */
 char *read_file(const char *path, size_t *len);
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
 int copy_file(const char *src, const char *dst, mode_t mode);
