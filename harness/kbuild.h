@@ -4,11 +4,16 @@
  * Debian's /usr/src/linux-source-6.1.tar.xz extracted once into
  * build/src/linux-source-6.1.  Replica R is built with O=build/replicaR
  * from: tinyconfig + kernel/common.config + kernel/replicaR.config, then
- * olddefconfig; the result must hold every option of kernel/required.config
- * (the build fails naming the first one missing).  Make's output goes to
- * build/logs/replicaR.log; the terminal gets one progress line per replica
- * with the elapsed time.  Uses ccache when it is installed.  A build with no
- * change (sources, fragments) does not recompile anything. */
+ * olddefconfig; the result must hold every setting of the two fragments
+ * (Kconfig silently drops an option whose dependencies are off) and every
+ * option of kernel/required.config: the build fails naming each one
+ * missing.  Reconfiguration happens only when the fragments, the tree's
+ * path or .config itself changed (stamp build/replicaR/.duplex-config-stamp),
+ * so a build with no change recompiles nothing.  Make's output goes to
+ * build/logs/replicaR.log; the terminal gets one line per replica with the
+ * elapsed time (and one before a build from scratch), and on failure the
+ * log's first error and last lines.  Uses ccache when it is on PATH.  Two
+ * duplex builds sharing a build/ take turns (build/.kbuild.lock). */
 #ifndef DUPLEX_KBUILD_H
 #define DUPLEX_KBUILD_H
 
@@ -27,12 +32,5 @@ int kbuild_source_tree(const struct kbuild_options *opts, char **srcdir);
 /* Build the replicas listed in REPLICAS (each 1..DUPLEX_MAX_REPLICAS). */
 int kbuild_build(const struct kbuild_options *opts, const unsigned *replicas,
 		 unsigned count);
-
-/* Check that CONFIG (a .config's text) sets every option listed in
- * REQUIRED (text of kernel/required.config: "CONFIG_X=y" lines, '#'
- * comments).  Reports the first missing or different option, naming it and
- * both origins.  0 if all are there, -1 otherwise. */
-int kconfig_check_required(const char *config, const char *config_origin,
-			   const char *required, const char *required_origin);
 
 #endif
