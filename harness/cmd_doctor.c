@@ -36,16 +36,16 @@ static bool command_version(const char *const argv[], char *out, size_t size)
 
 static void check_libvirtd(struct doctor *d)
 {
-	virConnectPtr conn = virConnectOpen(VIRT_URI);
+	virConnectPtr conn = virConnectOpen(virt_uri());
 	unsigned long version = 0;
 	char detail[128];
 
 	if (conn && virConnectGetLibVersion(conn, &version) == 0)
 		snprintf(detail, sizeof(detail), "%s answers (libvirt %lu.%lu.%lu)",
-			 VIRT_URI, version / 1000000, version / 1000 % 1000,
+			 virt_uri(), version / 1000000, version / 1000 % 1000,
 			 version % 1000);
 	else
-		snprintf(detail, sizeof(detail), "nothing answers at %s", VIRT_URI);
+		snprintf(detail, sizeof(detail), "nothing answers at %s", virt_uri());
 	check(d, conn != NULL, "libvirtd", detail,
 	      "make deps (starts libvirtd in network namespace 'duplex')");
 	if (conn)

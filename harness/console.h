@@ -9,34 +9,20 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
-/* The text matcher, separate from I/O so that it can be tested alone. */
-struct console_matcher {
-	char *buf;		/* everything seen, NUL-terminated */
-	size_t len, cap;
-	size_t cursor;		/* matching starts here */
-	size_t scanned;		/* failure patterns checked up to here */
-	char failure[256];	/* first failure line seen ("" if none) */
-};
+#include "matcher.h"
 
-void matcher_init(struct console_matcher *m);
-void matcher_free(struct console_matcher *m);
-/* Append bytes read from the console (NULs dropped). */
-void matcher_feed(struct console_matcher *m, const char *data, size_t len);
-/* Search extended regex RE in the text after the cursor; on a match move
- * the cursor past it and return 1 (and the match in *start and *end as
- * offsets into buf if non-NULL), 0 if no match yet, -1 if RE is invalid. */
-int matcher_find(struct console_matcher *m, const char *re, size_t *start,
-		 size_t *end);
-/* Check new complete lines for kernel failures; true once one was seen,
- * its line in m->failure. */
-bool matcher_failed(struct console_matcher *m);
-
+/* Input goes to the pty, which is open only during console_send (see
+ * there why); output comes from the log file. */
 struct console {
 	char name[16];		/* "serial0" */
-	int pty_fd;		/* -1 if not opened for writing */
-	int log_fd;
-	int inotify_fd;
+	char *pty_path;		/* "/dev/pts/N"; NULL: no input */
+	char *log_path;		/* written by virtlogd */
+	int log_fd;		/* -1 until the log file exists */
+	int inotify_fd;		/* watches the log's directory */
+	int64_t last_output_ms;	/* when output last arrived (now_ms); 0: never */
+	bool ended;		/* the writer closed the log: the domain is gone */
 	struct console_matcher m;
 };
 
@@ -44,22 +30,31 @@ enum console_wait {
 	CONSOLE_MATCHED = 0,
 	CONSOLE_TIMEOUT = -1,
 	CONSOLE_FAILURE = -2,	/* kernel failure seen (m.failure) */
-	CONSOLE_INTERRUPTED = -3, /* SIGINT/SIGTERM (sigwatch) */
+	CONSOLE_INTERRUPTED = -3, /* SIGINT/SIGTERM/SIGHUP (sigwatch) */
 	CONSOLE_ERROR = -4,
+	CONSOLE_ENDED = -5,	/* the domain ended (log closed), no match */
 };
 
+/* PTY_PATH may be NULL (output only).  The log file need not exist yet. */
 int console_open(struct console *c, const char *name, const char *pty_path,
 		 const char *log_path);
 void console_close(struct console *c);
-/* Read whatever is new in the log file into the matcher. */
+/* Read whatever is new in the log file into the matcher (following
+ * virtlogd's rotation), and consume inotify_fd's events, so that a caller
+ * may poll inotify_fd for "new output" and call this when it is readable. */
 int console_drain(struct console *c);
-/* Write TEXT to the pty as a person would type it. */
+/* Type TEXT on the pty as a person would: "\n" is sent as Enter (CR).
+ * Takes up to about a second when nobody else has the pty open: QEMU
+ * reads a pty only after it has seen it opened (see console.c). */
 int console_send(struct console *c, const char *text);
-/* Wait until RE matches after the cursor, at most TIMEOUT_MS.  A timeout
- * or a failure is reported (log_error) with the console's last lines. */
+/* Wait until RE matches after the cursor, at most TIMEOUT_MS, waking on
+ * new output and signals (no polling).  A timeout, a kernel failure or
+ * the end of the domain is reported (log_error) with the last lines;
+ * CONSOLE_INTERRUPTED is not (the caller tears down). */
 enum console_wait console_expect(struct console *c, const char *re,
 				 int timeout_ms);
-/* The last N lines seen, malloc'd (for error reports). */
+/* The last N lines seen, malloc'd, for reports: CRs dropped, other
+ * control bytes shown as ^X. */
 char *console_tail(const struct console *c, unsigned lines);
 
 #endif

@@ -188,19 +188,6 @@ enum console_wait machine_wait_ready(struct machine *m, unsigned k,
 	return w;
 }
 
-bool machine_partition_lost(struct machine *m, unsigned *k)
-{
-	unsigned i;
-
-	for (i = 0; i < m->profile->partitions; i++) {
-		if (m->part[i].dom && !virt_domain_alive(m->part[i].dom)) {
-			*k = i;
-			return true;
-		}
-	}
-	return false;
-}
-
 static void update_latest(const struct machine *m)
 {
 	char *link = xasprintf("%s/latest", m->paths->results);
@@ -294,7 +281,10 @@ int machine_clean_state(const struct duplex_paths *paths, bool all)
 	return count;
 }
 
-static bool partition_failed(struct machine *m, unsigned *k)
+/* Drain every console; the first partition whose kernel failed or whose
+ * domain ended (its console log closed by the writer) decides. */
+static bool partition_event(struct machine *m, enum machine_event *ev,
+			    unsigned *k)
 {
 	unsigned i;
 
@@ -304,33 +294,35 @@ static bool partition_failed(struct machine *m, unsigned *k)
 		if (!p->con_open)
 			continue;
 		console_drain(&p->con);
+		*k = i;
 		if (matcher_failed(&p->con.m)) {
-			*k = i;
+			*ev = MACHINE_FAILURE;
+			return true;
+		}
+		if (p->con.ended) {
+			*ev = MACHINE_LOST;
 			return true;
 		}
 	}
 	return false;
 }
 
-/* Liveness is asked of libvirtd at this period; console output and
- * signals wake the loop at once. */
-#define WATCH_PERIOD_MS 250
-
 enum machine_event machine_watch(struct machine *m, int timeout_ms, unsigned *k)
 {
 	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
 	struct pollfd fds[DUPLEX_MAX_PARTITIONS + 1];
+	enum machine_event ev;
 	unsigned i, n;
+	int wait_ms;
 
 	*k = 0;
 	for (;;) {
 		if (sigwatch_pending())
 			return MACHINE_SIGNAL;
-		if (partition_failed(m, k))
-			return MACHINE_FAILURE;
-		if (machine_partition_lost(m, k))
-			return MACHINE_LOST;
-		if (deadline >= 0 && now_ms() >= deadline)
+		if (partition_event(m, &ev, k))
+			return ev;
+		wait_ms = deadline < 0 ? -1 : (int)(deadline - now_ms());
+		if (deadline >= 0 && wait_ms <= 0)
 			return MACHINE_TIMEOUT;
 		n = 0;
 		fds[n++] = (struct pollfd){ .fd = sigwatch_fd(), .events = POLLIN };
@@ -339,7 +331,7 @@ enum machine_event machine_watch(struct machine *m, int timeout_ms, unsigned *k)
 				fds[n++] = (struct pollfd){
 					.fd = m->part[i].con.inotify_fd,
 					.events = POLLIN };
-		if (poll(fds, n, WATCH_PERIOD_MS) < 0 && errno != EINTR) {
+		if (poll(fds, n, wait_ms) < 0 && errno != EINTR) {
 			log_error("poll: %m");
 			return MACHINE_SIGNAL;
 		}

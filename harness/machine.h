@@ -52,9 +52,6 @@ int machine_start_partition(struct machine *m, unsigned k);
 enum console_wait machine_wait_ready(struct machine *m, unsigned k,
 				     int timeout_ms);
 
-/* Is any started partition's domain gone?  Sets *k to the first one. */
-bool machine_partition_lost(struct machine *m, unsigned *k);
-
 /* Destroy every domain, close consoles, remove the state directory and
  * point results/latest at this run.  Safe to call twice. */
 void machine_destroy(struct machine *m);
@@ -66,14 +63,15 @@ int machine_clean_state(const struct duplex_paths *paths, bool all);
 
 enum machine_event {
 	MACHINE_SIGNAL,		/* SIGINT/SIGTERM/SIGHUP: sigwatch_pending() */
-	MACHINE_LOST,		/* a partition's domain ended */
+	MACHINE_LOST,		/* a partition's domain ended (console log closed) */
 	MACHINE_FAILURE,	/* a console showed a kernel failure */
 	MACHINE_TIMEOUT,
 };
 
 /* Watch every started partition until something happens or TIMEOUT_MS
  * passes (-1: no limit), draining every console into its transcript the
- * whole time.  *K names the partition concerned. */
+ * whole time; woken only by console output and signals.  *K names the
+ * partition concerned. */
 enum machine_event machine_watch(struct machine *m, int timeout_ms, unsigned *k);
 
 #endif

@@ -4,6 +4,8 @@
 #ifndef DUPLEX_SIGWATCH_H
 #define DUPLEX_SIGWATCH_H
 
+/* Handlers without SA_RESTART: a blocking call returns EINTR and its loop
+ * looks at sigwatch_pending().  Idempotent. */
 int sigwatch_install(void);
 /* Readable once a signal has arrived; -1 before sigwatch_install. */
 int sigwatch_fd(void);

@@ -23,28 +23,39 @@ struct virt_domain_spec {
 	const char *serial_log;	/* console transcript, written by virtlogd */
 };
 
-/* Connect to VIRT_URI.  When nothing answers, the error says so and how
+/* The libvirt URI: $DUPLEX_LIBVIRT_URI, or VIRT_URI. */
+const char *virt_uri(void);
+
+/* Connect to virt_uri().  When nothing answers, the error says so and how
  * to start it (make deps). */
 virConnectPtr virt_connect(void);
 
-/* Route libvirt's own error printing through log_error, once. */
+/* Keep libvirt from printing its errors itself (they go to the harness
+ * log only): each caller reports the error once, with its context, from
+ * virGetLastErrorMessage(). */
 void virt_init_errors(void);
 
 /* The domain XML for SPEC from the template text TMPL (ORIGIN for errors). */
 char *virt_domain_xml(const char *tmpl, const char *origin,
 		      const struct virt_domain_spec *spec);
 
-/* Create the domain paused, then resume it.  NULL on error. */
+/* Create the domain paused (open its console, then virt_domain_resume).
+ * It is tied to CONN (autodestroy): if duplex dies, libvirtd destroys it.
+ * NULL on error. */
 virDomainPtr virt_domain_create_paused(virConnectPtr conn, const char *xml);
 int virt_domain_resume(virDomainPtr dom);
 
 /* The pty path of the domain's serial console ("/dev/pts/N"), malloc'd. */
 char *virt_console_pty(virDomainPtr dom);
+/* The same from live domain XML text (no error reported), or NULL. */
+char *virt_serial_pty_from_xml(const char *xml);
 
-/* Is the domain still running (not shut off / crashed / gone)? */
+/* Is the domain still running (not shut off / crashed / gone)?  libvirt
+ * learns of a guest's poweroff a moment after its console log is closed
+ * (struct console's ended). */
 bool virt_domain_alive(virDomainPtr dom);
 
-/* Destroy (if running) and release the handle.  Safe on NULL. */
+/* Destroy (if still there) and release the handle.  Safe on NULL. */
 int virt_domain_destroy(virDomainPtr dom);
 
 /* Extract the run id from a domain name "duplex-<runid>-p<K>"; the run id
@@ -52,7 +63,8 @@ int virt_domain_destroy(virDomainPtr dom);
  * ours. */
 long virt_name_pid(const char *name);
 
-/* Destroy every duplex domain whose run is no longer alive (ALL: every
+/* Destroy every duplex domain whose run is no longer alive: its pid is
+ * gone or is not a process whose name starts with "duplex" (ALL: every
  * duplex domain).  Prints one line per domain.  Returns the number
  * destroyed, or -1 on error. */
 int virt_clean(virConnectPtr conn, bool all);

@@ -58,6 +58,17 @@ ensure_users_and_dirs() {
 	mkdir -p /run/libvirt /var/log/libvirt/qemu /var/lib/libvirt/qemu /var/cache/libvirt/qemu
 }
 
+# Without udev /dev/kvm stays root:root 0600.  libvirt then finds KVM
+# "unusable" for libvirt-qemu after probing it as root, throws its QEMU
+# capability cache away and re-probes on every call (a minute per domain).
+# Debian's udev rule gives it to group kvm; do the same.
+ensure_kvm_node() {
+	[ -c /dev/kvm ] || return 0
+	[ "$(stat -c %G:%a /dev/kvm)" = kvm:660 ] && return 0
+	[ "$(id -u)" -eq 0 ] || { say "warning: /dev/kvm is not kvm:0660; libvirt will be slow (run make deps as root)"; return 0; }
+	chgrp kvm /dev/kvm && chmod 0660 /dev/kvm
+}
+
 ensure_netns() {
 	ip netns list 2>/dev/null | grep -qw "$NETNS" || ip netns add "$NETNS"
 	ip -n "$NETNS" link set lo up
@@ -91,5 +102,6 @@ start_libvirtd() {
 }
 
 install_packages
+ensure_kvm_node
 libvirtd_answers || start_libvirtd
 say "ok"

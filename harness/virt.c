@@ -1,0 +1,334 @@
+#define _GNU_SOURCE
+#include "virt.h"
+#include "log.h"
+#include "util.h"
+#include "xmlutil.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libvirt/virterror.h>
+
+/* libvirt would print every error to stderr itself, before we can add what
+ * it means for the run; keep it in the harness log only and report it once,
+ * with context, from virGetLastErrorMessage() where it matters. */
+static void on_libvirt_error(void *data, virErrorPtr err)
+{
+	(void)data;
+	log_debug("libvirt: %s", err && err->message ? err->message : "?");
+}
+
+void virt_init_errors(void)
+{
+	virSetErrorFunc(NULL, on_libvirt_error);
+}
+
+const char *virt_uri(void)
+{
+	const char *uri = getenv("DUPLEX_LIBVIRT_URI");
+
+	return uri && *uri ? uri : VIRT_URI;
+}
+
+virConnectPtr virt_connect(void)
+{
+	virConnectPtr conn = virConnectOpen(virt_uri());
+
+	if (!conn)
+		log_error("cannot connect to libvirtd at %s (%s): start it with "
+			  "'make deps' (or scripts/setup.sh), which starts "
+			  "libvirtd when none runs", virt_uri(),
+			  virGetLastErrorMessage());
+	return conn;
+}
+
+char *virt_domain_xml(const char *tmpl, const char *origin,
+		      const struct virt_domain_spec *spec)
+{
+	char memory[24], vcpus[24];
+	const struct template_var vars[] = {
+		{ "NAME", spec->name },
+		{ "TYPE", spec->kvm ? "kvm" : "qemu" },
+		{ "MEMORY_MIB", memory },
+		{ "VCPUS", vcpus },
+		{ "KERNEL", spec->kernel },
+		{ "INITRD", spec->initrd },
+		{ "CMDLINE", spec->cmdline },
+		{ "SERIAL_LOG", spec->serial_log },
+	};
+
+	snprintf(memory, sizeof(memory), "%u", spec->memory_mib);
+	snprintf(vcpus, sizeof(vcpus), "%u", spec->vcpus);
+	return template_expand(tmpl, origin, vars, ARRAY_SIZE(vars));
+}
+
+/* The <name> of domain XML XML, malloc'd, for error messages. */
+static char *xml_domain_name(const char *xml)
+{
+	const char *p = strstr(xml, "<name>"), *end;
+
+	if (!p)
+		return xstrdup("?");
+	p += strlen("<name>");
+	end = strstr(p, "</name>");
+	if (!end)
+		return xstrdup("?");
+	return xasprintf("%.*s", (int)(end - p), p);
+}
+
+/* AUTODESTROY ties the domain to this connection: if duplex dies without
+ * its teardown, libvirtd destroys the domain when the connection drops.
+ * PAUSED: the console log is open before the guest runs its first
+ * instruction. */
+virDomainPtr virt_domain_create_paused(virConnectPtr conn, const char *xml)
+{
+	virDomainPtr dom;
+	char *name;
+	const char *why;
+
+	dom = virDomainCreateXML(conn, xml, VIR_DOMAIN_START_PAUSED |
+				 VIR_DOMAIN_START_AUTODESTROY);
+	if (dom)
+		return dom;
+	name = xml_domain_name(xml);
+	why = virGetLastErrorMessage();
+	log_error("cannot create domain '%s': %s%s", name, why,
+		  strstr(why, "Permission denied") ?
+		  " (QEMU runs as libvirt-qemu: the kernel, the initramfs "
+		  "and every directory above them must be readable by it)" : "");
+	free(name);
+	return NULL;
+}
+
+int virt_domain_resume(virDomainPtr dom)
+{
+	if (virDomainResume(dom) < 0) {
+		log_error("cannot resume domain '%s': %s", virDomainGetName(dom),
+			  virGetLastErrorMessage());
+		return -1;
+	}
+	return 0;
+}
+
+/* Copy the value of attribute ATTR (single-quoted, as libvirt writes it)
+ * from element text [ELEM, END), or NULL. */
+static char *attr_value(const char *elem, const char *end, const char *attr)
+{
+	size_t alen = strlen(attr);
+	const char *p, *v, *q;
+
+	for (p = elem + 1; p + alen + 2 <= end; p++) {
+		if (p[-1] != ' ' || memcmp(p, attr, alen) || p[alen] != '=' ||
+		    p[alen + 1] != '\'')
+			continue;
+		v = p + alen + 2;
+		q = memchr(v, '\'', (size_t)(end - v));
+		if (!q)
+			return NULL;
+		return xasprintf("%.*s", (int)(q - v), v);
+	}
+	return NULL;
+}
+
+static bool is_pts_path(const char *path)
+{
+	const char *d;
+
+	if (strncmp(path, "/dev/pts/", strlen("/dev/pts/")))
+		return false;
+	d = path + strlen("/dev/pts/");
+	if (!*d)
+		return false;
+	for (; *d; d++)
+		if (*d < '0' || *d > '9')
+			return false;
+	return true;
+}
+
+/* The <source path='/dev/pts/N'/> of the first <serial type='pty'> lies
+ * between the element's start and its end. */
+char *virt_serial_pty_from_xml(const char *xml)
+{
+	const char *p = strstr(xml, "<serial type='pty'");
+	const char *end, *src;
+	char *path;
+
+	if (!p)
+		return NULL;
+	end = strstr(p, "</serial>");
+	src = strstr(p, "<source ");
+	if (!end || !src || src > end)
+		return NULL;
+	path = attr_value(src, end, "path");
+	if (path && !is_pts_path(path)) {
+		free(path);
+		path = NULL;
+	}
+	return path;
+}
+
+char *virt_console_pty(virDomainPtr dom)
+{
+	char *xml = virDomainGetXMLDesc(dom, 0);
+	char *path;
+
+	if (!xml) {
+		log_error("cannot read the XML of domain '%s': %s",
+			  virDomainGetName(dom), virGetLastErrorMessage());
+		return NULL;
+	}
+	path = virt_serial_pty_from_xml(xml);
+	free(xml);
+	if (!path)
+		log_error("domain '%s' has no serial pty /dev/pts/N in its live "
+			  "XML: is it running, with <serial type='pty'> in "
+			  "vm/domain.xml?", virDomainGetName(dom));
+	return path;
+}
+
+bool virt_domain_alive(virDomainPtr dom)
+{
+	int state, reason;
+
+	if (virDomainGetState(dom, &state, &reason, 0) < 0) {
+		virResetLastError();
+		return false;
+	}
+	return state != VIR_DOMAIN_SHUTOFF && state != VIR_DOMAIN_CRASHED &&
+	       state != VIR_DOMAIN_NOSTATE;
+}
+
+int virt_domain_destroy(virDomainPtr dom)
+{
+	int ret = 0;
+
+	if (!dom)
+		return 0;
+	/* A transient domain that ended by itself (poweroff, panic=-1 reboot)
+	 * is gone already: nothing left to destroy. */
+	if (virDomainDestroy(dom) < 0) {
+		int code = virGetLastErrorCode();
+
+		if (code != VIR_ERR_NO_DOMAIN && code != VIR_ERR_OPERATION_INVALID) {
+			log_error("cannot destroy domain '%s': %s: destroy it with "
+				  "'duplex clean'", virDomainGetName(dom),
+				  virGetLastErrorMessage());
+			ret = -1;
+		}
+		virResetLastError();
+	}
+	virDomainFree(dom);
+	return ret;
+}
+
+/* Parse the unsigned decimal or hex number at *P (at least one digit),
+ * advancing *P past it. */
+static bool skip_digits(const char **p, bool hex, unsigned long *value)
+{
+	const char *s = *p;
+	unsigned long v = 0;
+
+	for (; ; s++) {
+		unsigned d;
+
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned)(*s - '0');
+		else if (hex && *s >= 'a' && *s <= 'f')
+			d = (unsigned)(*s - 'a' + 10);
+		else if (hex && *s >= 'A' && *s <= 'F')
+			d = (unsigned)(*s - 'A' + 10);
+		else
+			break;
+		if (v > (~0UL - d) / (hex ? 16 : 10))
+			return false;
+		v = v * (hex ? 16 : 10) + d;
+	}
+	if (s == *p)
+		return false;
+	*p = s;
+	if (value)
+		*value = v;
+	return true;
+}
+
+long virt_name_pid(const char *name)
+{
+	const char *p = name;
+	unsigned long pid;
+
+	if (strncmp(p, VIRT_NAME_PREFIX "r", strlen(VIRT_NAME_PREFIX "r")))
+		return -1;
+	p += strlen(VIRT_NAME_PREFIX "r");
+	if (!skip_digits(&p, false, &pid) || *p++ != '-' ||
+	    !skip_digits(&p, true, NULL) || *p++ != '-' || *p++ != 'p' ||
+	    !skip_digits(&p, false, NULL) || *p)
+		return -1;
+	if (pid == 0 || pid > 0x7fffffffUL)
+		return -1;
+	return (long)pid;
+}
+
+/* Is PID a running duplex (or a duplex test program, duplex-...)?  A
+ * recycled pid now running something else counts as dead. */
+static bool duplex_alive(long pid)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	comm[strcspn(comm, "\n")] = '\0';
+	return !strncmp(comm, "duplex", strlen("duplex"));
+}
+
+/* Destroy DOM if it is a leftover of ours; 1 if destroyed, 0 if kept,
+ * -1 on error. */
+static int clean_one(virDomainPtr dom, bool all)
+{
+	const char *name = virDomainGetName(dom);
+	long pid = virt_name_pid(name);
+
+	if (pid < 0 || (!all && duplex_alive(pid)))
+		return 0;
+	if (virDomainDestroy(dom) < 0) {
+		log_error("cannot destroy domain '%s': %s", name,
+			  virGetLastErrorMessage());
+		return -1;
+	}
+	log_info("clean: destroyed %s", name);
+	return 1;
+}
+
+int virt_clean(virConnectPtr conn, bool all)
+{
+	virDomainPtr *doms = NULL;
+	int n, i, count = 0, failed = 0;
+
+	n = virConnectListAllDomains(conn, &doms,
+				     VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+	if (n < 0) {
+		log_error("cannot list the domains of %s: %s", virt_uri(),
+			  virGetLastErrorMessage());
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		int r = clean_one(doms[i], all);
+
+		if (r < 0)
+			failed = 1;
+		else
+			count += r;
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	return failed ? -1 : count;
+}

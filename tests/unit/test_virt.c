@@ -1,0 +1,206 @@
+/* Unit tests: the pure parts of virt (domain names, the domain XML from
+ * vm/domain.xml, the serial pty in live XML).  No libvirtd needed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "util.h"
+#include "virt.h"
+
+static void test_name_pid(void **state)
+{
+	(void)state;
+	assert_int_equal(virt_name_pid("duplex-r1234-00af-p0"), 1234);
+	assert_int_equal(virt_name_pid("duplex-r7-a-p12"), 7);
+	assert_int_equal(virt_name_pid("duplex-r4194304-DEADbeef-p1"), 4194304);
+}
+
+static void test_name_pid_not_ours(void **state)
+{
+	static const char *const names[] = {
+		"", "duplex-", "duplex-r", "other-r12-ab-p0", "duplex-12-ab-p0",
+		"duplex-r-ab-p0", "duplex-r12-p0", "duplex-r12--p0",
+		"duplex-r12-ab-p", "duplex-r12-ab-p0x", "duplex-r12-xy-p0",
+		"duplex-r12-ab-q0", "duplex-r0-ab-p0", "duplex-r-5-ab-p0",
+		"duplex-r99999999999999999999999-ab-p0",
+		"duplex-r12-ab-p0 ", "xduplex-r12-ab-p0",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (virt_name_pid(names[i]) != -1)
+			fail_msg("'%s' taken for one of ours", names[i]);
+}
+
+static char *template(void)
+{
+	char *tmpl = read_file(DUPLEX_SOURCE_ROOT "/vm/domain.xml", NULL);
+
+	assert_non_null(tmpl);
+	return tmpl;
+}
+
+static const struct virt_domain_spec spec = {
+	.name = "duplex-r42-beef-p1",
+	.kvm = false,
+	.memory_mib = 512,
+	.vcpus = 2,
+	.kernel = "/run/duplex/r42-beef/p1-bzImage",
+	.initrd = "/run/duplex/r42-beef/p1-initramfs.cpio",
+	.cmdline = "console=ttyS0,115200 panic=-1 x=\"</cmdline>\"&y='1'",
+	.serial_log = "/work/results/r42-beef/serial1.log",
+};
+
+static void assert_has(const char *xml, const char *text)
+{
+	if (!strstr(xml, text))
+		fail_msg("domain XML lacks \"%s\"", text);
+}
+
+static void test_domain_xml(void **state)
+{
+	char *tmpl = template();
+	char *xml = virt_domain_xml(tmpl, "vm/domain.xml", &spec);
+
+	(void)state;
+	assert_non_null(xml);
+	assert_has(xml, "<domain type='qemu'>");
+	assert_has(xml, "<name>duplex-r42-beef-p1</name>");
+	assert_has(xml, "<memory unit='MiB'>512</memory>");
+	assert_has(xml, "<vcpu>2</vcpu>");
+	assert_has(xml, "<kernel>/run/duplex/r42-beef/p1-bzImage</kernel>");
+	assert_has(xml, "<initrd>/run/duplex/r42-beef/p1-initramfs.cpio</initrd>");
+	assert_has(xml, "<cmdline>console=ttyS0,115200 panic=-1 "
+		   "x=&quot;&lt;/cmdline&gt;&quot;&amp;y=&apos;1&apos;</cmdline>");
+	assert_has(xml, "<log file='/work/results/r42-beef/serial1.log' "
+		   "append='off'/>");
+	assert_has(xml, "<on_reboot>destroy</on_reboot>");
+	assert_has(xml, "<memballoon model='none'/>");
+	/* QEMU's default CPU model, no display (outside the comment). */
+	assert_null(strstr(strstr(xml, "<domain "), "<cpu"));
+	assert_null(strstr(strstr(xml, "<domain "), "<graphics"));
+	assert_null(strchr(xml, '@'));
+	free(xml);
+	free(tmpl);
+}
+
+static void test_domain_xml_kvm(void **state)
+{
+	struct virt_domain_spec kvm = spec;
+	char *tmpl = template();
+	char *xml;
+
+	(void)state;
+	kvm.kvm = true;
+	xml = virt_domain_xml(tmpl, "vm/domain.xml", &kvm);
+	assert_non_null(xml);
+	assert_has(xml, "<domain type='kvm'>");
+	free(xml);
+	free(tmpl);
+}
+
+/* libvirt's own schema accepts the expansion (when its validator is
+ * installed: libvirt-clients). */
+static void test_domain_xml_validates(void **state)
+{
+	char path[] = "/tmp/duplex-test-domain-XXXXXX";
+	const char *argv[] = { "virt-xml-validate", path, "domain", NULL };
+	char *tmpl = template();
+	char *xml = virt_domain_xml(tmpl, "vm/domain.xml", &spec);
+	int fd;
+
+	(void)state;
+	if (access("/usr/bin/virt-xml-validate", X_OK)) {
+		free(xml);
+		free(tmpl);
+		skip();
+	}
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, xml, strlen(xml)), (ssize_t)strlen(xml));
+	close(fd);
+	fd = open("/dev/null", O_WRONLY);
+	assert_int_equal(run_command(argv, NULL, fd), 0);
+	close(fd);
+	unlink(path);
+	free(xml);
+	free(tmpl);
+}
+
+/* The shape of libvirt's live XML for a pty serial port. */
+static const char live_xml[] =
+	"<domain type='qemu' id='3'>\n"
+	"  <devices>\n"
+	"    <serial type='pty'>\n"
+	"      <source path='/dev/pts/7'/>\n"
+	"      <log file='/x/serial0.log' append='off'/>\n"
+	"      <target type='isa-serial' port='0'>\n"
+	"        <model name='isa-serial'/>\n"
+	"      </target>\n"
+	"      <alias name='serial0'/>\n"
+	"    </serial>\n"
+	"    <console type='pty' tty='/dev/pts/7'>\n"
+	"      <source path='/dev/pts/7'/>\n"
+	"    </console>\n"
+	"  </devices>\n"
+	"</domain>\n";
+
+static void test_serial_pty(void **state)
+{
+	char *pty = virt_serial_pty_from_xml(live_xml);
+
+	(void)state;
+	assert_non_null(pty);
+	assert_string_equal(pty, "/dev/pts/7");
+	free(pty);
+}
+
+static void assert_no_pty(const char *xml)
+{
+	char *pty = virt_serial_pty_from_xml(xml);
+
+	if (pty)
+		fail_msg("found pty '%s' in '%s'", pty, xml);
+}
+
+static void test_serial_pty_malformed(void **state)
+{
+	(void)state;
+	/* Not started yet: no source. */
+	assert_no_pty("<serial type='pty'><target port='0'/></serial>"
+		      "<console type='pty'><source path='/dev/pts/3'/></console>");
+	/* No end of the element, unterminated value, not a pts path. */
+	assert_no_pty("<serial type='pty'><source path='/dev/pts/3'/>");
+	assert_no_pty("<serial type='pty'><source path='/dev/pts/3</serial>");
+	assert_no_pty("<serial type='pty'><source path='/etc/passwd'/></serial>");
+	assert_no_pty("<serial type='pty'><source path='/dev/pts/'/></serial>");
+	assert_no_pty("<serial type='pty'><source path='/dev/pts/1/../x'/>"
+		      "</serial>");
+	assert_no_pty("<serial type='pty'><source xpath='/dev/pts/1'/></serial>");
+	assert_no_pty("<serial type='file'><source path='/dev/pts/1'/></serial>");
+	assert_no_pty("");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_name_pid),
+		cmocka_unit_test(test_name_pid_not_ours),
+		cmocka_unit_test(test_domain_xml),
+		cmocka_unit_test(test_domain_xml_kvm),
+		cmocka_unit_test(test_domain_xml_validates),
+		cmocka_unit_test(test_serial_pty),
+		cmocka_unit_test(test_serial_pty_malformed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
