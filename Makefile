@@ -23,6 +23,7 @@ SUNIT_BINS:= $(UNIT_SRCS:tests/unit/%.c=$(B)/san/tests/%)
 E2E_SRCS  := $(wildcard tests/e2e/*.c)
 E2E_BINS  := $(E2E_SRCS:tests/e2e/%.c=$(B)/tests/e2e/%)
 
+.SECONDARY:
 .PHONY: all deps harness san unit build-kernels images check check-run \
 	test-all test-all-run bench bench-run clean distclean help
 
