@@ -5,12 +5,16 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2
-CPPFLAGS_DUPLEX := -Iharness -DDUPLEX_SOURCE_ROOT=\"$(CURDIR)\" -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -MMD -MP
+CPPFLAGS_DUPLEX := -Iharness -Icommon -DDUPLEX_SOURCE_ROOT=\"$(CURDIR)\" -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -MMD -MP
 LDLIBS  := -lvirt
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 B       := build
-HARNESS_SRCS := $(wildcard harness/*.c)
+# V=1 shows the full commands.
+Q       := $(if $(V),,@)
+say      = $(if $(V),,@printf '  %-7s %s\n' $(1) $(2))
+# common/: code shared by the harness and the guest programs (window ABI).
+HARNESS_SRCS := $(wildcard harness/*.c) $(wildcard common/*.c)
 LIB_SRCS     := $(filter-out harness/main.c,$(HARNESS_SRCS))
 UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
 
@@ -20,11 +24,17 @@ SOBJS     := $(HARNESS_SRCS:%.c=$(B)/san/obj/%.o)
 SLIB_OBJS := $(LIB_SRCS:%.c=$(B)/san/obj/%.o)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 SUNIT_BINS:= $(UNIT_SRCS:tests/unit/%.c=$(B)/san/tests/%)
+# Guest programs: one static musl binary per guest/*.c, with guest/lib/
+# and common/ linked in; rdbuild packs build/guest/* into /usr/bin.
+GUEST_LIB  := $(wildcard guest/lib/*.c) $(wildcard common/*.c)
+GUEST_HDRS := $(wildcard guest/lib/*.h) $(wildcard common/*.h)
+GUEST_BINS := $(patsubst guest/%.c,$(B)/guest/%,$(wildcard guest/*.c))
+GUEST_CC   := musl-gcc
 E2E_SRCS  := $(wildcard tests/e2e/*.c)
 E2E_BINS  := $(E2E_SRCS:tests/e2e/%.c=$(B)/tests/e2e/%)
 
 .SECONDARY:
-.PHONY: all deps harness san unit build-kernels images check check-run \
+.PHONY: all deps harness guest san unit build-kernels images check check-run \
 	test-all test-all-run bench bench-run clean distclean help
 
 all: harness
@@ -46,33 +56,47 @@ harness: $(B)/duplex
 san: $(B)/san/duplex $(SUNIT_BINS)
 
 $(B)/duplex: $(OBJS)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/san/duplex: $(SOBJS)
-	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS_DUPLEX) -c -o $@ $<
+	$(call say,CC,$<)
+	$(Q)$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS_DUPLEX) -c -o $@ $<
 
 $(B)/san/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) $(SAN) $(CPPFLAGS_DUPLEX) -c -o $@ $<
+	$(call say,CC-SAN,$<)
+	$(Q)$(CC) $(WARN) $(CFLAGS) $(SAN) $(CPPFLAGS_DUPLEX) -c -o $@ $<
 
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 $(B)/san/tests/%: $(B)/san/obj/tests/unit/%.o $(SLIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS) -lcmocka
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS) -lcmocka
 
 $(B)/tests/e2e/%: $(B)/obj/tests/e2e/%.o $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/guest/%: guest/%.c $(GUEST_LIB) $(GUEST_HDRS)
+	@mkdir -p $(@D)
+	$(call say,MUSL,$@)
+	$(Q)$(GUEST_CC) -static -Os $(WARN) -Icommon -Iguest/lib -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -o $@ $< $(GUEST_LIB)
+
+guest: $(GUEST_BINS)
 
 # Kernels and initramfs images: duplex decides what is stale itself.
-images: $(B)/duplex
+images: $(B)/duplex $(GUEST_BINS)
 	@$(B)/duplex build
 
 check: deps

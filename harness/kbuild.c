@@ -550,6 +550,11 @@ int kbuild_build(const struct kbuild_options *opts, const unsigned *replicas,
 		close(lock);
 		return -1;
 	}
+	/* Kbuild passes absolute paths to the compiler; relative to the build
+	 * directory they are the same in every checkout, so a fresh clone
+	 * (CI's) hits the cache that an earlier one filled. */
+	if (r.ccache)
+		setenv("CCACHE_BASEDIR", opts->paths->build, 0);
 	log_debug("kbuild: source tree %s, ccache %s, -j%u", src,
 		  r.ccache ? "on" : "not installed", r.jobs);
 	/* One after the other, each with every CPU: as fast as in parallel,
