@@ -9,14 +9,16 @@
 
 int cmd_clean(int argc, char **argv, const struct duplex_paths *paths)
 {
+	struct machine_leftovers left;
 	virConnectPtr conn;
 	bool all = false;
-	int domains, dirs;
+	int domains, ret;
 
 	if (cli_wants_help(argc, argv)) {
 		fputs("usage: duplex clean [--all]\n\n"
-		      "Destroy duplex domains and remove run state of runs whose duplex\n"
-		      "process is gone.  --all: also those of runs still alive.\n", stdout);
+		      "Destroy duplex domains and remove the run state, bridges and window\n"
+		      "files (/dev/shm/duplex-*) of runs whose duplex process is gone.\n"
+		      "--all: also those of runs still alive.\n", stdout);
 		return EXIT_OK;
 	}
 	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--all"))) {
@@ -30,10 +32,13 @@ int cmd_clean(int argc, char **argv, const struct duplex_paths *paths)
 		return EXIT_ERROR;
 	domains = virt_clean(conn, all);
 	virConnectClose(conn);
-	dirs = machine_clean_state(paths, all);
-	if (domains < 0 || dirs < 0)
+	ret = machine_clean_state(paths, all, &left);
+	if (domains < 0 || ret < 0)
 		return EXIT_ERROR;
-	log_info("clean: %d domain%s, %d run director%s removed", domains,
-		 domains == 1 ? "" : "s", dirs, dirs == 1 ? "y" : "ies");
+	log_info("clean: %d domain%s, %d run director%s, %d bridge%s, %d window file%s removed",
+		 domains, domains == 1 ? "" : "s", left.dirs,
+		 left.dirs == 1 ? "y" : "ies", left.bridges,
+		 left.bridges == 1 ? "" : "s", left.windows,
+		 left.windows == 1 ? "" : "s");
 	return EXIT_OK;
 }

@@ -3,6 +3,7 @@
 #include "log.h"
 #include "util.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,8 @@ static void profile_defaults(struct machine_profile *p)
 	p->memory_mib = 512;
 	p->accel = ACCEL_AUTO;
 	p->boot_timeout_s = 300;
+	p->subnet = 0x0a010200;		/* 10.1.2.0/24, as in the reference */
+	p->subnet_prefix = 24;
 }
 
 static char *trim(char *s)
@@ -106,6 +109,48 @@ static int set_name(const char *origin, unsigned line, const char *value,
 	return 0;
 }
 
+/* RFC 1918: the link must never look like a route to somewhere real. */
+static bool is_private(uint32_t net, unsigned prefix)
+{
+	return (prefix >= 8 && (net >> 24) == 10) ||
+	       (prefix >= 12 && (net >> 20) == 0xac1) ||
+	       (prefix >= 16 && (net >> 16) == 0xc0a8);
+}
+
+/* "A.B.C.D/N": a private IPv4 network, N from 24 to 30, no host bits. */
+static int set_subnet(const char *origin, unsigned line, const char *value,
+		      struct machine_profile *p)
+{
+	char addr[INET_ADDRSTRLEN];
+	const char *slash = strchr(value, '/');
+	unsigned long prefix;
+	struct in_addr in;
+	uint32_t net;
+
+	/* No leading 0: parse_uint would read "030" as octal. */
+	if (!slash || (size_t)(slash - value) >= sizeof(addr) ||
+	    slash[1] == '0' || parse_uint(slash + 1, 24, 30, &prefix) < 0)
+		goto bad;
+	snprintf(addr, sizeof(addr), "%.*s", (int)(slash - value), value);
+	if (inet_pton(AF_INET, addr, &in) != 1)
+		goto bad;
+	net = ntohl(in.s_addr);
+	if (!is_private(net, (unsigned)prefix))
+		goto bad;
+	if (net & ((1u << (32 - prefix)) - 1)) {
+		log_error("%s:%u: 'subnet' %s has host bits set: write the network address (%s with its last bits zero)",
+			  origin, line, value, addr);
+		return -1;
+	}
+	p->subnet = net;
+	p->subnet_prefix = (unsigned)prefix;
+	return 0;
+bad:
+	log_error("%s:%u: 'subnet' must be a private IPv4 network A.B.C.D/N (in 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16) with N from 24 to 30, not '%s'",
+		  origin, line, value);
+	return -1;
+}
+
 static int profile_set(struct machine_profile *p, const char *origin,
 		       unsigned line, const char *key, const char *value)
 {
@@ -128,6 +173,8 @@ static int profile_set(struct machine_profile *p, const char *origin,
 		return set_accel(origin, line, value, &p->accel);
 	if (!strcmp(key, "cmdline"))
 		return set_cmdline(origin, line, value, p->cmdline);
+	if (!strcmp(key, "subnet"))
+		return set_subnet(origin, line, value, p);
 	if (!strncmp(key, "replica.", 8)) {
 		if (parse_uint(key + 8, 0, DUPLEX_MAX_PARTITIONS - 1, &k) < 0) {
 			log_error("%s:%u: '%s': the partition after 'replica.' must be 0 to %d",
@@ -137,7 +184,7 @@ static int profile_set(struct machine_profile *p, const char *origin,
 		return set_uint(origin, line, key, value, 1, DUPLEX_MAX_REPLICAS,
 				&p->replica[k]);
 	}
-	log_error("%s:%u: unknown key '%s' (known: name, partitions, vcpus, memory_mib, accel, cmdline, boot_timeout_s, replica.K)",
+	log_error("%s:%u: unknown key '%s' (known: name, partitions, vcpus, memory_mib, accel, cmdline, subnet, boot_timeout_s, replica.K)",
 		  origin, line, key);
 	return -1;
 }
@@ -167,7 +214,15 @@ static int profile_parse_line(struct machine_profile *p, const char *origin,
 
 static int profile_check(const struct machine_profile *p, const char *origin)
 {
+	/* Host numbers 1..partitions; the last one is the broadcast. */
+	unsigned room = (1u << (32 - p->subnet_prefix)) - 2;
 	unsigned k;
+
+	if (p->partitions > room) {
+		log_error("%s: 'subnet' /%u has room for %u partitions, the profile has %u: use a shorter prefix (/24 holds 254)",
+			  origin, p->subnet_prefix, room, p->partitions);
+		return -1;
+	}
 
 	for (k = 0; k < p->partitions; k++) {
 		if (!p->replica[k]) {
@@ -205,6 +260,15 @@ int profile_parse(const char *text, const char *origin, struct machine_profile *
 	if (ret == 0)
 		ret = profile_check(p, origin);
 	return ret;
+}
+
+void profile_partition_addr(const struct machine_profile *p, unsigned k,
+			    char *buf, size_t size)
+{
+	uint32_t a = p->subnet + k + 1;
+
+	snprintf(buf, size, "%u.%u.%u.%u/%u", a >> 24, (a >> 16) & 0xff,
+		 (a >> 8) & 0xff, a & 0xff, p->subnet_prefix);
 }
 
 int profile_load(const char *path, struct machine_profile *p)

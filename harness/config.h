@@ -6,6 +6,8 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #define DUPLEX_MAX_PARTITIONS 8
 #define DUPLEX_MAX_REPLICAS 8
@@ -22,12 +24,18 @@ struct machine_profile {
 	char cmdline[DUPLEX_CMDLINE_MAX]; /* extra kernel arguments, all partitions */
 	unsigned replica[DUPLEX_MAX_PARTITIONS]; /* replica built for partition k */
 	unsigned boot_timeout_s;	/* power-on to shell prompt, per partition */
+	uint32_t subnet;		/* the link's network address, host order */
+	unsigned subnet_prefix;		/* 24..30; partition k is host k+1 */
 };
 
 /* Parse profile TEXT; ORIGIN names it in errors ("vm/default.profile").
  * Unknown keys, bad values and missing replicas are errors. */
 int profile_parse(const char *text, const char *origin, struct machine_profile *p);
 int profile_load(const char *path, struct machine_profile *p);
+
+/* Partition K's address on the link with its prefix ("10.1.2.1/24"). */
+void profile_partition_addr(const struct machine_profile *p, unsigned k,
+			    char *buf, size_t size);
 
 /* Where things are.  Every path is absolute. */
 struct duplex_paths {

@@ -40,6 +40,17 @@ static int machine_dirs(struct machine *m)
 	return 0;
 }
 
+/* The bridge and the window file, open to the user libvirt runs QEMU as. */
+static int machine_link(struct machine *m)
+{
+	uid_t uid = (uid_t)-1;
+	gid_t gid = (gid_t)-1;
+
+	if (virt_qemu_ids(m->conn, m->kvm, &uid, &gid) < 0)
+		return -1;
+	return link_create(&m->link, m->run_id, MACHINE_WINDOW_MIB, uid, gid);
+}
+
 int machine_create(struct machine *m, const struct duplex_paths *paths,
 		   const struct machine_profile *profile)
 {
@@ -67,6 +78,8 @@ int machine_create(struct machine *m, const struct duplex_paths *paths,
 	if (!m->conn)
 		goto err;
 	if (accel_choose(paths, profile->accel, &m->kvm) < 0)
+		goto err;
+	if (machine_link(m) < 0)
 		goto err;
 	return 0;
 err:
@@ -100,16 +113,21 @@ out:
 	return ret;
 }
 
+/* duplex.addr: the init configures eth0 with it (ramdisk/init). */
 static char *partition_cmdline(const struct machine *m, unsigned k)
 {
-	return xasprintf("console=ttyS0,115200 duplex.partition=%u duplex.replica=%u %s",
-			 k, m->profile->replica[k], m->profile->cmdline);
+	char addr[32];
+
+	profile_partition_addr(m->profile, k, addr, sizeof(addr));
+	return xasprintf("console=ttyS0,115200 duplex.partition=%u duplex.replica=%u duplex.addr=%s %s",
+			 k, m->profile->replica[k], addr, m->profile->cmdline);
 }
 
 static int start_domain(struct machine *m, struct partition *p,
 			const char *kernel, const char *initrd)
 {
 	char *cmdline = partition_cmdline(m, p->index);
+	char mac[24];
 	struct virt_domain_spec spec = {
 		.name = p->name,
 		.kvm = m->kvm,
@@ -119,13 +137,17 @@ static int start_domain(struct machine *m, struct partition *p,
 		.initrd = initrd,
 		.cmdline = cmdline,
 		.serial_log = p->log_path,
+		.bridge = m->link.bridge,
+		.mac = mac,
+		.shmem_name = m->link.window,
+		.shmem_mib = MACHINE_WINDOW_MIB,
 	};
-	char *xml = virt_domain_xml(m->domain_tmpl, "vm/domain.xml", &spec);
-	char con_name[16];
+	char *xml, con_name[16];
 	int ret = -1;
 
+	link_mac(m->run_id, p->index, mac, sizeof(mac));
 	snprintf(con_name, sizeof(con_name), "serial%u", p->index);
-
+	xml = virt_domain_xml(m->domain_tmpl, "vm/domain.xml", &spec);
 	if (!xml)
 		goto out;
 	p->dom = virt_domain_create_paused(m->conn, xml);
@@ -226,6 +248,7 @@ void machine_destroy(struct machine *m)
 	if (m->conn)
 		virConnectClose(m->conn);
 	m->conn = NULL;
+	link_destroy(&m->link);
 	if (m->state_dir)
 		remove_tree(m->state_dir);
 	if (m->results_dir) {
@@ -257,7 +280,7 @@ static bool run_is_alive(const char *run_id)
 	return alive;
 }
 
-int machine_clean_state(const struct duplex_paths *paths, bool all)
+static int clean_dirs(const struct duplex_paths *paths, bool all)
 {
 	struct dirent *de;
 	int count = 0;
@@ -279,6 +302,22 @@ int machine_clean_state(const struct duplex_paths *paths, bool all)
 	}
 	closedir(dir);
 	return count;
+}
+
+int machine_clean_state(const struct duplex_paths *paths, bool all,
+			struct machine_leftovers *removed)
+{
+	struct link_leftovers links;
+	int ret = link_clean(all, run_is_alive, &links);
+
+	removed->bridges = links.bridges;
+	removed->windows = links.windows;
+	removed->dirs = clean_dirs(paths, all);
+	if (removed->dirs < 0) {
+		removed->dirs = 0;
+		ret = -1;
+	}
+	return ret;
 }
 
 /* Drain every console; the first partition whose kernel failed or whose

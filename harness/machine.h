@@ -2,8 +2,9 @@
  * state directory (/run/duplex/<run-id>: kernel and initramfs copies that
  * QEMU, running as libvirt-qemu, may read), the run's results directory
  * (results/<run-id>: console transcripts, harness log), the libvirt
- * connection and every partition's domain and console.  machine_destroy
- * undoes all of it, whatever state the run reached. */
+ * connection, the link and the window file (link.h) and every partition's
+ * domain and console.  machine_destroy undoes all of it, whatever state
+ * the run reached. */
 #ifndef DUPLEX_MACHINE_H
 #define DUPLEX_MACHINE_H
 
@@ -13,8 +14,12 @@
 
 #include "config.h"
 #include "console.h"
+#include "link.h"
 
 #define MACHINE_READY_RE "duplex: partition [0-9]+ ready"
+/* Size of the window (ivshmem BAR 2, a power of two), until the window
+ * ABI fixes it. */
+#define MACHINE_WINDOW_MIB 8
 
 struct partition {
 	unsigned index;
@@ -37,11 +42,13 @@ struct machine {
 	virConnectPtr conn;
 	bool kvm;
 	char *domain_tmpl;
+	struct link link;	/* bridge and window file of this run */
 	struct partition part[DUPLEX_MAX_PARTITIONS];
 };
 
 /* Prepare a run: id, directories, libvirt connection, accelerator, the
- * domain template.  Nothing is started.  On error everything is undone. */
+ * domain template, the link's bridge and the window file.  No domain is
+ * started.  On error everything is undone. */
 int machine_create(struct machine *m, const struct duplex_paths *paths,
 		   const struct machine_profile *profile);
 
@@ -52,13 +59,22 @@ int machine_start_partition(struct machine *m, unsigned k);
 enum console_wait machine_wait_ready(struct machine *m, unsigned k,
 				     int timeout_ms);
 
-/* Destroy every domain, close consoles, remove the state directory and
- * point results/latest at this run.  Safe to call twice. */
+/* Destroy every domain, close consoles, remove the bridge, the window
+ * file and the state directory and point results/latest at this run.
+ * Safe to call twice. */
 void machine_destroy(struct machine *m);
 
-/* Remove state directories of runs whose process is gone (ALL: every
- * run).  Returns how many, or -1. */
-int machine_clean_state(const struct duplex_paths *paths, bool all);
+struct machine_leftovers {
+	int dirs;		/* state directories */
+	int bridges;
+	int windows;		/* window files */
+};
+
+/* Remove the state directories, bridges and window files of runs whose
+ * process is gone (ALL: of every run), counting them in *REMOVED.  -1 if
+ * anything could not be removed (reported). */
+int machine_clean_state(const struct duplex_paths *paths, bool all,
+			struct machine_leftovers *removed);
 
 
 enum machine_event {

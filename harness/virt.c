@@ -47,7 +47,7 @@ virConnectPtr virt_connect(void)
 char *virt_domain_xml(const char *tmpl, const char *origin,
 		      const struct virt_domain_spec *spec)
 {
-	char memory[24], vcpus[24];
+	char memory[24], vcpus[24], shmem_mib[24];
 	const struct template_var vars[] = {
 		{ "NAME", spec->name },
 		{ "TYPE", spec->kvm ? "kvm" : "qemu" },
@@ -57,11 +57,77 @@ char *virt_domain_xml(const char *tmpl, const char *origin,
 		{ "INITRD", spec->initrd },
 		{ "CMDLINE", spec->cmdline },
 		{ "SERIAL_LOG", spec->serial_log },
+		{ "BRIDGE", spec->bridge },
+		{ "MAC", spec->mac },
+		{ "SHMEM_NAME", spec->shmem_name },
+		{ "SHMEM_MIB", shmem_mib },
 	};
 
 	snprintf(memory, sizeof(memory), "%u", spec->memory_mib);
+	snprintf(shmem_mib, sizeof(shmem_mib), "%u", spec->shmem_mib);
 	snprintf(vcpus, sizeof(vcpus), "%u", spec->vcpus);
 	return template_expand(tmpl, origin, vars, ARRAY_SIZE(vars));
+}
+
+/* "+UID:+GID", as libvirt's DAC driver writes a base label. */
+static int parse_dac_label(const char *p, uid_t *uid, gid_t *gid)
+{
+	unsigned long u, g;
+	char *end;
+
+	if (*p != '+')
+		return -1;
+	errno = 0;
+	u = strtoul(p + 1, &end, 10);
+	if (errno || end == p + 1 || end[0] != ':' || end[1] != '+')
+		return -1;
+	p = end + 2;
+	g = strtoul(p, &end, 10);
+	if (errno || end == p || *end != '<' || u > 0x7fffffffUL ||
+	    g > 0x7fffffffUL)
+		return -1;
+	*uid = (uid_t)u;
+	*gid = (gid_t)g;
+	return 0;
+}
+
+/* The DAC <secmodel> of the host capabilities holds one <baselabel> per
+ * domain type: the credentials QEMU gets. */
+int virt_qemu_ids_from_caps(const char *caps, bool kvm, uid_t *uid,
+			    gid_t *gid)
+{
+	const char *model = strstr(caps, "<model>dac</model>");
+	const char *tag = kvm ? "<baselabel type='kvm'>" :
+				"<baselabel type='qemu'>";
+	const char *end, *label;
+
+	if (!model)
+		return 0;
+	end = strstr(model, "</secmodel>");
+	label = strstr(model, tag);
+	if (!end || !label || label > end)
+		return -1;
+	return parse_dac_label(label + strlen(tag), uid, gid) < 0 ? -1 : 1;
+}
+
+int virt_qemu_ids(virConnectPtr conn, bool kvm, uid_t *uid, gid_t *gid)
+{
+	char *caps = virConnectGetCapabilities(conn);
+	int ret;
+
+	if (!caps) {
+		log_error("cannot read the capabilities of %s: %s", virt_uri(),
+			  virGetLastErrorMessage());
+		return -1;
+	}
+	ret = virt_qemu_ids_from_caps(caps, kvm, uid, gid);
+	free(caps);
+	if (ret < 0)
+		log_error("the capabilities of %s have a DAC security model but "
+			  "no '+uid:+gid' base label for domain type %s: cannot "
+			  "tell which user QEMU runs as", virt_uri(),
+			  kvm ? "kvm" : "qemu");
+	return ret;
 }
 
 /* The <name> of domain XML XML, malloc'd, for error messages. */

@@ -7,6 +7,7 @@
 #define DUPLEX_VIRT_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <libvirt/libvirt.h>
 
 #define VIRT_URI "qemu:///system"
@@ -21,6 +22,10 @@ struct virt_domain_spec {
 	const char *initrd;
 	const char *cmdline;
 	const char *serial_log;	/* console transcript, written by virtlogd */
+	const char *bridge;	/* the machine's link (host bridge) */
+	const char *mac;	/* the partition's NIC, "52:54:00:xx:xx:xx" */
+	const char *shmem_name;	/* the window: POSIX shm /dev/shm/NAME */
+	unsigned shmem_mib;	/* its size (a power of two) */
 };
 
 /* The libvirt URI: $DUPLEX_LIBVIRT_URI, or VIRT_URI. */
@@ -38,6 +43,14 @@ void virt_init_errors(void);
 /* The domain XML for SPEC from the template text TMPL (ORIGIN for errors). */
 char *virt_domain_xml(const char *tmpl, const char *origin,
 		      const struct virt_domain_spec *spec);
+
+/* The uid and gid libvirt runs QEMU as (its DAC security label for
+ * domain type kvm or qemu), from the host capabilities: 1 if found, 0 if
+ * libvirt does not change QEMU's credentials (no DAC model), -1 on error. */
+int virt_qemu_ids(virConnectPtr conn, bool kvm, uid_t *uid, gid_t *gid);
+/* The same from capabilities XML text (no error reported). */
+int virt_qemu_ids_from_caps(const char *caps, bool kvm, uid_t *uid,
+			    gid_t *gid);
 
 /* Create the domain paused (open its console, then virt_domain_resume).
  * It is tied to CONN (autodestroy): if duplex dies, libvirtd destroys it.

@@ -8,9 +8,14 @@ vcpus = 1
 memory_mib = 512
 # auto: KVM when a probe shows it really works, TCG otherwise.
 accel = auto
-# Kernel arguments for every partition.  duplex adds console=ttyS0,115200
-# and duplex.partition=K itself; those cannot be overridden here.
+# Kernel arguments for every partition.  duplex adds console=ttyS0,115200,
+# duplex.partition=K, duplex.replica=R and duplex.addr=A.B.C.D/N itself;
+# those cannot be overridden here.
 cmdline = panic=-1 loglevel=6
+# The link between the partitions (one bridge per run, no uplink): a
+# private IPv4 network /24 to /30; partition K gets host number K+1
+# (10.1.2.1 is the primary, 10.1.2.2 the first secondary).
+subnet = 10.1.2.0/24
 # Which replica kernel each partition boots (build/replicaN).
 replica.0 = 1
 replica.1 = 2

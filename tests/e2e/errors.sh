@@ -42,17 +42,28 @@ tap $([ "$status" -eq 2 ] && grep -q "unknown command 'frobnicate'" "$work/out";
 "$DUPLEX" --help >"$work/out" 2>&1
 tap $(grep -q 'doctor' "$work/out" && grep -q 'boot' "$work/out"; echo $?) "duplex --help lists the commands"
 
-# A run killed with SIGKILL leaves its state; duplex clean removes it and
-# libvirt's autodestroy has already taken its domain.
+# A run killed with SIGKILL leaves its state, its bridge and its window
+# file; duplex clean removes them, and libvirt's autodestroy has already
+# taken its domain.
+# has_bridge NAME: a link NAME here or in the namespace of scripts/setup.sh.
+has_bridge() {
+	ip link show dev "$1" >/dev/null 2>&1 ||
+		{ [ -e /run/netns/duplex ] && ip -n duplex link show dev "$1" >/dev/null 2>&1; }
+}
 "$DUPLEX" boot >"$work/boot.out" 2>&1 &
 pid=$!
 wait_for 60 grep -q 'transcript:' "$work/boot.out"
 run_id=$(sed -n 's|^  transcript: .*/\(r[0-9]*-[0-9a-f]*\)/serial0.log$|\1|p' "$work/boot.out")
+bridge=dx${run_id#r} window=/dev/shm/duplex-$run_id
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null
+tap $([ -n "$run_id" ] && has_bridge "$bridge" && [ -e "$window" ]; echo $?) \
+	"after SIGKILL, the run's bridge and window file are left for duplex clean" "run $run_id"
 "$DUPLEX" clean >"$work/out" 2>&1
 status=$?
 left=$(virsh -q -c qemu:///system list --all --name | grep -- "-$run_id-" || true)
 tap $([ "$status" -eq 0 ] && [ -n "$run_id" ] && [ -z "$left" ] && [ ! -e "/run/duplex/$run_id" ]; echo $?) \
 	"after SIGKILL, duplex clean leaves no domain and no run state" "run $run_id; left: $left; $(cat "$work/out")"
+tap $([ -n "$run_id" ] && ! has_bridge "$bridge" && [ ! -e "$window" ]; echo $?) \
+	"after SIGKILL, duplex clean removes the bridge and the window file" "run $run_id; $(cat "$work/out")"
 tap_done

@@ -69,6 +69,8 @@ static void test_defaults_and_values(void **state)
 	assert_int_equal(p.replica[1], 2);
 	assert_int_equal(p.replica[2], 1);
 	assert_int_equal(p.boot_timeout_s, 300);
+	assert_int_equal(p.subnet, 0x0a010200);
+	assert_int_equal(p.subnet_prefix, 24);
 }
 
 static void test_comments_blank_and_spaces(void **state)
@@ -130,6 +132,53 @@ static void test_cmdline_bounds(void **state)
 	assert_rejected("cmdline = a\x01" "b\n", "non-printable byte 0x01");
 }
 
+static void test_subnet_and_addresses(void **state)
+{
+	struct machine_profile p;
+	char addr[32];
+
+	(void)state;
+	assert_int_equal(profile_load(DUPLEX_SOURCE_ROOT "/vm/default.profile", &p), 0);
+	profile_partition_addr(&p, 0, addr, sizeof(addr));
+	assert_string_equal(addr, "10.1.2.1/24");
+	profile_partition_addr(&p, 1, addr, sizeof(addr));
+	assert_string_equal(addr, "10.1.2.2/24");
+	assert_int_equal(profile_parse("partitions = 2\nreplica.0 = 1\n"
+				       "replica.1 = 2\nsubnet = 192.168.77.8/30\n",
+				       "t", &p), 0);
+	profile_partition_addr(&p, 1, addr, sizeof(addr));
+	assert_string_equal(addr, "192.168.77.10/30");
+	assert_int_equal(profile_parse("subnet = 172.31.255.0/24\n"
+				       "partitions = 1\nreplica.0 = 1\n", "t", &p), 0);
+	profile_partition_addr(&p, 0, addr, sizeof(addr));
+	assert_string_equal(addr, "172.31.255.1/24");
+}
+
+static void test_subnet_errors(void **state)
+{
+	static const char *const bad[] = {
+		"8.8.8.0/24", "172.32.0.0/24", "192.169.1.0/24", "11.1.2.0/24",
+		"10.1.2.0/23", "10.1.2.0/31", "10.1.2.0/32", "10.1.2.0/024",
+		"10.1.2.0/0x18", "10.1.2.0", "10.1.2/24", "10.1.2.0/",
+		"10.1.2.0/24x", "010.1.2.0/24", "10.1.2.0 /24", "",
+		"10.1.2.0/24/24", "10.1.2.256/24",
+	};
+	char text[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		snprintf(text, sizeof(text), "subnet = %s\n", bad[i]);
+		assert_rejected(text, "test.profile:1: 'subnet' must be a private IPv4 network");
+	}
+	assert_rejected("subnet = 10.1.2.1/24\n",
+			"'subnet' 10.1.2.1/24 has host bits set");
+	assert_rejected("subnet = 192.168.0.4/29\n", "has host bits set");
+	assert_rejected("partitions = 3\nreplica.0 = 1\nreplica.1 = 1\n"
+			"replica.2 = 1\nsubnet = 10.9.9.0/30\n",
+			"'subnet' /30 has room for 2 partitions, the profile has 3");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -139,6 +188,8 @@ int main(void)
 		cmocka_unit_test(test_errors_name_line_and_key),
 		cmocka_unit_test(test_replicas_must_match_partitions),
 		cmocka_unit_test(test_cmdline_bounds),
+		cmocka_unit_test(test_subnet_and_addresses),
+		cmocka_unit_test(test_subnet_errors),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

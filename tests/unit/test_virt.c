@@ -1,5 +1,6 @@
 /* Unit tests: the pure parts of virt (domain names, the domain XML from
- * vm/domain.xml, the serial pty in live XML).  No libvirtd needed. */
+ * vm/domain.xml, the serial pty in live XML, QEMU's user in the host
+ * capabilities).  No libvirtd needed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -58,6 +59,10 @@ static const struct virt_domain_spec spec = {
 	.initrd = "/run/duplex/r42-beef/p1-initramfs.cpio",
 	.cmdline = "console=ttyS0,115200 panic=-1 x=\"</cmdline>\"&y='1'",
 	.serial_log = "/work/results/r42-beef/serial1.log",
+	.bridge = "dx42-beef",
+	.mac = "52:54:00:3c:9a:01",
+	.shmem_name = "duplex-r42-beef",
+	.shmem_mib = 8,
 };
 
 static void assert_has(const char *xml, const char *text)
@@ -85,6 +90,14 @@ static void test_domain_xml(void **state)
 		   "append='off'/>");
 	assert_has(xml, "<on_reboot>destroy</on_reboot>");
 	assert_has(xml, "<memballoon model='none'/>");
+	assert_has(xml, "<interface type='bridge'>\n"
+		   "      <source bridge='dx42-beef'/>\n"
+		   "      <mac address='52:54:00:3c:9a:01'/>\n"
+		   "      <model type='virtio'/>");
+	assert_has(xml, "<shmem name='duplex-r42-beef'>\n"
+		   "      <model type='ivshmem-plain'/>\n"
+		   "      <size unit='M'>8</size>\n"
+		   "    </shmem>");
 	/* QEMU's default CPU model, no display (outside the comment). */
 	assert_null(strstr(strstr(xml, "<domain "), "<cpu"));
 	assert_null(strstr(strstr(xml, "<domain "), "<graphics"));
@@ -190,6 +203,59 @@ static void test_serial_pty_malformed(void **state)
 	assert_no_pty("");
 }
 
+/* The DAC part of `virsh capabilities` on Debian. */
+static const char caps_xml[] =
+	"<capabilities>\n  <host>\n"
+	"    <secmodel>\n      <model>none</model>\n      <doi>0</doi>\n"
+	"    </secmodel>\n"
+	"    <secmodel>\n      <model>dac</model>\n      <doi>0</doi>\n"
+	"      <baselabel type='kvm'>+64055:+107</baselabel>\n"
+	"      <baselabel type='qemu'>+64055:+64055</baselabel>\n"
+	"    </secmodel>\n  </host>\n</capabilities>\n";
+
+static void test_qemu_ids(void **state)
+{
+	uid_t uid = 0;
+	gid_t gid = 0;
+
+	(void)state;
+	assert_int_equal(virt_qemu_ids_from_caps(caps_xml, false, &uid, &gid), 1);
+	assert_int_equal(uid, 64055);
+	assert_int_equal(gid, 64055);
+	assert_int_equal(virt_qemu_ids_from_caps(caps_xml, true, &uid, &gid), 1);
+	assert_int_equal(gid, 107);
+}
+
+static void test_qemu_ids_unknown(void **state)
+{
+	uid_t uid = 1;
+	gid_t gid = 1;
+
+	(void)state;
+	/* No DAC model: libvirt leaves QEMU's credentials alone. */
+	assert_int_equal(virt_qemu_ids_from_caps("<capabilities><secmodel>"
+		"<model>none</model></secmodel></capabilities>", false, &uid,
+		&gid), 0);
+	/* DAC without a usable label for the type. */
+	assert_int_equal(virt_qemu_ids_from_caps("<secmodel><model>dac</model>"
+		"<baselabel type='kvm'>+1:+2</baselabel></secmodel>", false,
+		&uid, &gid), -1);
+	assert_int_equal(virt_qemu_ids_from_caps("<secmodel><model>dac</model>"
+		"</secmodel><baselabel type='qemu'>+1:+2</baselabel>", false,
+		&uid, &gid), -1);
+	assert_int_equal(virt_qemu_ids_from_caps("<secmodel><model>dac</model>"
+		"<baselabel type='qemu'>qemu:qemu</baselabel></secmodel>",
+		false, &uid, &gid), -1);
+	assert_int_equal(virt_qemu_ids_from_caps("<secmodel><model>dac</model>"
+		"<baselabel type='qemu'>+1:+</baselabel></secmodel>", false,
+		&uid, &gid), -1);
+	assert_int_equal(virt_qemu_ids_from_caps("<secmodel><model>dac</model>"
+		"<baselabel type='qemu'>+99999999999:+1</baselabel></secmodel>",
+		false, &uid, &gid), -1);
+	assert_int_equal(uid, 1);
+	assert_int_equal(gid, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +266,8 @@ int main(void)
 		cmocka_unit_test(test_domain_xml_validates),
 		cmocka_unit_test(test_serial_pty),
 		cmocka_unit_test(test_serial_pty_malformed),
+		cmocka_unit_test(test_qemu_ids),
+		cmocka_unit_test(test_qemu_ids_unknown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
