@@ -5,7 +5,7 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2
-CPPFLAGS_DUPLEX := -Iharness -Icommon -DDUPLEX_SOURCE_ROOT=\"$(CURDIR)\" -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -MMD -MP
+CPPFLAGS_DUPLEX := -Iharness -Icommon -Itests/lib -DDUPLEX_SOURCE_ROOT=\"$(CURDIR)\" -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -MMD -MP
 LDLIBS  := -lvirt
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -83,7 +83,7 @@ $(B)/san/tests/%: $(B)/san/obj/tests/unit/%.o $(SLIB_OBJS)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS) -lcmocka
 
-$(B)/tests/e2e/%: $(B)/obj/tests/e2e/%.o $(LIB_OBJS)
+$(B)/tests/e2e/%: $(B)/obj/tests/e2e/%.o $(B)/obj/tests/lib/e2e.o $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
@@ -95,6 +95,13 @@ $(B)/guest/%: guest/%.c $(GUEST_LIB) $(GUEST_HDRS)
 
 guest: $(GUEST_BINS)
 
+# libFuzzer targets for the code that reads hostile input (the window).
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/*.c))
+$(B)/fuzz/%: tests/fuzz/%.c $(wildcard common/*.c common/*.h)
+	@mkdir -p $(@D)
+	$(call say,FUZZ,$@)
+	$(Q)clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Icommon $(filter %.c,$^) -o $@
+
 # Kernels and initramfs images: duplex decides what is stale itself.
 images: $(B)/duplex $(GUEST_BINS)
 	@$(B)/duplex build
@@ -102,7 +109,7 @@ images: $(B)/duplex $(GUEST_BINS)
 check: deps
 	@$(MAKE) --no-print-directory check-run
 
-check-run: harness san $(UNIT_BINS) $(E2E_BINS) images
+check-run: harness san $(UNIT_BINS) $(E2E_BINS) $(FUZZ_BINS) images
 	@bash tests/run.sh
 
 test-all: deps

@@ -12,19 +12,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* From `repboot K` typed to the machine starting K: the guest asks
+ * through the window within milliseconds; the rest is typing over a
+ * serial line under TCG. */
+#define REPBOOT_START_MS 30000
+
 struct boot_options {
 	const char *profile;
 	bool until_ready;
+	bool manual;
 };
 
 static void boot_usage(FILE *out)
 {
-	fputs("usage: duplex boot [--profile NAME] [--until-ready]\n\n"
-	      "Boot the primary partition (replica of vm/NAME.profile, default\n"
-	      "'default') in a libvirt domain, print its serial console's pty for\n"
-	      "minicom, and wait.  Ctrl-C (or SIGTERM) destroys the domain.\n\n"
+	fputs("usage: duplex boot [--profile NAME] [--manual] [--until-ready]\n\n"
+	      "Boot the machine of vm/NAME.profile (default 'default'): the primary,\n"
+	      "then every secondary by typing 'repboot K' on serial0, as a person\n"
+	      "would.  Prints each console's pty for minicom and waits.  Ctrl-C\n"
+	      "(or SIGTERM) tears the machine down.\n\n"
 	      "  --profile NAME   machine profile vm/NAME.profile (or a path)\n"
-	      "  --until-ready    stop once the shell is ready (prints the boot time)\n",
+	      "  --manual         boot only the primary; type 'repboot K' yourself\n"
+	      "  --until-ready    stop once every shell is ready (prints boot times)\n",
 	      out);
 }
 
@@ -33,6 +41,7 @@ static int parse_boot_options(int argc, char **argv, struct boot_options *o)
 	static const struct option longopts[] = {
 		{ "profile", required_argument, NULL, 'p' },
 		{ "until-ready", no_argument, NULL, 'r' },
+		{ "manual", no_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -40,6 +49,7 @@ static int parse_boot_options(int argc, char **argv, struct boot_options *o)
 
 	o->profile = "default";
 	o->until_ready = false;
+	o->manual = false;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -48,6 +58,9 @@ static int parse_boot_options(int argc, char **argv, struct boot_options *o)
 			break;
 		case 'r':
 			o->until_ready = true;
+			break;
+		case 'm':
+			o->manual = true;
 			break;
 		case 'h':
 			boot_usage(stdout);
@@ -87,35 +100,88 @@ static void report_event(struct machine *m, enum machine_event ev, unsigned k)
 		free(tail);
 		break;
 	case MACHINE_TIMEOUT:
+	case MACHINE_STARTED:
 		break;
 	}
 }
 
-static int boot_primary(struct machine *m, const struct boot_options *o)
+static void announce(const struct machine *m, unsigned k)
 {
-	struct partition *p0 = &m->part[0];
-	enum machine_event ev;
-	unsigned k;
+	const struct partition *p = &m->part[k];
 
-	if (machine_start_partition(m, 0) < 0)
-		return EXIT_ERROR;
-	log_info("serial0 (primary): minicom -D %s", p0->pty);
-	log_info("  transcript: %s", p0->log_path);
-	switch (machine_wait_ready(m, 0, (int)m->profile->boot_timeout_s * 1000)) {
+	log_info("serial%u (%s): minicom -D %s", k, k ? "secondary" : "primary",
+		 p->pty);
+	log_info("  transcript: %s", p->log_path);
+}
+
+static int wait_ready(struct machine *m, unsigned k)
+{
+	struct partition *p = &m->part[k];
+
+	switch (machine_wait_ready(m, k, (int)m->profile->boot_timeout_s * 1000)) {
 	case CONSOLE_MATCHED:
-		break;
-	case CONSOLE_INTERRUPTED:
-		report_event(m, MACHINE_SIGNAL, 0);
+		log_info("serial%u: shell ready after %.1f s (%s)", k,
+			 (p->ready_ms - p->started_ms) / 1000.0,
+			 m->kvm ? "KVM" : "TCG");
 		return EXIT_OK;
+	case CONSOLE_INTERRUPTED:
+		report_event(m, MACHINE_SIGNAL, k);
+		return -1;
 	default:
 		return EXIT_ERROR;
 	}
-	log_info("serial0: shell ready after %.1f s (%s)%s",
-		 (p0->ready_ms - p0->started_ms) / 1000.0,
-		 m->kvm ? "KVM" : "TCG", o->until_ready ? "" : "; Ctrl-C ends the run");
+}
+
+/* Boot partition K the way a person does: type `repboot K` on serial0,
+ * then the machine (the window) starts it. */
+static int boot_secondary(struct machine *m, unsigned k)
+{
+	char *cmd = xasprintf("repboot %u\n", k);
+	enum machine_event ev;
+	unsigned started;
+	int ret;
+
+	ret = console_send(&m->part[0].con, cmd);
+	free(cmd);
+	if (ret < 0)
+		return EXIT_ERROR;
+	ev = machine_watch(m, REPBOOT_START_MS, &started);
+	if (ev == MACHINE_STARTED && started == k) {
+		announce(m, k);
+		return wait_ready(m, k);
+	}
+	if (ev == MACHINE_TIMEOUT) {
+		char *tail = console_tail(&m->part[0].con, 10);
+
+		log_error("serial0: 'repboot %u' did not start partition %u within %d s; last lines:\n%s",
+			  k, k, REPBOOT_START_MS / 1000, tail);
+		free(tail);
+	} else {
+		report_event(m, ev, started);
+	}
+	return ev == MACHINE_SIGNAL ? -1 : EXIT_ERROR;
+}
+
+static int boot_machine(struct machine *m, const struct boot_options *o)
+{
+	enum machine_event ev;
+	unsigned k;
+	int ret;
+
+	if (machine_start_partition(m, 0, NULL) < 0)
+		return EXIT_ERROR;
+	announce(m, 0);
+	ret = wait_ready(m, 0);
+	for (k = 1; ret == EXIT_OK && !o->manual && k < m->profile->partitions; k++)
+		ret = boot_secondary(m, k);
+	if (ret != EXIT_OK)
+		return ret < 0 ? EXIT_OK : ret;
 	if (o->until_ready)
 		return EXIT_OK;
-	ev = machine_watch(m, -1, &k);
+	log_info("duplex: machine running%s; Ctrl-C ends the run",
+		 o->manual ? " (type 'repboot K' on serial0 to boot partition K)" : "");
+	while ((ev = machine_watch(m, -1, &k)) == MACHINE_STARTED)
+		announce(m, k);
 	report_event(m, ev, k);
 	return ev == MACHINE_SIGNAL ? EXIT_OK : EXIT_FAILED;
 }
@@ -136,7 +202,7 @@ int cmd_boot(int argc, char **argv, const struct duplex_paths *paths)
 		return EXIT_ERROR;
 	if (machine_create(&m, paths, &profile) < 0)
 		return EXIT_ERROR;
-	ret = boot_primary(&m, &o);
+	ret = boot_machine(&m, &o);
 	machine_destroy(&m);
 	return ret;
 }

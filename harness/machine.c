@@ -2,6 +2,7 @@
 #include "machine.h"
 #include "accel.h"
 #include "log.h"
+#include "rdbuild.h"
 #include "util.h"
 #include "sigwatch.h"
 #include "virt.h"
@@ -51,6 +52,15 @@ static int machine_link(struct machine *m)
 	return link_create(&m->link, m->run_id, MACHINE_WINDOW_MIB, uid, gid);
 }
 
+static int machine_window(struct machine *m)
+{
+	char *path = xasprintf("%s/%s", LINK_WINDOW_DIR, m->link.window);
+	int ret = winhost_open(&m->win, path, m->profile->partitions);
+
+	free(path);
+	return ret;
+}
+
 int machine_create(struct machine *m, const struct duplex_paths *paths,
 		   const struct machine_profile *profile)
 {
@@ -79,7 +89,7 @@ int machine_create(struct machine *m, const struct duplex_paths *paths,
 		goto err;
 	if (accel_choose(paths, profile->accel, &m->kvm) < 0)
 		goto err;
-	if (machine_link(m) < 0)
+	if (machine_link(m) < 0 || machine_window(m) < 0)
 		goto err;
 	return 0;
 err:
@@ -88,7 +98,10 @@ err:
 }
 
 /* Copy the images into the state dir: QEMU may not be able to traverse
- * to the checkout, and libvirt relabels the files it is given. */
+ * to the checkout, and libvirt relabels the files it is given.  The
+ * initramfs is brought up to date first (milliseconds; any profile may
+ * name a partition no earlier build made an image for); the kernel is not
+ * (minutes: that is `duplex build`'s job). */
 static int stage_images(struct machine *m, unsigned k, char **kernel,
 			char **initrd)
 {
@@ -98,11 +111,13 @@ static int stage_images(struct machine *m, unsigned k, char **kernel,
 
 	*kernel = xasprintf("%s/p%u-bzImage", m->state_dir, k);
 	*initrd = xasprintf("%s/p%u-initramfs.cpio", m->state_dir, k);
-	if (!path_exists(src_kernel) || !path_exists(src_initrd)) {
+	if (!path_exists(src_kernel)) {
 		log_error("partition %u: '%s' is missing: build it first with 'duplex build' (or ./launch.sh)",
-			  k, path_exists(src_kernel) ? src_initrd : src_kernel);
+			  k, src_kernel);
 		goto out;
 	}
+	if (rdbuild_partition(m->paths, k) < 0)
+		goto out;
 	if (copy_file(src_kernel, *kernel, 0644) < 0 ||
 	    copy_file(src_initrd, *initrd, 0644) < 0)
 		goto out;
@@ -113,20 +128,24 @@ out:
 	return ret;
 }
 
-/* duplex.addr: the init configures eth0 with it (ramdisk/init). */
-static char *partition_cmdline(const struct machine *m, unsigned k)
+/* duplex.addr: the init configures eth0 with it (ramdisk/init).  EXTRA
+ * comes last: a partition's request adds to the machine's arguments, and
+ * the window code refused any that would override them. */
+static char *partition_cmdline(const struct machine *m, unsigned k,
+			       const char *extra)
 {
 	char addr[32];
 
 	profile_partition_addr(m->profile, k, addr, sizeof(addr));
-	return xasprintf("console=ttyS0,115200 duplex.partition=%u duplex.replica=%u duplex.addr=%s %s",
-			 k, m->profile->replica[k], addr, m->profile->cmdline);
+	return xasprintf("console=ttyS0,115200 duplex.partition=%u duplex.replica=%u duplex.addr=%s %s%s%s",
+			 k, m->profile->replica[k], addr, m->profile->cmdline,
+			 extra && *extra ? " " : "", extra ? extra : "");
 }
 
 static int start_domain(struct machine *m, struct partition *p,
-			const char *kernel, const char *initrd)
+			const char *kernel, const char *initrd, const char *extra)
 {
-	char *cmdline = partition_cmdline(m, p->index);
+	char *cmdline = partition_cmdline(m, p->index, extra);
 	char mac[24];
 	struct virt_domain_spec spec = {
 		.name = p->name,
@@ -159,6 +178,9 @@ static int start_domain(struct machine *m, struct partition *p,
 	if (console_open(&p->con, con_name, p->pty, p->log_path) < 0)
 		goto out;
 	p->con_open = true;
+	/* BOOTING before the guest runs: its partd then sees the new boot. */
+	winhost_set_state(&m->win, p->index, WINDOW_STATE_BOOT_REQUESTED);
+	winhost_set_state(&m->win, p->index, WINDOW_STATE_BOOTING);
 	if (virt_domain_resume(p->dom) < 0)
 		goto out;
 	p->started_ms = now_ms();
@@ -171,7 +193,7 @@ out:
 	return ret;
 }
 
-int machine_start_partition(struct machine *m, unsigned k)
+int machine_start_partition(struct machine *m, unsigned k, const char *extra)
 {
 	struct partition *p = &m->part[k];
 	char *kernel = NULL, *initrd = NULL;
@@ -188,7 +210,7 @@ int machine_start_partition(struct machine *m, unsigned k)
 	p->log_path = xasprintf("%s/serial%u.log", m->results_dir, k);
 	if (stage_images(m, k, &kernel, &initrd) < 0)
 		goto out;
-	ret = start_domain(m, p, kernel, initrd);
+	ret = start_domain(m, p, kernel, initrd, extra);
 out:
 	free(kernel);
 	free(initrd);
@@ -248,6 +270,7 @@ void machine_destroy(struct machine *m)
 	if (m->conn)
 		virConnectClose(m->conn);
 	m->conn = NULL;
+	winhost_close(&m->win);
 	link_destroy(&m->link);
 	if (m->state_dir)
 		remove_tree(m->state_dir);
@@ -320,6 +343,9 @@ int machine_clean_state(const struct duplex_paths *paths, bool all,
 	return ret;
 }
 
+/* The window has no event to wait on: it is looked at this often. */
+#define WINDOW_POLL_MS 5
+
 /* Drain every console; the first partition whose kernel failed or whose
  * domain ended (its console log closed by the writer) decides. */
 static bool partition_event(struct machine *m, enum machine_event *ev,
@@ -335,15 +361,37 @@ static bool partition_event(struct machine *m, enum machine_event *ev,
 		console_drain(&p->con);
 		*k = i;
 		if (matcher_failed(&p->con.m)) {
+			winhost_set_state(&m->win, i, WINDOW_STATE_PANICKED);
 			*ev = MACHINE_FAILURE;
 			return true;
 		}
 		if (p->con.ended) {
+			winhost_set_state(&m->win, i, WINDOW_STATE_HALTED);
 			*ev = MACHINE_LOST;
 			return true;
 		}
 	}
 	return false;
+}
+
+/* Start the partition a running one asked for, if any.  A failure to
+ * start it is reported and leaves its slot HALTED, so that the guest's
+ * repboot says so instead of waiting. */
+static bool serve_boot_request(struct machine *m, unsigned *k)
+{
+	char extra[WINDOW_CMDLINE_MAX];
+	unsigned target;
+
+	winhost_update(&m->win);
+	if (winhost_next_boot(&m->win, &target, extra, sizeof(extra)) != 1)
+		return false;
+	if (machine_start_partition(m, target, extra) < 0) {
+		winhost_set_state(&m->win, target, WINDOW_STATE_BOOTING);
+		winhost_set_state(&m->win, target, WINDOW_STATE_HALTED);
+		return false;
+	}
+	*k = target;
+	return true;
 }
 
 enum machine_event machine_watch(struct machine *m, int timeout_ms, unsigned *k)
@@ -360,9 +408,13 @@ enum machine_event machine_watch(struct machine *m, int timeout_ms, unsigned *k)
 			return MACHINE_SIGNAL;
 		if (partition_event(m, &ev, k))
 			return ev;
+		if (serve_boot_request(m, k))
+			return MACHINE_STARTED;
 		wait_ms = deadline < 0 ? -1 : (int)(deadline - now_ms());
 		if (deadline >= 0 && wait_ms <= 0)
 			return MACHINE_TIMEOUT;
+		if (wait_ms < 0 || wait_ms > WINDOW_POLL_MS)
+			wait_ms = WINDOW_POLL_MS;
 		n = 0;
 		fds[n++] = (struct pollfd){ .fd = sigwatch_fd(), .events = POLLIN };
 		for (i = 0; i < m->profile->partitions; i++)

@@ -14,12 +14,13 @@
 
 #include "config.h"
 #include "console.h"
+#include "window_abi.h"
 #include "link.h"
+#include "winhost.h"
 
 #define MACHINE_READY_RE "duplex: partition [0-9]+ ready"
-/* Size of the window (ivshmem BAR 2, a power of two), until the window
- * ABI fixes it. */
-#define MACHINE_WINDOW_MIB 8
+/* The window file: the size the window ABI fixes (a power of two). */
+#define MACHINE_WINDOW_MIB (WINDOW_SIZE >> 20)
 
 struct partition {
 	unsigned index;
@@ -43,6 +44,7 @@ struct machine {
 	bool kvm;
 	char *domain_tmpl;
 	struct link link;	/* bridge and window file of this run */
+	struct winhost win;	/* the host's view of the window */
 	struct partition part[DUPLEX_MAX_PARTITIONS];
 };
 
@@ -52,8 +54,10 @@ struct machine {
 int machine_create(struct machine *m, const struct duplex_paths *paths,
 		   const struct machine_profile *profile);
 
-/* Start partition K: its domain (paused, console attached, resumed). */
-int machine_start_partition(struct machine *m, unsigned k);
+/* Start partition K: its domain (paused, console attached, resumed), its
+ * window slot BOOTING.  EXTRA (NULL: none) is appended to the kernel
+ * command line, after the machine's own arguments. */
+int machine_start_partition(struct machine *m, unsigned k, const char *extra);
 
 /* Wait until partition K prints the ready marker.  Reports failures. */
 enum console_wait machine_wait_ready(struct machine *m, unsigned k,
@@ -82,12 +86,16 @@ enum machine_event {
 	MACHINE_LOST,		/* a partition's domain ended (console log closed) */
 	MACHINE_FAILURE,	/* a console showed a kernel failure */
 	MACHINE_TIMEOUT,
+	MACHINE_STARTED,	/* a partition asked for partition K: started */
 };
 
 /* Watch every started partition until something happens or TIMEOUT_MS
  * passes (-1: no limit), draining every console into its transcript the
- * whole time; woken only by console output and signals.  *K names the
- * partition concerned. */
+ * whole time and answering the partitions' boot requests (a refused one is
+ * logged and answered; an accepted one starts the partition and returns
+ * MACHINE_STARTED).  Woken by console output and signals, and every
+ * WINDOW_POLL_MS for the window, which has no event to wait on.  *K
+ * names the partition concerned. */
 enum machine_event machine_watch(struct machine *m, int timeout_ms, unsigned *k);
 
 #endif

@@ -54,6 +54,20 @@ run_units() {
 	done
 }
 
+# Each fuzz target runs for a bounded time (FUZZ_SECONDS, default 30) on
+# its corpus in build/fuzz/; a finding is saved there as crash-*.
+run_fuzz() {
+	local t name
+	for t in "$B"/fuzz/fuzz_*; do
+		[ -x "$t" ] || continue
+		name=$(basename "$t")
+		mkdir -p "$B/fuzz/corpus-$name"
+		run_tap "fuzz/$name" "$LOGS/fuzz-$name.log" sh -c \
+			'"$1" -max_total_time="$2" -timeout=5 -artifact_prefix="$3/" "$3/corpus-$4" && echo "ok 1 - no finding in $2 s"' \
+			sh "$t" "${FUZZ_SECONDS:-30}" "$B/fuzz" "$name"
+	done
+}
+
 run_e2e() {
 	local t name
 	for t in "$B"/tests/e2e/* tests/e2e/*.sh; do
@@ -73,7 +87,8 @@ mode=${1:-all}
 case "$mode" in
 all|--unit-only)
 	run_units "$B/tests" unit
-	run_units "$B/san/tests" asan+ubsan ;;
+	run_units "$B/san/tests" asan+ubsan
+	run_fuzz ;;
 esac
 case "$mode" in
 all|--e2e-only) run_e2e ;;

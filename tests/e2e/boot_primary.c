@@ -8,23 +8,13 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "e2e.h"
 #include "config.h"
 #include "log.h"
 #include "machine.h"
 #include "sigwatch.h"
 #include "util.h"
 #include "virt.h"
-
-static unsigned test_no;
-static unsigned failures;
-
-static void verdict(bool ok, const char *name)
-{
-	printf("%sok %u - %s\n", ok ? "" : "not ", ++test_no, name);
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
 
 static bool transcript_has(const char *path, const char *text)
 {
@@ -35,54 +25,38 @@ static bool transcript_has(const char *path, const char *text)
 	return found;
 }
 
-static bool domain_exists(const char *name)
-{
-	virConnectPtr conn = virt_connect();
-	virDomainPtr dom;
-	bool exists;
-
-	if (!conn)
-		return true;
-	dom = virDomainLookupByName(conn, name);
-	exists = dom != NULL;
-	if (dom)
-		virDomainFree(dom);
-	virConnectClose(conn);
-	return exists;
-}
-
 static void run(struct machine *m)
 {
 	struct partition *p = &m->part[0];
 	char name[sizeof(p->name)], *log_path, *state_dir;
 	bool ok;
 
-	ok = machine_start_partition(m, 0) == 0;
-	verdict(ok, "primary domain starts with a pty console");
+	ok = machine_start_partition(m, 0, NULL) == 0;
+	e2e_verdict(ok, "primary domain starts with a pty console");
 	if (!ok)
 		return;
-	verdict(!strncmp(p->pty, "/dev/pts/", 9), "console is a /dev/pts pty");
+	e2e_verdict(!strncmp(p->pty, "/dev/pts/", 9), "console is a /dev/pts pty");
 	ok = machine_wait_ready(m, 0, (int)m->profile->boot_timeout_s * 1000) ==
 	     CONSOLE_MATCHED;
-	verdict(ok, "primary reaches its shell (ready marker)");
+	e2e_verdict(ok, "primary reaches its shell (ready marker)");
 	if (!ok)
 		return;
 	ok = console_send(&p->con, "echo $((6*7))\r") == 0 &&
 	     console_expect(&p->con, "^42\r?$", 60000) == CONSOLE_MATCHED;
-	verdict(ok, "echo $((6*7)) typed on serial0 prints 42");
+	e2e_verdict(ok, "echo $((6*7)) typed on serial0 prints 42");
 	ok = console_send(&p->con, "uname -r; cat /proc/cmdline\r") == 0 &&
 	     console_expect(&p->con, "duplex\\.partition=0", 60000) == CONSOLE_MATCHED;
-	verdict(ok, "kernel command line carries duplex.partition=0");
-	verdict(transcript_has(p->log_path, "Linux version"),
+	e2e_verdict(ok, "kernel command line carries duplex.partition=0");
+	e2e_verdict(transcript_has(p->log_path, "Linux version"),
 		"transcript holds the kernel's first lines (log from the first byte)");
 
 	snprintf(name, sizeof(name), "%s", p->name);
 	log_path = xstrdup(p->log_path);
 	state_dir = xstrdup(m->state_dir);
 	machine_destroy(m);
-	verdict(!domain_exists(name), "teardown leaves no domain");
-	verdict(!path_exists(state_dir), "teardown removes the run state directory");
-	verdict(path_exists(log_path), "transcript is kept in results/");
+	e2e_verdict(!e2e_domain_exists(name), "teardown leaves no domain");
+	e2e_verdict(!path_exists(state_dir), "teardown removes the run state directory");
+	e2e_verdict(path_exists(log_path), "transcript is kept in results/");
 	free(log_path);
 	free(state_dir);
 }
@@ -94,18 +68,9 @@ int main(int argc, char **argv)
 	struct machine m;
 
 	(void)argc;
-	if (paths_init(&paths, argv[0]) < 0 ||
-	    cli_load_profile(&paths, "default", &profile) < 0 ||
-	    sigwatch_install() < 0) {
-		printf("not ok 1 - test setup\n");
-		return 1;
-	}
-	if (machine_create(&m, &paths, &profile) < 0) {
-		printf("not ok 1 - machine_create (libvirtd? see above)\n");
-		return 1;
-	}
+	if (!e2e_machine(&m, &paths, &profile, "default", argv[0]))
+		return e2e_done();
 	run(&m);
 	machine_destroy(&m);
-	printf("1..%u\n", test_no);
-	return failures ? 1 : 0;
+	return e2e_done();
 }

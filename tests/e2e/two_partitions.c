@@ -1,6 +1,6 @@
 /* End-to-end: both partitions of the default profile in real libvirt
- * domains, started directly (the guest-driven boot through the window
- * comes later), on one link and one window.  From the primary: ping the
+ * domains, started directly by the harness (tests/e2e/repboot.c covers
+ * the boot a partition asks for), on one link and one window.  From the primary: ping the
  * secondary and reach its shell over the link (the reference's
  * `ssh 10.1.2.2`); on both: the ivshmem device, and markers through the
  * window between host and guests both ways.  Then nothing may be left: no
@@ -15,36 +15,13 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "e2e.h"
 #include "config.h"
 #include "log.h"
 #include "machine.h"
 #include "sigwatch.h"
 #include "util.h"
 #include "virt.h"
-
-#define WAIT_MS 60000
-
-static unsigned test_no;
-static unsigned failures;
-
-static void verdict(bool ok, const char *name)
-{
-	printf("%sok %u - %s\n", ok ? "" : "not ", ++test_no, name);
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
-
-/* Type CMD on partition K's console and wait for RE in its output.  Each
- * RE is written so that it cannot match the echo of CMD itself. */
-static bool run_on(struct machine *m, unsigned k, const char *cmd,
-		   const char *re)
-{
-	struct console *con = &m->part[k].con;
-
-	return console_send(con, cmd) == 0 &&
-	       console_expect(con, re, WAIT_MS) == CONSOLE_MATCHED;
-}
 
 /* The partition's address on the link without its prefix. */
 static void host_addr(const struct machine *m, unsigned k, char *buf,
@@ -62,14 +39,14 @@ static void check_link(struct machine *m)
 	snprintf(cmd, sizeof(cmd), "ping -c 1 -W 10 %s\n", addr);
 	snprintf(msg, sizeof(msg), "ping -c 1 %s from the primary gets its answer",
 		 addr);
-	verdict(run_on(m, 0, cmd, "^1 packets transmitted, 1 packets received"),
+	e2e_verdict(e2e_run_on(m, 0, cmd, "^1 packets transmitted, 1 packets received"),
 		msg);
 	/* telnetd runs /bin/sh on the secondary: what the command prints
 	 * comes from there, and the echo of the command cannot match. */
 	snprintf(cmd, sizeof(cmd), "telnet %s\n", addr);
-	verdict(console_send(&m->part[0].con, cmd) == 0 &&
-		run_on(m, 0, "echo remote-$(hostname)\n", "^remote-p1\r?$") &&
-		run_on(m, 0, "exit\n", "Connection closed by foreign host"),
+	e2e_verdict(console_send(&m->part[0].con, cmd) == 0 &&
+		e2e_run_on(m, 0, "echo remote-$(hostname)\n", "^remote-p1\r?$") &&
+		e2e_run_on(m, 0, "exit\n", "Connection closed by foreign host"),
 		"a shell on the secondary over the link (telnet; hostname p1)");
 }
 
@@ -83,7 +60,7 @@ static bool find_window(struct machine *m, unsigned k)
 		"[ -e $d/resource2 ] && echo $d && return 0; done; return 1; }\n";
 
 	return console_send(&m->part[k].con, define) == 0 &&
-	       run_on(m, k, "w=$(dxwin) && echo \"ivshmem $((1+1)) at ${w##*/}\"\n",
+	       e2e_run_on(m, k, "w=$(dxwin) && echo \"ivshmem $((1+1)) at ${w##*/}\"\n",
 		      "^ivshmem 2 at [0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-9]\r?$");
 }
 
@@ -93,7 +70,7 @@ static bool find_window(struct machine *m, unsigned k)
  * offsets into the BAR (an mmap of resource2, as guest programs do). */
 static bool map_window(struct machine *m, unsigned k)
 {
-	return run_on(m, k, "ln -sf $w/resource2 /dev/mem && echo bar-$((2+3))\n",
+	return e2e_run_on(m, k, "ln -sf $w/resource2 /dev/mem && echo bar-$((2+3))\n",
 		      "^bar-5\r?$");
 }
 
@@ -104,7 +81,7 @@ static bool guest_reads(struct machine *m, unsigned k, unsigned off,
 
 	snprintf(cmd, sizeof(cmd), "devmem %u 32\n", off);
 	snprintf(re, sizeof(re), "^0x%08X\r?$", value);
-	return run_on(m, k, cmd, re);
+	return e2e_run_on(m, k, cmd, re);
 }
 
 static bool guest_writes(struct machine *m, unsigned k, unsigned off,
@@ -115,7 +92,7 @@ static bool guest_writes(struct machine *m, unsigned k, unsigned off,
 	snprintf(cmd, sizeof(cmd),
 		 "devmem %u 32 0x%08X && echo wrote-$((3+4))\n", off,
 		 value);
-	return run_on(m, k, cmd, "^wrote-7\r?$");
+	return e2e_run_on(m, k, cmd, "^wrote-7\r?$");
 }
 
 static bool window_io(const struct machine *m, bool write, unsigned off,
@@ -137,7 +114,7 @@ static void check_window_file(const struct machine *m)
 	char *path = xasprintf(LINK_WINDOW_DIR "/%s", m->link.window);
 	struct stat st;
 
-	verdict(stat(path, &st) == 0 &&
+	e2e_verdict(stat(path, &st) == 0 &&
 		st.st_size == (off_t)MACHINE_WINDOW_MIB << 20 &&
 		!(st.st_mode & 07), "window file: " LINK_WINDOW_DIR
 		"/duplex-<run-id>, the window's size, not open to others");
@@ -153,32 +130,16 @@ static void check_window(struct machine *m)
 	check_window_file(m);
 	found[0] = find_window(m, 0);
 	found[1] = find_window(m, 1);
-	verdict(found[0] && found[1],
+	e2e_verdict(found[0] && found[1],
 		"ivshmem device (1af4:1110) with BAR 2 on both partitions");
 	mapped = found[0] && found[1] && map_window(m, 0) && map_window(m, 1);
-	verdict(mapped && window_io(m, true, 0, &host_mark) &&
+	e2e_verdict(mapped && window_io(m, true, 0, &host_mark) &&
 		guest_reads(m, 0, 0, host_mark) && guest_reads(m, 1, 0, host_mark),
 		"a marker the host writes into the window file reaches both guests");
-	verdict(mapped && guest_writes(m, 1, 4, guest_mark) &&
+	e2e_verdict(mapped && guest_writes(m, 1, 4, guest_mark) &&
 		window_io(m, false, 4, &seen) && seen == guest_mark &&
 		guest_reads(m, 0, 4, guest_mark),
 		"a marker the secondary writes reaches the host and the primary");
-}
-
-static bool domain_exists(const char *name)
-{
-	virConnectPtr conn = virt_connect();
-	virDomainPtr dom;
-	bool exists;
-
-	if (!conn)
-		return true;
-	dom = virDomainLookupByName(conn, name);
-	exists = dom != NULL;
-	if (dom)
-		virDomainFree(dom);
-	virConnectClose(conn);
-	return exists;
 }
 
 /* `ip [-n NETNS] -o WHAT show dev NAME` exits 0; its output to OUT
@@ -214,7 +175,7 @@ static void check_bridge(const struct machine *m)
 {
 	char *out = NULL;
 
-	verdict(ip_ok(m->link.netns, "addr", m->link.bridge, &out) && out &&
+	e2e_verdict(ip_ok(m->link.netns, "addr", m->link.bridge, &out) && out &&
 		!*out,
 		"the link's bridge exists, in libvirtd's namespace, without an address");
 	free(out);
@@ -229,11 +190,11 @@ static void check_teardown(struct machine *m)
 	memcpy(names[0], m->part[0].name, sizeof(names[0]));
 	memcpy(names[1], m->part[1].name, sizeof(names[1]));
 	machine_destroy(m);
-	verdict(!domain_exists(names[0]) && !domain_exists(names[1]),
+	e2e_verdict(!e2e_domain_exists(names[0]) && !e2e_domain_exists(names[1]),
 		"teardown leaves no domain");
-	verdict(!ip_ok(ln.netns, "link", ln.bridge, NULL),
+	e2e_verdict(!ip_ok(ln.netns, "link", ln.bridge, NULL),
 		"teardown removes the bridge");
-	verdict(!path_exists(window), "teardown removes the window file");
+	e2e_verdict(!path_exists(window), "teardown removes the window file");
 	free(window);
 }
 
@@ -242,14 +203,14 @@ static void run(struct machine *m)
 	int boot_ms = (int)m->profile->boot_timeout_s * 1000;
 	bool ok;
 
-	ok = machine_start_partition(m, 0) == 0 &&
-	     machine_start_partition(m, 1) == 0;
-	verdict(ok, "both partitions' domains start");
+	ok = machine_start_partition(m, 0, NULL) == 0 &&
+	     machine_start_partition(m, 1, NULL) == 0;
+	e2e_verdict(ok, "both partitions' domains start");
 	if (!ok)
 		return;
 	ok = machine_wait_ready(m, 0, boot_ms) == CONSOLE_MATCHED &&
 	     machine_wait_ready(m, 1, boot_ms) == CONSOLE_MATCHED;
-	verdict(ok, "both partitions reach their shell");
+	e2e_verdict(ok, "both partitions reach their shell");
 	if (!ok)
 		return;
 	check_bridge(m);
@@ -265,22 +226,9 @@ int main(int argc, char **argv)
 	struct machine m;
 
 	(void)argc;
-	if (paths_init(&paths, argv[0]) < 0 ||
-	    cli_load_profile(&paths, "default", &profile) < 0 ||
-	    sigwatch_install() < 0) {
-		printf("not ok 1 - test setup\n");
-		return 1;
-	}
-	if (profile.partitions < 2) {
-		printf("ok 1 - # SKIP the default profile has one partition\n1..1\n");
-		return 0;
-	}
-	if (machine_create(&m, &paths, &profile) < 0) {
-		printf("not ok 1 - machine_create (libvirtd? see above)\n");
-		return 1;
-	}
+	if (!e2e_machine(&m, &paths, &profile, "default", argv[0]))
+		return e2e_done();
 	run(&m);
 	machine_destroy(&m);
-	printf("1..%u\n", test_no);
-	return failures ? 1 : 0;
+	return e2e_done();
 }

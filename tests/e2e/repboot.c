@@ -1,0 +1,133 @@
+/* End-to-end: the machine as the reference's user drives it.  The primary
+ * boots; `repboot K` typed on serial0 makes the machine start partition K
+ * through the window; the secondary's shell comes up on its own console
+ * and answers over the link.  Requests the machine must refuse are
+ * refused with a reason on serial0 and in the harness log, and start
+ * nothing.  Then the same with three partitions.  Speaks TAP. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "e2e.h"
+#include "log.h"
+#include "util.h"
+
+/* Service the window while waiting for RE on partition K's console: the
+ * guest's repboot waits on states only machine_watch moves. */
+static bool watch_for(struct machine *m, unsigned k, const char *re,
+		      unsigned *started)
+{
+	int64_t deadline = now_ms() + E2E_WAIT_MS;
+	enum machine_event ev;
+	unsigned which;
+
+	while (now_ms() < deadline) {
+		ev = machine_watch(m, 100, &which);
+		if (ev == MACHINE_STARTED && started)
+			*started |= 1u << which;
+		else if (ev != MACHINE_TIMEOUT && ev != MACHINE_STARTED)
+			return false;
+		if (matcher_find(&m->part[k].con.m, re, NULL, NULL) == 1)
+			return true;
+	}
+	return false;
+}
+
+static bool boot_by_repboot(struct machine *m, unsigned k)
+{
+	char cmd[32], re[64], name[64];
+	unsigned started = 0;
+	bool ok;
+
+	snprintf(cmd, sizeof(cmd), "repboot %u\n", k);
+	snprintf(re, sizeof(re), "^repboot: partition %u is up \\(", k);
+	ok = console_send(&m->part[0].con, cmd) == 0 &&
+	     watch_for(m, 0, re, &started) && (started & (1u << k)) &&
+	     machine_wait_ready(m, k, E2E_WAIT_MS) == CONSOLE_MATCHED;
+	snprintf(name, sizeof(name),
+		 "'repboot %u' on serial0 boots partition %u to its shell", k, k);
+	return e2e_verdict(ok, name);
+}
+
+static bool harness_log_has(const struct machine *m, const char *text)
+{
+	char *path = xasprintf("%s/harness.log", m->results_dir);
+	char *log = read_file(path, NULL);
+	bool found = log && strstr(log, text);
+
+	free(log);
+	free(path);
+	return found;
+}
+
+/* A refused request: the reason on serial0, in the harness log, and no
+ * partition started. */
+static void refused(struct machine *m, const char *cmd, const char *re,
+		    const char *logged, const char *name)
+{
+	unsigned started = 0;
+	bool ok = console_send(&m->part[0].con, cmd) == 0 &&
+		  watch_for(m, 0, re, &started);
+
+	e2e_verdict(ok && !started && harness_log_has(m, logged), name);
+}
+
+static void two_partitions(struct machine *m)
+{
+	e2e_verdict(machine_start_partition(m, 0, NULL) == 0 &&
+		    machine_wait_ready(m, 0, E2E_WAIT_MS) == CONSOLE_MATCHED,
+		    "the primary boots");
+	refused(m, "repboot 7\n", "^repboot: partition 7: refused: partition 7 does not exist",
+		"refused: partition 7 does not exist",
+		"'repboot 7' is refused: no such partition");
+	refused(m, "repboot 1 'a;reboot'\n", "^repboot: partition 1: refused: .*forbidden character ';'",
+		"forbidden character ';'",
+		"'repboot 1' with a shell metacharacter is refused");
+	refused(m, "repboot 1 console=ttyS1\n", "^repboot: partition 1: refused: ",
+		"console",
+		"'repboot 1 console=...' (overriding the machine) is refused");
+	if (!boot_by_repboot(m, 1))
+		return;
+	e2e_verdict(e2e_run_on(m, 1, "echo on-$(hostname)\n", "^on-p1\r?$"),
+		    "serial1 carries the secondary's shell");
+	e2e_verdict(e2e_run_on(m, 0, "ping -c 1 10.1.2.2\n",
+			       "^1 packets transmitted, 1 packets received"),
+		    "the primary pings 10.1.2.2 over the link");
+	refused(m, "repboot 1\n", "^repboot: partition 1: refused: ", "refused",
+		"'repboot 1' again, while it is up, is refused");
+}
+
+static void three_partitions(const struct duplex_paths *paths)
+{
+	struct machine_profile profile;
+	struct machine m;
+
+	if (cli_load_profile(paths, "three", &profile) < 0 ||
+	    machine_create(&m, paths, &profile) < 0) {
+		e2e_verdict(false, "a three-partition machine is created");
+		return;
+	}
+	if (machine_start_partition(&m, 0, NULL) == 0 &&
+	    machine_wait_ready(&m, 0, E2E_WAIT_MS) == CONSOLE_MATCHED &&
+	    boot_by_repboot(&m, 1) && boot_by_repboot(&m, 2))
+		e2e_verdict(e2e_run_on(&m, 0, "ping -c 1 10.1.2.3\n",
+				       "^1 packets transmitted, 1 packets received"),
+			    "three partitions: the primary pings 10.1.2.3");
+	machine_destroy(&m);
+}
+
+int main(int argc, char **argv)
+{
+	struct duplex_paths paths;
+	struct machine_profile profile;
+	struct machine m;
+
+	(void)argc;
+	if (!e2e_machine(&m, &paths, &profile, "default", argv[0]))
+		return e2e_done();
+	two_partitions(&m);
+	machine_destroy(&m);
+	three_partitions(&paths);
+	return e2e_done();
+}

@@ -1,0 +1,61 @@
+#include "e2e.h"
+#include "cli.h"
+#include "sigwatch.h"
+#include "virt.h"
+
+#include <stdio.h>
+
+static unsigned test_no;
+static unsigned failures;
+
+bool e2e_verdict(bool ok, const char *name)
+{
+	printf("%sok %u - %s\n", ok ? "" : "not ", ++test_no, name);
+	fflush(stdout);
+	if (!ok)
+		failures++;
+	return ok;
+}
+
+int e2e_done(void)
+{
+	printf("1..%u\n", test_no);
+	return failures ? 1 : 0;
+}
+
+bool e2e_run_on(struct machine *m, unsigned k, const char *cmd, const char *re)
+{
+	struct console *con = &m->part[k].con;
+
+	return console_send(con, cmd) == 0 &&
+	       console_expect(con, re, E2E_WAIT_MS) == CONSOLE_MATCHED;
+}
+
+bool e2e_machine(struct machine *m, struct duplex_paths *paths,
+		 struct machine_profile *profile, const char *name,
+		 const char *argv0)
+{
+	if (paths_init(paths, argv0) < 0 ||
+	    cli_load_profile(paths, name, profile) < 0 ||
+	    sigwatch_install() < 0)
+		return e2e_verdict(false, "test setup (paths, profile, signals)");
+	if (machine_create(m, paths, profile) < 0)
+		return e2e_verdict(false, "machine_create (libvirtd? see above)");
+	return true;
+}
+
+bool e2e_domain_exists(const char *name)
+{
+	virConnectPtr conn = virt_connect();
+	virDomainPtr dom;
+	bool exists;
+
+	if (!conn)
+		return true;
+	dom = virDomainLookupByName(conn, name);
+	exists = dom != NULL;
+	if (dom)
+		virDomainFree(dom);
+	virConnectClose(conn);
+	return exists;
+}

@@ -1,0 +1,30 @@
+/* e2e: what the end-to-end tests in C share: TAP verdicts and typing
+ * commands on a partition's console. */
+#ifndef DUPLEX_E2E_H
+#define DUPLEX_E2E_H
+
+#include <stdbool.h>
+
+#include "machine.h"
+
+#define E2E_WAIT_MS 60000
+
+/* Print "ok N - NAME" or "not ok N - NAME"; returns OK. */
+bool e2e_verdict(bool ok, const char *name);
+/* Print the plan and return the exit status: 0 when nothing failed. */
+int e2e_done(void);
+
+/* Type CMD on partition K's console and wait for RE in its output, at
+ * most E2E_WAIT_MS.  Write RE so that it cannot match the echo of CMD. */
+bool e2e_run_on(struct machine *m, unsigned k, const char *cmd, const char *re);
+
+/* Does libvirt still know a domain called NAME? */
+bool e2e_domain_exists(const char *name);
+
+/* Set up paths and the profile NAME, install the signal watch and create
+ * the machine.  False (with a "not ok" line) on failure. */
+bool e2e_machine(struct machine *m, struct duplex_paths *paths,
+		 struct machine_profile *profile, const char *name,
+		 const char *argv0);
+
+#endif
