@@ -16,6 +16,7 @@
  * through the window within milliseconds; the rest is typing over a
  * serial line under TCG. */
 #define REPBOOT_START_MS 30000
+#define UP_SLICE_MS 20
 
 struct boot_options {
 	const char *profile;
@@ -132,11 +133,41 @@ static int wait_ready(struct machine *m, unsigned k)
 	}
 }
 
+/* Serve the window until partition K is UP in it: what the guest's
+ * repboot waits for. */
+static int wait_up(struct machine *m, unsigned k, int64_t since)
+{
+	int64_t deadline = now_ms() + REPBOOT_START_MS;
+	enum machine_event ev;
+	unsigned which;
+
+	/* UP is an effect of machine_watch, not one of its events: look
+	 * between short watches. */
+	while (window_slot_state(&m->win.w, k) != WINDOW_STATE_UP) {
+		if (now_ms() >= deadline) {
+			log_error("serial%u: shell ready but partition %u never said it is up in the window (is partd running? see serial%u)",
+				  k, k, k);
+			return EXIT_ERROR;
+		}
+		ev = machine_watch(m, UP_SLICE_MS, &which);
+		if (ev == MACHINE_STARTED)
+			announce(m, which);
+		else if (ev != MACHINE_TIMEOUT) {
+			report_event(m, ev, which);
+			return ev == MACHINE_SIGNAL ? -1 : EXIT_ERROR;
+		}
+	}
+	log_info("serial%u: up %.1f s after 'repboot %u'", k,
+		 (now_ms() - since) / 1000.0, k);
+	return EXIT_OK;
+}
+
 /* Boot partition K the way a person does: type `repboot K` on serial0,
  * then the machine (the window) starts it. */
 static int boot_secondary(struct machine *m, unsigned k)
 {
 	char *cmd = xasprintf("repboot %u\n", k);
+	int64_t typed = now_ms();
 	enum machine_event ev;
 	unsigned started;
 	int ret;
@@ -148,7 +179,8 @@ static int boot_secondary(struct machine *m, unsigned k)
 	ev = machine_watch(m, REPBOOT_START_MS, &started);
 	if (ev == MACHINE_STARTED && started == k) {
 		announce(m, k);
-		return wait_ready(m, k);
+		ret = wait_ready(m, k);
+		return ret == EXIT_OK ? wait_up(m, k, typed) : ret;
 	}
 	if (ev == MACHINE_TIMEOUT) {
 		char *tail = console_tail(&m->part[0].con, 10);

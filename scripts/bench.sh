@@ -9,6 +9,8 @@
 #   boot to prompt  : plain qemu-system-x86_64 -kernel (baseline) vs duplex
 #                     boot through libvirt, primary, TCG
 #                     boot --manual, both timed from the command's start
+#   secondary boot  : from `repboot 1` typed on serial0 to partition 1 UP
+#                     in the window (ratio to the plain QEMU boot)
 # BENCH_RUNS (default 5) sets the number of boot and no-op samples;
 # BENCH_ONLY=boot skips the build figures.
 set -euo pipefail
@@ -70,6 +72,12 @@ duplex_boot() {
 }
 boot=$(for i in $(seq "$RUNS"); do duplex_boot; done | median)
 
+echo "bench: secondary boot latency, 'repboot 1' typed to partition 1 UP x$RUNS" >&2
+secondary_boot() {
+	$DUPLEX boot --until-ready | sed -n "s/^serial1: up \([0-9.]*\) s after 'repboot 1'$/\1/p"
+}
+secondary=$(for i in $(seq "$RUNS"); do secondary_boot; done | median)
+
 ratio() { echo "scale=3; $1 / $2" | bc; }
 printf '\n%-52s %10s %8s\n' "figure" "seconds" "ratio"
 if [ -n "$cold" ]; then
@@ -79,3 +87,4 @@ printf '%-52s %10.1f %8.3f\n' "no-op rebuild, both replicas (median of $RUNS)" "
 fi
 printf '%-52s %10.1f %8s\n' "primary to prompt, plain QEMU TCG (median of $RUNS)" "$qemu" "1.000"
 printf '%-52s %10.1f %8.3f\n' "primary to prompt, duplex boot TCG (median of $RUNS)" "$boot" "$(ratio "$boot" "$qemu")"
+printf '%-52s %10.1f %8.3f\n' "secondary, 'repboot 1' to UP, TCG (median of $RUNS)" "$secondary" "$(ratio "$secondary" "$qemu")"
