@@ -73,12 +73,12 @@ $(B)/san/obj/%.o: %.c
 	$(call say,CC-SAN,$<)
 	$(Q)$(CC) $(WARN) $(CFLAGS) $(SAN) $(CPPFLAGS_DUPLEX) -c -o $@ $<
 
-$(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIB_OBJS)
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/obj/tests/lib/capture.o $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
-$(B)/san/tests/%: $(B)/san/obj/tests/unit/%.o $(SLIB_OBJS)
+$(B)/san/tests/%: $(B)/san/obj/tests/unit/%.o $(B)/san/obj/tests/lib/capture.o $(SLIB_OBJS)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS) -lcmocka

@@ -263,17 +263,10 @@ int link_destroy(struct link *ln)
  * process that makes the taps. */
 static bool is_libvirt_daemon(const char *pid)
 {
-	char path[64], comm[32] = "";
-	FILE *f;
+	char comm[32];
 
-	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = '\0';
-	fclose(f);
-	return !strcmp(comm, "libvirtd\n") || !strcmp(comm, "virtqemud\n");
+	return proc_comm(strtol(pid, NULL, 10), comm, sizeof(comm)) &&
+	       (!strcmp(comm, "libvirtd") || !strcmp(comm, "virtqemud"));
 }
 
 /* The network namespace of the first libvirt daemon in /proc: 1 if found

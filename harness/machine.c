@@ -287,20 +287,9 @@ void machine_destroy(struct machine *m)
 
 static bool run_is_alive(const char *run_id)
 {
-	char *comm_path, *comm;
 	long pid;
-	bool alive;
 
-	if (sscanf(run_id, "r%ld-", &pid) != 1 || pid <= 0)
-		return false;
-	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
-		return false;
-	comm_path = xasprintf("/proc/%ld/comm", pid);
-	comm = path_exists(comm_path) ? read_file(comm_path, NULL) : NULL;
-	alive = comm && !strncmp(comm, "duplex", 6);
-	free(comm);
-	free(comm_path);
-	return alive;
+	return sscanf(run_id, "r%ld-", &pid) == 1 && duplex_process_alive(pid);
 }
 
 static int clean_dirs(const struct duplex_paths *paths, bool all)

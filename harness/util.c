@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -315,6 +316,33 @@ int run_capture(const char *const argv[], int log_fd, char **out)
 	}
 	*out = buf;
 	return status;
+}
+
+bool proc_comm(long pid, char *buf, size_t size)
+{
+	char path[64];
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	ok = fgets(buf, (int)size, f) != NULL;
+	fclose(f);
+	if (ok)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ok;
+}
+
+bool duplex_process_alive(long pid)
+{
+	char comm[32];
+
+	if (pid <= 0 || (kill((pid_t)pid, 0) < 0 && errno == ESRCH))
+		return false;
+	return proc_comm(pid, comm, sizeof(comm)) &&
+	       !strncmp(comm, "duplex", strlen("duplex"));
 }
 
 int parse_uint(const char *s, unsigned long min, unsigned long max,

@@ -336,26 +336,6 @@ long virt_name_pid(const char *name)
 	return (long)pid;
 }
 
-/* Is PID a running duplex (or a duplex test program, duplex-...)?  A
- * recycled pid now running something else counts as dead. */
-static bool duplex_alive(long pid)
-{
-	char path[64], comm[32] = "";
-	FILE *f;
-
-	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = '\0';
-	fclose(f);
-	comm[strcspn(comm, "\n")] = '\0';
-	return !strncmp(comm, "duplex", strlen("duplex"));
-}
-
 /* Destroy DOM if it is a leftover of ours; 1 if destroyed, 0 if kept,
  * -1 on error. */
 static int clean_one(virDomainPtr dom, bool all)
@@ -363,7 +343,7 @@ static int clean_one(virDomainPtr dom, bool all)
 	const char *name = virDomainGetName(dom);
 	long pid = virt_name_pid(name);
 
-	if (pid < 0 || (!all && duplex_alive(pid)))
+	if (pid < 0 || (!all && duplex_process_alive(pid)))
 		return 0;
 	if (virDomainDestroy(dom) < 0) {
 		log_error("cannot destroy domain '%s': %s", name,

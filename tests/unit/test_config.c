@@ -10,43 +10,24 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "capture.h"
 #include "config.h"
 #include "log.h"
 #include "util.h"
 
-/* The parser reports errors on stderr; capture them to check the words. */
-static char *parse_errors(const char *text, struct machine_profile *p, int *ret)
-{
-	char path[] = "/tmp/duplex-test-config-XXXXXX";
-	int fd = mkstemp(path), saved = dup(2);
-	char *out;
-
-	assert_true(fd >= 0);
-	dup2(fd, 2);
-	*ret = profile_parse(text, "test.profile", p);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	close(fd);
-	out = read_file(path, NULL);
-	unlink(path);
-	return out;
-}
-
 static void assert_rejected(const char *text, const char *words)
 {
 	struct machine_profile p;
+	struct stderr_capture cap;
+	char *err;
 	int ret;
-	char *err = parse_errors(text, &p, &ret);
 
+	stderr_capture_start(&cap);
+	ret = profile_parse(text, "test.profile", &p);
+	err = stderr_capture_end(&cap);
 	assert_int_equal(ret, -1);
-	assert_non_null(err);
-	bool said = strstr(err, words) != NULL;
-
-	if (!said)
-		print_error("error '%s' does not say '%s'\n", err, words);
+	assert_says(err, words);
 	free(err);
-	assert_true(said);
 }
 
 static void test_defaults_and_values(void **state)

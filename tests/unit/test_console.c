@@ -14,56 +14,19 @@
 #include <cmocka.h>
 
 #include "console.h"
+#include "capture.h"
 #include "log.h"
 #include "util.h"
-
-/* Reports go to stderr: capture them to check their words. */
-struct captured {
-	char path[64];
-	int saved;
-};
-
-static void capture_start(struct captured *c)
-{
-	int fd;
-
-	snprintf(c->path, sizeof(c->path), "/tmp/duplex-test-con-XXXXXX");
-	fd = mkstemp(c->path);
-	assert_true(fd >= 0);
-	fflush(stderr);
-	c->saved = dup(2);
-	dup2(fd, 2);
-	close(fd);
-}
-
-static char *capture_end(struct captured *c)
-{
-	char *out;
-
-	fflush(stderr);
-	dup2(c->saved, 2);
-	close(c->saved);
-	out = read_file(c->path, NULL);
-	unlink(c->path);
-	assert_non_null(out);
-	return out;
-}
-
-static void assert_says(const char *err, const char *words)
-{
-	if (!strstr(err, words))
-		fail_msg("report '%s' does not say '%s'", err, words);
-}
 
 /* console_expect with its report captured. */
 static char *expect_reported(struct console *c, const char *re, int ms,
 			     enum console_wait *ret)
 {
-	struct captured cap;
+	struct stderr_capture cap;
 
-	capture_start(&cap);
+	stderr_capture_start(&cap);
 	*ret = console_expect(c, re, ms);
-	return capture_end(&cap);
+	return stderr_capture_end(&cap);
 }
 
 static void feed(struct console_matcher *m, const char *s)
@@ -166,15 +129,15 @@ static void test_invalid_regex(void **state)
 {
 	struct console_matcher m;
 
-	struct captured cap;
+	struct stderr_capture cap;
 	char *err;
 
 	(void)state;
 	matcher_init(&m);
 	feed(&m, "text");
-	capture_start(&cap);
+	stderr_capture_start(&cap);
 	assert_int_equal(find(&m, "(unclosed"), -1);
-	err = capture_end(&cap);
+	err = stderr_capture_end(&cap);
 	assert_says(err, "invalid regular expression /(unclosed/");
 	free(err);
 	matcher_free(&m);

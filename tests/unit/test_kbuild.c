@@ -10,42 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "kbuild.h"
 #include "kconfig.h"
 #include "util.h"
-
-/* The harness's stderr is part of the contract: the error text is what
- * a person reads.  capture_begin() sends it to a file, capture_end()
- * restores it and returns what was written. */
-struct capture {
-	char path[32];
-	int fd;
-	int saved;
-};
-
-static void capture_begin(struct capture *cap)
-{
-	strcpy(cap->path, "/tmp/test_kbuild.XXXXXX");
-	cap->fd = mkstemp(cap->path);
-	assert_true(cap->fd >= 0);
-	fflush(stderr);
-	cap->saved = dup(STDERR_FILENO);
-	assert_true(dup2(cap->fd, STDERR_FILENO) >= 0);
-}
-
-static char *capture_end(struct capture *cap)
-{
-	char *text;
-
-	fflush(stderr);
-	dup2(cap->saved, STDERR_FILENO);
-	close(cap->saved);
-	close(cap->fd);
-	text = read_file(cap->path, NULL);
-	unlink(cap->path);
-	assert_non_null(text);
-	return text;
-}
 
 struct captured {
 	int ret;
@@ -54,13 +22,13 @@ struct captured {
 
 static struct captured check(const char *config, const char *required)
 {
-	struct capture cap;
+	struct stderr_capture cap;
 	struct captured c;
 
-	capture_begin(&cap);
+	stderr_capture_start(&cap);
 	c.ret = kconfig_check_required(config, "build/replica1/.config",
 				       required, "kernel/required.config");
-	c.err = capture_end(&cap);
+	c.err = stderr_capture_end(&cap);
 	return c;
 }
 
@@ -211,7 +179,7 @@ static void expect_ksrc_error(const char *ksrc, const char *words)
 {
 	struct duplex_paths paths;
 	struct kbuild_options opts = { .paths = &paths, .jobs = 1 };
-	struct capture cap;
+	struct stderr_capture cap;
 	char *src = NULL, *err;
 	int ret;
 
@@ -219,9 +187,9 @@ static void expect_ksrc_error(const char *ksrc, const char *words)
 	strcpy(paths.root, "/nonexistent-root");
 	strcpy(paths.build, "/nonexistent-root/build");
 	strcpy(paths.ksrc, ksrc);
-	capture_begin(&cap);
+	stderr_capture_start(&cap);
 	ret = kbuild_source_tree(&opts, &src);
-	err = capture_end(&cap);
+	err = stderr_capture_end(&cap);
 	assert_int_equal(ret, -1);
 	assert_null(src);
 	assert_non_null(strstr(err, words));

@@ -10,46 +10,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "capture.h"
 #include "util.h"
 #include "xmlutil.h"
-
-/* Errors go to stderr: capture them to check that they name the culprit. */
-struct captured {
-	char path[64];
-	int saved;
-};
-
-static void capture_start(struct captured *c)
-{
-	int fd;
-
-	snprintf(c->path, sizeof(c->path), "/tmp/duplex-test-xml-XXXXXX");
-	fd = mkstemp(c->path);
-	assert_true(fd >= 0);
-	fflush(stderr);
-	c->saved = dup(2);
-	dup2(fd, 2);
-	close(fd);
-}
-
-static char *capture_end(struct captured *c)
-{
-	char *out;
-
-	fflush(stderr);
-	dup2(c->saved, 2);
-	close(c->saved);
-	out = read_file(c->path, NULL);
-	unlink(c->path);
-	assert_non_null(out);
-	return out;
-}
-
-static void assert_says(const char *err, const char *words)
-{
-	if (!strstr(err, words))
-		fail_msg("error '%s' does not say '%s'", err, words);
-}
 
 static void test_escape_specials(void **state)
 {
@@ -74,21 +37,21 @@ static void test_escape_keeps_whitespace_and_utf8(void **state)
 
 static void test_escape_rejects_control_bytes(void **state)
 {
-	struct captured cap;
+	struct stderr_capture cap;
 	char *s, *err;
 
 	(void)state;
-	capture_start(&cap);
+	stderr_capture_start(&cap);
 	s = xml_escape("ok\x1b[31mred");
-	err = capture_end(&cap);
+	err = stderr_capture_end(&cap);
 	assert_null(s);
 	assert_says(err, "0x1b");
 	assert_says(err, "offset 2");
 	free(err);
 
-	capture_start(&cap);
+	stderr_capture_start(&cap);
 	s = xml_escape("del\x7f");
-	err = capture_end(&cap);
+	err = stderr_capture_end(&cap);
 	assert_null(s);
 	assert_says(err, "0x7f");
 	free(err);
@@ -138,14 +101,14 @@ static void test_expand_hostile_values(void **state)
 
 static void test_expand_unknown_placeholder(void **state)
 {
-	struct captured cap;
+	struct stderr_capture cap;
 	char *s, *err;
 
 	(void)state;
-	capture_start(&cap);
+	stderr_capture_start(&cap);
 	s = template_expand("<a/>\n<b>@NAME@ @VCPUS@</b>", "vm/domain.xml",
 			    vars, 3);
-	err = capture_end(&cap);
+	err = stderr_capture_end(&cap);
 	assert_null(s);
 	assert_says(err, "vm/domain.xml:2");
 	assert_says(err, "@VCPUS@");
@@ -154,21 +117,21 @@ static void test_expand_unknown_placeholder(void **state)
 
 static void test_expand_unterminated(void **state)
 {
-	struct captured cap;
+	struct stderr_capture cap;
 	char *s, *err;
 
 	(void)state;
-	capture_start(&cap);
+	stderr_capture_start(&cap);
 	s = template_expand("<a>@NAME</a>", "vm/domain.xml", vars, 3);
-	err = capture_end(&cap);
+	err = stderr_capture_end(&cap);
 	assert_null(s);
 	assert_says(err, "vm/domain.xml:1");
 	assert_says(err, "unterminated placeholder '@NAME'");
 	free(err);
 
-	capture_start(&cap);
+	stderr_capture_start(&cap);
 	s = template_expand("mail me@", "vm/domain.xml", vars, 3);
-	err = capture_end(&cap);
+	err = stderr_capture_end(&cap);
 	assert_null(s);
 	assert_says(err, "unterminated");
 	free(err);
@@ -177,13 +140,13 @@ static void test_expand_unterminated(void **state)
 static void test_expand_bad_value(void **state)
 {
 	const struct template_var bad[] = { { "CMDLINE", "a\x01" } };
-	struct captured cap;
+	struct stderr_capture cap;
 	char *s, *err;
 
 	(void)state;
-	capture_start(&cap);
+	stderr_capture_start(&cap);
 	s = template_expand("<c>@CMDLINE@</c>", "vm/domain.xml", bad, 1);
-	err = capture_end(&cap);
+	err = stderr_capture_end(&cap);
 	assert_null(s);
 	assert_says(err, "@CMDLINE@");
 	assert_says(err, "0x01");
