@@ -17,6 +17,8 @@ say      = $(if $(V),,@printf '  %-7s %s\n' $(1) $(2))
 HARNESS_SRCS := $(wildcard harness/*.c) $(wildcard common/*.c)
 LIB_SRCS     := $(filter-out harness/main.c,$(HARNESS_SRCS))
 UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
+# Helpers the unit tests share (tests/lib/e2e.c is the end-to-end tests').
+UNIT_LIB     := $(filter-out tests/lib/e2e.c,$(wildcard tests/lib/*.c))
 
 OBJS      := $(HARNESS_SRCS:%.c=$(B)/obj/%.o)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/obj/%.o)
@@ -73,12 +75,12 @@ $(B)/san/obj/%.o: %.c
 	$(call say,CC-SAN,$<)
 	$(Q)$(CC) $(WARN) $(CFLAGS) $(SAN) $(CPPFLAGS_DUPLEX) -c -o $@ $<
 
-$(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/obj/tests/lib/capture.o $(LIB_OBJS)
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(UNIT_LIB:%.c=$(B)/obj/%.o) $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
-$(B)/san/tests/%: $(B)/san/obj/tests/unit/%.o $(B)/san/obj/tests/lib/capture.o $(SLIB_OBJS)
+$(B)/san/tests/%: $(B)/san/obj/tests/unit/%.o $(UNIT_LIB:%.c=$(B)/san/obj/%.o) $(SLIB_OBJS)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS) -lcmocka

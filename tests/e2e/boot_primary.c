@@ -63,14 +63,6 @@ static void run(struct machine *m)
 
 int main(int argc, char **argv)
 {
-	struct duplex_paths paths;
-	struct machine_profile profile;
-	struct machine m;
-
 	(void)argc;
-	if (!e2e_machine(&m, &paths, &profile, "default", argv[0]))
-		return e2e_done();
-	run(&m);
-	machine_destroy(&m);
-	return e2e_done();
+	return e2e_main(argv[0], "default", run);
 }

@@ -117,17 +117,16 @@ static void three_partitions(const struct duplex_paths *paths)
 	machine_destroy(&m);
 }
 
+/* Two partitions, then a second machine with three. */
+static void run(struct machine *m)
+{
+	two_partitions(m);
+	machine_destroy(m);
+	three_partitions(m->paths);
+}
+
 int main(int argc, char **argv)
 {
-	struct duplex_paths paths;
-	struct machine_profile profile;
-	struct machine m;
-
 	(void)argc;
-	if (!e2e_machine(&m, &paths, &profile, "default", argv[0]))
-		return e2e_done();
-	two_partitions(&m);
-	machine_destroy(&m);
-	three_partitions(&paths);
-	return e2e_done();
+	return e2e_main(argv[0], "default", run);
 }

@@ -31,17 +31,23 @@ bool e2e_run_on(struct machine *m, unsigned k, const char *cmd, const char *re)
 	       console_expect(con, re, E2E_WAIT_MS) == CONSOLE_MATCHED;
 }
 
-bool e2e_machine(struct machine *m, struct duplex_paths *paths,
-		 struct machine_profile *profile, const char *name,
-		 const char *argv0)
+int e2e_main(const char *argv0, const char *name, void (*run)(struct machine *m))
 {
-	if (paths_init(paths, argv0) < 0 ||
-	    cli_load_profile(paths, name, profile) < 0 ||
+	struct machine_profile profile;
+	struct duplex_paths paths;
+	struct machine m;
+
+	if (paths_init(&paths, argv0) < 0 ||
+	    cli_load_profile(&paths, name, &profile) < 0 ||
 	    sigwatch_install() < 0)
-		return e2e_verdict(false, "test setup (paths, profile, signals)");
-	if (machine_create(m, paths, profile) < 0)
-		return e2e_verdict(false, "machine_create (libvirtd? see above)");
-	return true;
+		e2e_verdict(false, "test setup (paths, profile, signals)");
+	else if (machine_create(&m, &paths, &profile) < 0)
+		e2e_verdict(false, "machine_create (libvirtd? see above)");
+	else {
+		run(&m);
+		machine_destroy(&m);
+	}
+	return e2e_done();
 }
 
 bool e2e_domain_exists(const char *name)

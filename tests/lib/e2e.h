@@ -21,10 +21,9 @@ bool e2e_run_on(struct machine *m, unsigned k, const char *cmd, const char *re);
 /* Does libvirt still know a domain called NAME? */
 bool e2e_domain_exists(const char *name);
 
-/* Set up paths and the profile NAME, install the signal watch and create
- * the machine.  False (with a "not ok" line) on failure. */
-bool e2e_machine(struct machine *m, struct duplex_paths *paths,
-		 struct machine_profile *profile, const char *name,
-		 const char *argv0);
+/* A test's whole main: set up paths, the profile NAME and the signal
+ * watch, create the machine, RUN it, destroy it, print the plan.  Returns
+ * the exit status. */
+int e2e_main(const char *argv0, const char *name, void (*run)(struct machine *m));
 
 #endif
