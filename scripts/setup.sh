@@ -83,14 +83,24 @@ wait_for_socket() {
 	return 1
 }
 
+# libvirtd hands every console log to virtlogd: without it no domain with
+# a <log> starts.  Checked on its own, since it can be gone while
+# libvirtd still answers.
+ensure_virtlogd() {
+	[ -S /run/libvirt/virtlogd-sock ] && return 0
+	[ "$(id -u)" -eq 0 ] || die "virtlogd is not running and only root can start it: run 'sudo make deps'"
+	ensure_users_and_dirs
+	ensure_netns
+	say "starting virtlogd in network namespace '$NETNS'"
+	ip netns exec "$NETNS" virtlogd -d || die "virtlogd did not start"
+	wait_for_socket /run/libvirt/virtlogd-sock || die "virtlogd started but its socket never appeared"
+}
+
 start_libvirtd() {
 	[ "$(id -u)" -eq 0 ] || die "libvirtd is not running and only root can start it: run 'sudo make deps'"
 	ensure_users_and_dirs
 	ensure_netns
-	if ! pgrep -x virtlogd >/dev/null; then
-		ip netns exec "$NETNS" virtlogd -d || die "virtlogd did not start"
-		wait_for_socket /run/libvirt/virtlogd-sock || die "virtlogd started but its socket never appeared"
-	fi
+	ensure_virtlogd
 	say "starting libvirtd in network namespace '$NETNS'"
 	ip netns exec "$NETNS" libvirtd -d || die "libvirtd did not start (see /var/log/libvirt/)"
 	local i
@@ -104,4 +114,5 @@ start_libvirtd() {
 install_packages
 ensure_kvm_node
 libvirtd_answers || start_libvirtd
+ensure_virtlogd
 say "ok"
