@@ -38,3 +38,8 @@ wait_for() {
 duplex_domains() {
 	virsh -q -c qemu:///system list --all --name 2>/dev/null | grep '^duplex-' || true
 }
+
+# The run id a `duplex boot` printed in FILE (from its transcript line).
+run_id_of() {
+	sed -n 's|^  transcript: .*/\(r[0-9]*-[0-9a-f]*\)/serial0.log$|\1|p' "$1"
+}

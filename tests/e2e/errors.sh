@@ -53,7 +53,7 @@ has_bridge() {
 "$DUPLEX" boot >"$work/boot.out" 2>&1 &
 pid=$!
 wait_for 60 grep -q 'transcript:' "$work/boot.out"
-run_id=$(sed -n 's|^  transcript: .*/\(r[0-9]*-[0-9a-f]*\)/serial0.log$|\1|p' "$work/boot.out")
+run_id=$(run_id_of "$work/boot.out")
 bridge=dx${run_id#r} window=/dev/shm/duplex-$run_id
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null

@@ -16,7 +16,7 @@ boot_pid=$!
 wait_for 300 grep -q '^serial1: shell ready' "$work/boot.out"
 tap $(grep -q '^serial1: shell ready' "$work/boot.out"; echo $?) \
 	"duplex boot brings up the secondary through repboot" "$(cat "$work/boot.out")"
-run_id=$(sed -n 's|^  transcript: .*/\(r[0-9]*-[0-9a-f]*\)/serial0.log$|\1|p' "$work/boot.out")
+run_id=$(run_id_of "$work/boot.out")
 
 virsh -q -c qemu:///system destroy "duplex-$run_id-p0" >/dev/null
 wait_for 30 sh -c "! kill -0 $boot_pid 2>/dev/null"

@@ -19,7 +19,7 @@ boot_pid=$!
 wait_for 30 grep -q 'minicom -D /dev/pts/' "$work/boot.out"
 pty=$(sed -n 's/^serial0 (primary): minicom -D \(\/dev\/pts\/[0-9]*\)$/\1/p' "$work/boot.out")
 tap $([ -c "$pty" ]; echo $?) "duplex boot prints 'serial0 (primary): minicom -D /dev/pts/N'" "$(cat "$work/boot.out")"
-run_id=$(sed -n 's|^  transcript: .*/\(r[0-9]*-[0-9a-f]*\)/serial0.log$|\1|p' "$work/boot.out")
+run_id=$(run_id_of "$work/boot.out")
 
 wait_for 300 grep -q 'shell ready' "$work/boot.out"
 tap $(grep -q 'serial0: shell ready after' "$work/boot.out"; echo $?) "the primary's shell becomes ready" "$(cat "$work/boot.out")"
