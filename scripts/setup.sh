@@ -74,10 +74,11 @@ ensure_netns() {
 	ip -n "$NETNS" link set lo up
 }
 
-wait_for_socket() {
-	local sock=$1 i
+# Polls a check for up to 10 s.
+wait_until() {
+	local i
 	for i in $(seq 1 100); do
-		[ -S "$sock" ] && return 0
+		"$@" && return 0
 		sleep 0.1
 	done
 	return 1
@@ -85,15 +86,21 @@ wait_for_socket() {
 
 # libvirtd hands every console log to virtlogd: without it no domain with
 # a <log> starts.  Checked on its own, since it can be gone while
-# libvirtd still answers.
+# libvirtd still answers; asked, not looked for, since a virtlogd that
+# died leaves its socket file behind.
+virtlogd_answers() {
+	timeout 10 virt-admin -c virtlogd:///system version >/dev/null 2>&1
+}
+
 ensure_virtlogd() {
-	[ -S /run/libvirt/virtlogd-sock ] && return 0
+	virtlogd_answers && return 0
+	rm -f /run/libvirt/virtlogd-sock /run/libvirt/virtlogd-admin-sock
 	[ "$(id -u)" -eq 0 ] || die "virtlogd is not running and only root can start it: run 'sudo make deps'"
 	ensure_users_and_dirs
 	ensure_netns
 	say "starting virtlogd in network namespace '$NETNS'"
 	ip netns exec "$NETNS" virtlogd -d || die "virtlogd did not start"
-	wait_for_socket /run/libvirt/virtlogd-sock || die "virtlogd started but its socket never appeared"
+	wait_until virtlogd_answers || die "virtlogd started but does not answer on virtlogd:///system"
 }
 
 start_libvirtd() {
@@ -103,12 +110,7 @@ start_libvirtd() {
 	ensure_virtlogd
 	say "starting libvirtd in network namespace '$NETNS'"
 	ip netns exec "$NETNS" libvirtd -d || die "libvirtd did not start (see /var/log/libvirt/)"
-	local i
-	for i in $(seq 1 100); do
-		libvirtd_answers && return 0
-		sleep 0.1
-	done
-	die "libvirtd started but does not answer on qemu:///system"
+	wait_until libvirtd_answers || die "libvirtd started but does not answer on qemu:///system"
 }
 
 install_packages
