@@ -69,7 +69,14 @@ ensure_kvm_node() {
 	chgrp kvm /dev/kvm && chmod 0660 /dev/kvm
 }
 
+# /run may outlive the namespace (a machine restored from a disk image):
+# a name that no longer enters one is removed and made again.
 ensure_netns() {
+	if ip netns list 2>/dev/null | grep -qw "$NETNS" &&
+		! ip -n "$NETNS" link show lo >/dev/null 2>&1; then
+		say "network namespace '$NETNS' is stale; making it again"
+		ip netns del "$NETNS" 2>/dev/null || rm -f "/run/netns/$NETNS"
+	fi
 	ip netns list 2>/dev/null | grep -qw "$NETNS" || ip netns add "$NETNS"
 	ip -n "$NETNS" link set lo up
 }
