@@ -34,6 +34,9 @@ GUEST_BINS := $(patsubst guest/%.c,$(B)/guest/%,$(wildcard guest/*.c))
 GUEST_CC   := musl-gcc
 E2E_SRCS  := $(wildcard tests/e2e/*.c)
 E2E_BINS  := $(E2E_SRCS:tests/e2e/%.c=$(B)/tests/e2e/%)
+# Benchmark drivers (make bench; tests/run.sh never runs them).
+BENCH_SRCS := $(wildcard tests/bench/*.c)
+BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(B)/tests/bench/%)
 
 .SECONDARY:
 .PHONY: all deps harness guest san unit build-kernels images check check-run \
@@ -47,7 +50,7 @@ help:
 	@echo "make images    build both replica kernels and the initramfs images"
 	@echo "make check     unit + end-to-end tests of the harness (boots VMs)"
 	@echo "make test-all  deps + build + every scenario (the main job)"
-	@echo "make bench     build and boot figures (medians)"
+	@echo "make bench     build, boot and window figures (medians; BENCH_ONLY=boot|window)"
 	@echo "make clean     remove build/duplex objects (keeps kernel builds)"
 	@echo "make distclean remove build/ entirely"
 
@@ -90,10 +93,23 @@ $(B)/tests/e2e/%: $(B)/obj/tests/e2e/%.o $(B)/obj/tests/lib/e2e.o $(LIB_OBJS)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/guest/%: guest/%.c $(GUEST_LIB) $(GUEST_HDRS)
+$(B)/tests/bench/%: $(B)/obj/tests/bench/%.o $(B)/obj/tests/lib/e2e.o $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+GUEST_FLAGS := -static -Os $(WARN) -Icommon -Iguest/lib -Iguest/repd -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE
+$(B)/guest/%: guest/%.c $(GUEST_LIB) $(GUEST_HDRS) $(wildcard guest/repd/*.h)
 	@mkdir -p $(@D)
 	$(call say,MUSL,$@)
-	$(Q)$(GUEST_CC) -static -Os $(WARN) -Icommon -Iguest/lib -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -o $@ $< $(GUEST_LIB)
+	$(Q)$(GUEST_CC) $(GUEST_FLAGS) -o $@ $< $(GUEST_LIB)
+
+# repd is several modules (guest/repd/), its own.
+REPD_SRCS := $(wildcard guest/repd/*.c)
+$(B)/guest/repd: guest/repd.c $(REPD_SRCS) $(wildcard guest/repd/*.h) $(GUEST_LIB) $(GUEST_HDRS)
+	@mkdir -p $(@D)
+	$(call say,MUSL,$@)
+	$(Q)$(GUEST_CC) $(GUEST_FLAGS) -o $@ $< $(REPD_SRCS) $(GUEST_LIB)
 
 guest: $(GUEST_BINS)
 
@@ -123,7 +139,7 @@ test-all-run: harness $(E2E_BINS) images
 bench: deps
 	@$(MAKE) --no-print-directory bench-run
 
-bench-run: harness
+bench-run: harness images $(BENCH_BINS)
 	@bash scripts/bench.sh
 
 clean:

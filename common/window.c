@@ -217,6 +217,57 @@ uint64_t window_slot_heartbeat(const struct window *w, unsigned part)
 		 : 0;
 }
 
+int window_rep_publish(struct window *w, unsigned self, uint32_t session,
+		       uint32_t members)
+{
+	struct window_slot *s = slot_at(w, self);
+
+	if (!s)
+		return WINDOW_EINVAL;
+	/* Members first: whoever sees the session sees who is in it. */
+	atomic_store_explicit(&s->rep_members, members, memory_order_relaxed);
+	atomic_store_explicit(&s->rep_session, session, memory_order_release);
+	return 0;
+}
+
+int window_rep_count(struct window *w, unsigned self, uint32_t lines,
+		     uint32_t divergences)
+{
+	struct window_slot *s = slot_at(w, self);
+
+	if (!s)
+		return WINDOW_EINVAL;
+	atomic_fetch_add_explicit(&s->rep_lines, lines, memory_order_relaxed);
+	atomic_fetch_add_explicit(&s->rep_divergences, divergences,
+				  memory_order_relaxed);
+	return 0;
+}
+
+uint32_t window_rep_session(const struct window *w, unsigned part,
+			    uint32_t *members)
+{
+	struct window_slot *s = slot_at(w, part);
+	uint32_t session;
+
+	if (!s) {
+		*members = 0;
+		return 0;
+	}
+	session = atomic_load_explicit(&s->rep_session, memory_order_acquire);
+	*members = atomic_load_explicit(&s->rep_members, memory_order_relaxed);
+	return session;
+}
+
+void window_rep_counters(const struct window *w, unsigned part,
+			 uint32_t *lines, uint32_t *divergences)
+{
+	struct window_slot *s = slot_at(w, part);
+
+	*lines = s ? atomic_load_explicit(&s->rep_lines, memory_order_relaxed) : 0;
+	*divergences = s ? atomic_load_explicit(&s->rep_divergences,
+						memory_order_relaxed) : 0;
+}
+
 int window_announce_up(struct window *w, unsigned self)
 {
 	struct window_slot *s = slot_at(w, self);
@@ -245,19 +296,21 @@ int window_boot_request(struct window *w, unsigned self, unsigned target,
 {
 	struct window_slot *s = slot_at(w, self);
 	const char *end;
+	size_t len;
 	uint32_t cur;
 
 	if (!s || !cmdline || !seq)
 		return WINDOW_EINVAL;
-	end = memchr(cmdline, '\0', WINDOW_CMDLINE_MAX);
-	if (!end)
-		return WINDOW_ECMDLONG;
 	cur = atomic_load_explicit(&s->req_seq, memory_order_relaxed);
 	if (atomic_load_explicit(&s->resp_seq, memory_order_acquire) != cur)
 		return WINDOW_EPENDING;
 	s->req_target = target;
+	/* Too long is the host's call: an unterminated field tells it, and
+	 * its refusal is logged on the host as well as printed here. */
+	end = memchr(cmdline, '\0', WINDOW_CMDLINE_MAX);
+	len = end ? (size_t)(end - cmdline) : WINDOW_CMDLINE_MAX;
 	memset(s->cmdline, 0, sizeof(s->cmdline));
-	memcpy(s->cmdline, cmdline, (size_t)(end - cmdline));
+	memcpy(s->cmdline, cmdline, len);
 	*seq = cur + 1;
 	atomic_store_explicit(&s->req_seq, *seq, memory_order_release);
 	return 0;

@@ -69,9 +69,23 @@ uint64_t window_slot_heartbeat(const struct window *w, unsigned part);
 int window_announce_up(struct window *w, unsigned self);
 bool window_up_announced(const struct window *w, unsigned part);
 
+/* Replicated sessions.  Guest SELF (the leader): publish session SESSION
+ * (0: none) with MEMBERS (bit P: partition P), or add to its counters.
+ * Anyone: read partition PART's published session and counters (all 0
+ * for a bad index). */
+int window_rep_publish(struct window *w, unsigned self, uint32_t session,
+		       uint32_t members);
+int window_rep_count(struct window *w, unsigned self, uint32_t lines,
+		     uint32_t divergences);
+uint32_t window_rep_session(const struct window *w, unsigned part,
+			    uint32_t *members);
+void window_rep_counters(const struct window *w, unsigned part,
+			 uint32_t *lines, uint32_t *divergences);
+
 /* Guest SELF: ask the host to boot TARGET with the extra kernel arguments
- * CMDLINE (at most WINDOW_CMDLINE_MAX - 1 bytes).  Only one request may be
- * in flight (WINDOW_EPENDING).  *SEQ identifies it for
+ * CMDLINE.  One longer than WINDOW_CMDLINE_MAX - 1 bytes is published
+ * cut and unterminated, for the host to refuse (WINDOW_ECMDLONG) and log.
+ * Only one request may be in flight (WINDOW_EPENDING).  *SEQ identifies it for
  * window_boot_response(), which returns WINDOW_EPENDING until the host
  * has answered, then 0 with *STATUS (0: accepted, else the refusal code)
  * and REASON (REASON_SIZE bytes, printable, NUL-terminated). */

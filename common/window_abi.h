@@ -25,7 +25,7 @@ _Static_assert(sizeof(_Atomic uint32_t) == 4 && sizeof(_Atomic uint64_t) == 8,
 	       "window atomics must have the size of the plain integers");
 
 #define WINDOW_MAGIC		UINT64_C(0x4e5758454c505544)	/* "DUPLEXWN" */
-#define WINDOW_ABI_VERSION	1u
+#define WINDOW_ABI_VERSION	2u
 
 #define WINDOW_MAX_PARTITIONS	8u
 #define WINDOW_CACHE_LINE	64u
@@ -144,7 +144,14 @@ struct window_slot {
 	uint32_t req_target;		/* partition to boot */
 	uint32_t guest_reserved;
 	char cmdline[WINDOW_CMDLINE_MAX];	/* extra arguments, NUL-terminated */
-	uint8_t guest_pad[WINDOW_SLOT_SIZE - 320 - 24 - WINDOW_CMDLINE_MAX];
+	/* Replication (repd): a partition leading a session publishes it
+	 * here; the members' repd find it here, so no repd touches a ring
+	 * while no session runs.  The counters are for the harness. */
+	_Atomic uint32_t rep_session;	/* nonzero while K leads one */
+	_Atomic uint32_t rep_members;	/* bit P: partition P is in it */
+	_Atomic uint32_t rep_divergences;	/* divergent lines, since boot */
+	_Atomic uint32_t rep_lines;	/* lines compared, since boot */
+	uint8_t guest_pad[WINDOW_SLOT_SIZE - 320 - 24 - WINDOW_CMDLINE_MAX - 16];
 };
 
 /* One per ordered pair (FROM, TO), FROM != TO, at index
@@ -176,6 +183,8 @@ _Static_assert(offsetof(struct window_slot, heartbeat) == 320,
 _Static_assert(offsetof(struct window_slot, req_target) == 336,
 	       "slot.req_target");
 _Static_assert(offsetof(struct window_slot, cmdline) == 344, "slot.cmdline");
+_Static_assert(offsetof(struct window_slot, rep_session) == 856,
+	       "slot.rep_session");
 _Static_assert(sizeof(struct window_ring) == WINDOW_RING_SIZE, "ring");
 _Static_assert(offsetof(struct window_ring, tail) == WINDOW_CACHE_LINE,
 	       "ring tail on its own cache line");

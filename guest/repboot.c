@@ -23,23 +23,28 @@ static void usage(FILE *out)
 		DEFAULT_UP_TIMEOUT_S);
 }
 
-static int join_args(int argc, char **argv, char *out, size_t size)
+/* The arguments joined by spaces, whatever their length: the host, not
+ * this tool, decides what is too long, so that its log says so too. */
+static char *join_args(int argc, char **argv)
 {
-	size_t used = 0;
+	size_t size = 1;
+	char *out;
 	int i;
 
+	for (i = 0; i < argc; i++)
+		size += strlen(argv[i]) + 1;
+	out = malloc(size);
+	if (!out) {
+		guest_error("out of memory");
+		return NULL;
+	}
 	out[0] = '\0';
 	for (i = 0; i < argc; i++) {
-		size_t n = strlen(argv[i]) + (i ? 1 : 0);
-
-		if (used + n >= size) {
-			guest_error("kernel arguments longer than %zu bytes", size - 1);
-			return -1;
-		}
-		snprintf(out + used, size - used, "%s%s", i ? " " : "", argv[i]);
-		used += n;
+		if (i)
+			strcat(out, " ");
+		strcat(out, argv[i]);
 	}
-	return 0;
+	return out;
 }
 
 static int wait_answer(const struct window *w, unsigned self, uint32_t seq,
@@ -99,7 +104,7 @@ static int wait_up(const struct window *w, unsigned target, long timeout_s)
 
 int main(int argc, char **argv)
 {
-	char cmdline[WINDOW_CMDLINE_MAX], *end;
+	char *cmdline, *end;
 	long timeout_s = DEFAULT_UP_TIMEOUT_S, target;
 	struct window w;
 	uint32_t seq;
@@ -127,12 +132,14 @@ int main(int argc, char **argv)
 		guest_error("'%s' is not a partition number", argv[arg]);
 		return 2;
 	}
-	if (join_args(argc - arg - 1, argv + arg + 1, cmdline, sizeof(cmdline)) < 0)
+	cmdline = join_args(argc - arg - 1, argv + arg + 1);
+	if (!cmdline)
 		return 1;
 	self = guest_partition_self();
 	if (self < 0 || guest_window_open(&w) < 0)
 		return 2;
 	err = window_boot_request(&w, (unsigned)self, (unsigned)target, cmdline, &seq);
+	free(cmdline);
 	if (err) {
 		guest_error("cannot ask for partition %ld: %s", target,
 			    window_strerror(err));

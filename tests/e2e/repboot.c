@@ -13,43 +13,6 @@
 #include "log.h"
 #include "util.h"
 
-/* Service the window while waiting for RE on partition K's console: the
- * guest's repboot waits on states only machine_watch moves. */
-static bool watch_for(struct machine *m, unsigned k, const char *re,
-		      unsigned *started)
-{
-	int64_t deadline = now_ms() + E2E_WAIT_MS;
-	enum machine_event ev;
-	unsigned which;
-
-	while (now_ms() < deadline) {
-		ev = machine_watch(m, 100, &which);
-		if (ev == MACHINE_STARTED && started)
-			*started |= 1u << which;
-		else if (ev != MACHINE_TIMEOUT && ev != MACHINE_STARTED)
-			return false;
-		if (matcher_find(&m->part[k].con.m, re, NULL, NULL) == 1)
-			return true;
-	}
-	return false;
-}
-
-static bool boot_by_repboot(struct machine *m, unsigned k)
-{
-	char cmd[32], re[64], name[64];
-	unsigned started = 0;
-	bool ok;
-
-	snprintf(cmd, sizeof(cmd), "repboot %u\n", k);
-	snprintf(re, sizeof(re), "^repboot: partition %u is up \\(", k);
-	ok = console_send(&m->part[0].con, cmd) == 0 &&
-	     watch_for(m, 0, re, &started) && (started & (1u << k)) &&
-	     machine_wait_ready(m, k, E2E_WAIT_MS) == CONSOLE_MATCHED;
-	snprintf(name, sizeof(name),
-		 "'repboot %u' on serial0 boots partition %u to its shell", k, k);
-	return e2e_verdict(ok, name);
-}
-
 static bool harness_log_has(const struct machine *m, const char *text)
 {
 	char *path = xasprintf("%s/harness.log", m->results_dir);
@@ -68,7 +31,7 @@ static void refused(struct machine *m, const char *cmd, const char *re,
 {
 	unsigned started = 0;
 	bool ok = console_send(&m->part[0].con, cmd) == 0 &&
-		  watch_for(m, 0, re, &started);
+		  e2e_watch_for(m, 0, re, &started);
 
 	e2e_verdict(ok && !started && harness_log_has(m, logged), name);
 }
@@ -84,10 +47,14 @@ static void two_partitions(struct machine *m)
 	refused(m, "repboot 1 'a;reboot'\n", "^repboot: partition 1: refused: .*forbidden character ';'",
 		"forbidden character ';'",
 		"'repboot 1' with a shell metacharacter is refused");
+	refused(m, "repboot 1 $(head -c 4096 /dev/zero | tr '\\0' a)\n",
+		"^repboot: partition 1: refused: the command line is longer than 511 bytes",
+		"the command line is longer than 511 bytes",
+		"'repboot 1' with a 4 KiB command line is refused");
 	refused(m, "repboot 1 console=ttyS1\n", "^repboot: partition 1: refused: ",
 		"console",
 		"'repboot 1 console=...' (overriding the machine) is refused");
-	if (!boot_by_repboot(m, 1))
+	if (!e2e_boot_by_repboot(m, 1))
 		return;
 	e2e_verdict(e2e_run_on(m, 1, "echo on-$(hostname)\n", "^on-p1\r?$"),
 		    "serial1 carries the secondary's shell");
@@ -110,7 +77,7 @@ static void three_partitions(const struct duplex_paths *paths)
 	}
 	if (machine_start_partition(&m, 0, NULL) == 0 &&
 	    machine_wait_ready(&m, 0, E2E_WAIT_MS) == CONSOLE_MATCHED &&
-	    boot_by_repboot(&m, 1) && boot_by_repboot(&m, 2))
+	    e2e_boot_by_repboot(&m, 1) && e2e_boot_by_repboot(&m, 2))
 		e2e_verdict(e2e_run_on(&m, 0, "ping -c 1 10.1.2.3\n",
 				       "^1 packets transmitted, 1 packets received"),
 			    "three partitions: the primary pings 10.1.2.3");

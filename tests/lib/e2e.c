@@ -1,6 +1,7 @@
 #include "e2e.h"
 #include "cli.h"
 #include "sigwatch.h"
+#include "util.h"
 #include "virt.h"
 
 #include <stdio.h>
@@ -64,4 +65,39 @@ bool e2e_domain_exists(const char *name)
 		virDomainFree(dom);
 	virConnectClose(conn);
 	return exists;
+}
+
+bool e2e_watch_for(struct machine *m, unsigned k, const char *re,
+		   unsigned *started)
+{
+	int64_t deadline = now_ms() + E2E_WAIT_MS;
+	enum machine_event ev;
+	unsigned which;
+
+	while (now_ms() < deadline) {
+		ev = machine_watch(m, 100, &which);
+		if (ev == MACHINE_STARTED && started)
+			*started |= 1u << which;
+		else if (ev != MACHINE_TIMEOUT && ev != MACHINE_STARTED)
+			return false;
+		if (matcher_find(&m->part[k].con.m, re, NULL, NULL) == 1)
+			return true;
+	}
+	return false;
+}
+
+bool e2e_boot_by_repboot(struct machine *m, unsigned k)
+{
+	char cmd[32], re[64], name[64];
+	unsigned started = 0;
+	bool ok;
+
+	snprintf(cmd, sizeof(cmd), "repboot %u\n", k);
+	snprintf(re, sizeof(re), "^repboot: partition %u is up \\(", k);
+	ok = console_send(&m->part[0].con, cmd) == 0 &&
+	     e2e_watch_for(m, 0, re, &started) && (started & (1u << k)) &&
+	     machine_wait_ready(m, k, E2E_WAIT_MS) == CONSOLE_MATCHED;
+	snprintf(name, sizeof(name),
+		 "'repboot %u' on serial0 boots partition %u to its shell", k, k);
+	return e2e_verdict(ok, name);
 }

@@ -18,6 +18,15 @@ int e2e_done(void);
  * most E2E_WAIT_MS.  Write RE so that it cannot match the echo of CMD. */
 bool e2e_run_on(struct machine *m, unsigned k, const char *cmd, const char *re);
 
+/* Service the machine (boot requests, consoles) until RE shows on
+ * partition K's console, at most E2E_WAIT_MS; false on any other event.
+ * STARTED (may be NULL) gets bit P for every partition started meanwhile. */
+bool e2e_watch_for(struct machine *m, unsigned k, const char *re,
+		   unsigned *started);
+/* Type `repboot K` on serial0 and wait until partition K's shell is up;
+ * records the verdict. */
+bool e2e_boot_by_repboot(struct machine *m, unsigned k);
+
 /* Does libvirt still know a domain called NAME? */
 bool e2e_domain_exists(const char *name);
 

@@ -98,7 +98,10 @@ static void test_attach_hostile_header(void **state)
 	h->size = 1u << 31;
 	assert_int_equal(window_attach(&w, f->mem, WINDOW_SIZE), WINDOW_ELAYOUT);
 	h->size = WINDOW_SIZE;
-	h->abi_version = 2;
+	h->abi_version = WINDOW_ABI_VERSION + 1;
+	assert_int_equal(window_attach(&w, f->mem, WINDOW_SIZE),
+			 WINDOW_EVERSION);
+	h->abi_version = 1;	/* before the slots' replication fields */
 	assert_int_equal(window_attach(&w, f->mem, WINDOW_SIZE),
 			 WINDOW_EVERSION);
 	h->abi_version = WINDOW_ABI_VERSION;
@@ -176,6 +179,97 @@ static void test_heartbeat_and_up(void **state)
 	}
 	assert_int_equal(atomic_load(&slot(f, 1)->boot_gen), 2);
 	assert_false(window_up_announced(w, 7));
+}
+
+/* Replicated sessions: the leader publishes in its own slot, anyone reads;
+ * a bad index reads as all zero and writes nothing. */
+static void test_rep_session(void **state)
+{
+	struct fixture *f = *state;
+	struct window *w = &f->w;
+	uint32_t members = 99, lines = 99, divergences = 99;
+
+	assert_int_equal(window_rep_session(w, 1, &members), 0);
+	assert_int_equal(members, 0);
+	assert_int_equal(window_rep_publish(w, 1, 0x1234, 3), 0);
+	assert_int_equal(window_rep_session(w, 1, &members), 0x1234);
+	assert_int_equal(members, 3);
+	assert_int_equal(window_rep_session(w, 0, &members), 0);
+	assert_int_equal(members, 0);
+	/* At the documented offsets of slot 1 (docs/window.md). */
+	assert_int_equal(*(uint32_t *)((unsigned char *)slot(f, 1) + 856), 0x1234);
+	assert_int_equal(*(uint32_t *)((unsigned char *)slot(f, 1) + 860), 3);
+
+	assert_int_equal(window_rep_publish(w, 1, 0, 0), 0);
+	assert_int_equal(window_rep_session(w, 1, &members), 0);
+	assert_int_equal(members, 0);
+
+	assert_int_equal(window_rep_publish(w, 2, 1, 1), WINDOW_EINVAL);
+	assert_int_equal(window_rep_publish(NULL, 0, 1, 1), WINDOW_EINVAL);
+	members = 99;
+	assert_int_equal(window_rep_session(w, 2, &members), 0);
+	assert_int_equal(members, 0);
+	members = 99;
+	assert_int_equal(window_rep_session(w, WINDOW_MAX_PARTITIONS, &members), 0);
+	assert_int_equal(members, 0);
+	members = 99;
+	assert_int_equal(window_rep_session(NULL, 0, &members), 0);
+	assert_int_equal(members, 0);
+
+	/* Nothing else in the slots changed. */
+	for (unsigned k = 0; k < 2; k++) {
+		assert_int_equal(window_slot_state(w, k), WINDOW_STATE_OFF);
+		assert_int_equal(window_slot_heartbeat(w, k), 0);
+		window_rep_counters(w, k, &lines, &divergences);
+		assert_int_equal(lines, 0);
+		assert_int_equal(divergences, 0);
+	}
+}
+
+static void test_rep_counters(void **state)
+{
+	struct fixture *f = *state;
+	struct window *w = &f->w;
+	uint32_t lines = 99, divergences = 99, members;
+
+	window_rep_counters(w, 0, &lines, &divergences);
+	assert_int_equal(lines, 0);
+	assert_int_equal(divergences, 0);
+	assert_int_equal(window_rep_count(w, 0, 10, 1), 0);
+	assert_int_equal(window_rep_count(w, 0, 5, 0), 0);
+	assert_int_equal(window_rep_count(w, 0, 0, 2), 0);
+	window_rep_counters(w, 0, &lines, &divergences);
+	assert_int_equal(lines, 15);
+	assert_int_equal(divergences, 3);
+	assert_int_equal(*(uint32_t *)((unsigned char *)slot(f, 0) + 864), 3);
+	assert_int_equal(*(uint32_t *)((unsigned char *)slot(f, 0) + 868), 15);
+	/* Counters since boot: a new session does not reset them. */
+	assert_int_equal(window_rep_publish(w, 0, 7, 3), 0);
+	assert_int_equal(window_rep_publish(w, 0, 0, 0), 0);
+	assert_int_equal(window_rep_count(w, 0, 1, 1), 0);
+	window_rep_counters(w, 0, &lines, &divergences);
+	assert_int_equal(lines, 16);
+	assert_int_equal(divergences, 4);
+	/* Modulo 2^32. */
+	assert_int_equal(window_rep_count(w, 0, UINT32_MAX, 0), 0);
+	window_rep_counters(w, 0, &lines, &divergences);
+	assert_int_equal(lines, 15);
+
+	window_rep_counters(w, 1, &lines, &divergences);
+	assert_int_equal(lines, 0);
+	assert_int_equal(divergences, 0);
+	assert_int_equal(window_rep_session(w, 1, &members), 0);
+
+	assert_int_equal(window_rep_count(w, 2, 1, 1), WINDOW_EINVAL);
+	assert_int_equal(window_rep_count(NULL, 0, 1, 1), WINDOW_EINVAL);
+	lines = divergences = 99;
+	window_rep_counters(w, 2, &lines, &divergences);
+	assert_int_equal(lines, 0);
+	assert_int_equal(divergences, 0);
+	lines = divergences = 99;
+	window_rep_counters(NULL, 0, &lines, &divergences);
+	assert_int_equal(lines, 0);
+	assert_int_equal(divergences, 0);
 }
 
 static void test_boot_request_accepted(void **state)
@@ -275,11 +369,17 @@ static void test_boot_request_long_cmdline(void **state)
 
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	assert_int_equal(window_boot_request(&f->w, 0, 1, big, &seq),
+	assert_int_equal(window_boot_request(&f->w, 0, 1, big, &seq), 0);
+	assert_int_equal(window_boot_request_pending(&f->w, 0, &req),
 			 WINDOW_ECMDLONG);
+	assert_int_equal(window_boot_respond(&f->w, 0, req.seq, WINDOW_ECMDLONG,
+					     NULL), 0);
 	big[WINDOW_CMDLINE_MAX] = '\0';
-	assert_int_equal(window_boot_request(&f->w, 0, 1, big, &seq),
+	assert_int_equal(window_boot_request(&f->w, 0, 1, big, &seq), 0);
+	assert_int_equal(window_boot_request_pending(&f->w, 0, &req),
 			 WINDOW_ECMDLONG);
+	assert_int_equal(window_boot_respond(&f->w, 0, req.seq, WINDOW_ECMDLONG,
+					     NULL), 0);
 	big[WINDOW_CMDLINE_MAX - 1] = '\0';
 	assert_int_equal(window_boot_request(&f->w, 0, 1, big, &seq), 0);
 	assert_int_equal(window_boot_request_pending(&f->w, 0, &req), 0);
@@ -336,6 +436,8 @@ int main(void)
 		T(test_attach_hostile_header),
 		T(test_slot_states),
 		T(test_heartbeat_and_up),
+		T(test_rep_session),
+		T(test_rep_counters),
 		T(test_boot_request_accepted),
 		T(test_boot_request_refused),
 		T(test_boot_request_long_cmdline),

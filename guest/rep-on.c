@@ -1,0 +1,172 @@
+/* rep-on N: from now on, what is typed in this shell runs on N partitions
+ * — the reference's popcorn_rep.sh.  It hands this terminal to the local
+ * repd, which runs the replicated shell on a pty here and on every member,
+ * and waits until that shell exits (`exit`), then gives the terminal back
+ * as it found it. */
+#include "guest.h"
+#include "repd.h"
+#include "repns.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+static struct termios saved;
+static int raw_on;
+
+static void restore_terminal(void)
+{
+	if (raw_on)
+		tcsetattr(STDIN_FILENO, TCSADRAIN, &saved);
+	raw_on = 0;
+}
+
+static void on_signal(int sig)
+{
+	restore_terminal();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Keys go to the replicated shell as typed: Ctrl-C included. */
+static void raw_terminal(void)
+{
+	struct termios t;
+
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved) < 0)
+		return;
+	t = saved;
+	cfmakeraw(&t);
+	if (tcsetattr(STDIN_FILENO, TCSADRAIN, &t) == 0)
+		raw_on = 1;
+}
+
+static int connect_repd(void)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+				    strlen(REPD_SOCKET));
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	memcpy(a.sun_path + 1, REPD_SOCKET, strlen(REPD_SOCKET));
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, len) < 0) {
+		guest_error("cannot reach repd (@%s): %s; init starts it on every partition",
+			    REPD_SOCKET, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int send_request(int fd, unsigned n)
+{
+	struct repd_request req = { .magic = REPD_REQUEST_MAGIC, .partitions = n };
+	char cbuf[CMSG_SPACE(2 * sizeof(int))] = { 0 };
+	struct iovec iov = { &req, sizeof(req) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	int fds[2] = { STDIN_FILENO, STDOUT_FILENO };
+	struct winsize ws;
+
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0) {
+		req.rows = ws.ws_row;
+		req.cols = ws.ws_col;
+	}
+	if (!getcwd(req.cwd, sizeof(req.cwd)))
+		strcpy(req.cwd, "/");
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(c), fds, sizeof(fds));
+	if (sendmsg(fd, &msg, 0) != sizeof(req)) {
+		guest_error("cannot talk to repd: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* One line from repd, without its newline; -1 at EOF. */
+static int read_line(int fd, char *buf, size_t size)
+{
+	size_t n = 0;
+	char c;
+
+	while (n + 1 < size) {
+		ssize_t r = read(fd, &c, 1);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		if (c == '\n')
+			break;
+		buf[n++] = c;
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
+static int parse_n(const char *s, unsigned *n)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*end || end == s || v < 2 || v > WINDOW_MAX_PARTITIONS) {
+		guest_error("N must be a number of partitions from 2 to %u, not '%s'",
+			    WINDOW_MAX_PARTITIONS, s);
+		return -1;
+	}
+	*n = (unsigned)v;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	char line[512] = "";
+	unsigned n;
+	int fd, status = 1;
+
+	guest_prog = "rep-on";
+	if (argc != 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		fputs("usage: rep-on N\n\nFrom now on, what is typed here runs on N partitions (this one and\n"
+		      "the next N - 1 that are up), each printing on its own console; repd\n"
+		      "compares their output.  'exit' ends it.  Run inside 'repns'.\n",
+		      argc == 2 ? stdout : stderr);
+		return argc == 2 ? 0 : 2;
+	}
+	if (parse_n(argv[1], &n) < 0)
+		return 2;
+	if (!getenv(REPNS_ENV)) {
+		guest_error("not inside a replication namespace: run 'repns' first");
+		return 2;
+	}
+	fd = connect_repd();
+	if (fd < 0)
+		return 1;
+	/* Raw before asking: what is typed while the session opens is the
+	 * session's, echoed by its shells, not by this terminal. */
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	raw_terminal();
+	if (send_request(fd, n) < 0 || read_line(fd, line, sizeof(line)) < 0 ||
+	    strncmp(line, "ok", 2)) {
+		restore_terminal();
+		guest_error("%s", strncmp(line, "error: ", 7) ? "repd closed the connection" : line + 7);
+		return 1;
+	}
+	if (read_line(fd, line, sizeof(line)) == 0 && sscanf(line, "end %d", &status) == 1)
+		status = status < 0 ? 1 : status;
+	else
+		status = 1;
+	restore_terminal();
+	return status;
+}

@@ -1,0 +1,30 @@
+/* ptyshell: the shell of a replicated session, on a pty whose master repd
+ * holds.  Every partition starts it the same way (same program, options,
+ * environment, prompt, terminal size, working directory), so that the
+ * same input gives the same output wherever the kernels agree. */
+#ifndef DUPLEX_PTYSHELL_H
+#define DUPLEX_PTYSHELL_H
+
+#include <sys/types.h>
+
+/* The prompt shows the last exit status: a command whose status differs
+ * between partitions makes the next prompt line differ too. */
+#define PTYSHELL_PS1	"rep[$?]:\\w# "
+
+struct ptyshell {
+	pid_t pid;		/* to waitpid(): the shell, or the init above it */
+	int master;		/* non-blocking, close-on-exec */
+};
+
+struct ptyshell_opts {
+	const char *cwd;	/* where the shell starts ("/" if missing) */
+	unsigned short rows, cols;
+	pid_t join;		/* > 0: enter this process's PID, mount and
+				 * UTS namespaces (the leader, inside repns);
+				 * 0: a new replication namespace (a member) */
+};
+
+/* 0, or -1 (reported) with nothing left behind. */
+int ptyshell_start(struct ptyshell *sh, const struct ptyshell_opts *o);
+
+#endif

@@ -1,0 +1,135 @@
+/* repd: the replication daemon of one partition (docs/replication.md).
+ * One per partition, started by init.  Idle, it touches no ring: it
+ * watches the other partitions' slots for a session that names it.  A
+ * session has one leader (where `rep-on N` ran) and N - 1 members; the
+ * leader's terminal input goes to every shell, every shell's output to
+ * its own console, and the leader compares the output line by line.
+ * Single-threaded: one poll() loop drives everything. */
+#ifndef DUPLEX_REPD_H
+#define DUPLEX_REPD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ptyshell.h"
+#include "rep_lines.h"
+#include "rep_proto.h"
+#include "window.h"
+
+/* The control socket rep-on talks to (abstract: no file to leave behind,
+ * and the same in every mount namespace). */
+#define REPD_SOCKET		"duplex-repd"
+/* Lines kept for comparison and reports; the faster side waits for the
+ * slower once it is this far ahead. */
+#define REPD_HISTORY		4096u
+/* A partition whose heartbeat has not moved for this long is gone. */
+#define REPD_HEARTBEAT_MS	3000
+/* Messages waiting for room in one ring; past this, the writer waits. */
+#define REPD_OUT_HIGH		(256u << 10)
+
+/* What rep-on asks for, sent with its terminal's two fds. */
+struct repd_request {
+	uint32_t magic;
+#define REPD_REQUEST_MAGIC	0x4e4f5052u	/* "RPON" */
+	uint32_t partitions;
+	uint16_t rows, cols;
+	char cwd[REP_CWD_MAX];
+};
+
+/* Encoded messages waiting for room in the ring to one peer. */
+struct rep_out {
+	unsigned char *buf;
+	size_t len, cap;
+};
+
+struct rep_peer {
+	bool member;			/* in the session */
+	bool active;			/* ... and alive: send, compare */
+	bool ready, closed;
+	int status;			/* its shell's exit status, once closed */
+	struct rep_out out;
+	uint64_t beat;			/* heartbeat last seen ... */
+	long long beat_ms;		/* ... and when it moved */
+	uint32_t got, cmp;		/* leader: digests received, compared */
+	uint32_t *digest;		/* leader: REPD_HISTORY digests */
+	bool diverging;			/* since a differing line */
+	uint32_t req_line;		/* LINE_REQ outstanding, 0: none */
+	char req_text[REP_TEXT_MAX];	/* the leader's own line req_line */
+};
+
+/* One line of a partition's own output. */
+struct rep_hist_line {
+	uint32_t digest;
+	char text[REP_TEXT_MAX];
+};
+
+struct repd {
+	struct window w;
+	unsigned self;
+	int console;			/* this partition's console */
+	int listen_fd;
+
+	/* The session, if any (session != 0). */
+	uint32_t session;
+	unsigned leader;
+	bool leading, ending;
+	long long end_deadline;
+	int client;			/* leader: rep-on's socket */
+	int term_in, term_out;		/* leader: rep-on's terminal */
+	struct ptyshell sh;
+	bool shell_done;
+	bool prompted;			/* the shell has shown its first prompt */
+	bool cr_held;			/* member: a CR ended the last output */
+	int shell_status;
+	unsigned char *pty_in;		/* member: input for the shell */
+	size_t pty_in_len;
+	struct rep_lines lines;
+	struct rep_hist_line *hist;	/* REPD_HISTORY own lines */
+	struct rep_msg batch;		/* member: digests not sent yet */
+	uint32_t divergences;
+	struct rep_peer peer[WINDOW_MAX_PARTITIONS];
+};
+
+/* session.c: sending, with a queue when the ring is full.  -1 (reported,
+ * session over) on a ring error. */
+int rep_send(struct repd *d, unsigned to, const struct rep_msg *m);
+int rep_flush(struct repd *d, unsigned to);
+/* Pop one message from FROM into *M: 1 got one, 0 none, -1 bad (reported). */
+int rep_recv(struct repd *d, unsigned from, struct rep_msg *m);
+void rep_out_free(struct rep_out *q);
+/* Write all of BUF to FD (a terminal; waits while it is full). */
+void rep_write_all(int fd, const void *buf, size_t len);
+/* Printed on the leader's terminal, on lines of their own. */
+void rep_report(struct repd *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Has peer P stopped (slot not UP, or no heartbeat)?  Fills WHY. */
+bool rep_peer_gone(struct repd *d, unsigned p, char *why, size_t size);
+/* Read the pty, pass the output to CB; false once the shell side closed. */
+bool rep_pty_drain(struct repd *d, void (*cb)(struct repd *d,
+					       const char *buf, size_t len));
+/* Feed the shell's output to the line cutter; note its first prompt
+ * (input is held until then on every partition, so that type-ahead is
+ * echoed at the same place everywhere). */
+void rep_lines_take(struct repd *d, const char *buf, size_t len,
+		    rep_line_fn line);
+/* Reap the shell if it ended (sets shell_done and shell_status). */
+void rep_reap(struct repd *d);
+void rep_session_free(struct repd *d);
+
+/* leader.c, leader_run.c */
+void leader_accept(struct repd *d);
+void leader_step(struct repd *d);
+
+/* compare.c: the leader's comparison of member P's lines with its own. */
+int compare_digests(struct repd *d, unsigned p, const struct rep_msg *m);
+void compare_peer(struct repd *d, unsigned p);
+void compare_line_text(struct repd *d, unsigned p, uint32_t line,
+		       const char *text);
+void compare_final(struct repd *d, unsigned p);
+
+/* member.c */
+void member_watch(struct repd *d);
+void member_step(struct repd *d);
+
+#endif
