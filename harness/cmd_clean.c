@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "log.h"
 #include "machine.h"
+#include "runlock.h"
 #include "virt.h"
 
 #include <stdio.h>
@@ -17,7 +18,11 @@ int cmd_clean(int argc, char **argv, const struct duplex_paths *paths)
 	if (cli_wants_help(argc, argv)) {
 		fputs("usage: duplex clean [--all]\n\n"
 		      "Destroy duplex domains and remove the run state, bridges and window\n"
-		      "files (/dev/shm/duplex-*) of runs whose duplex process is gone.\n"
+		      "files (/dev/shm/duplex-*) of runs that are no longer alive.  A run\n"
+		      "is alive while its process holds the lock <run dir>/<run-id>/lock\n"
+		      "($DUPLEX_RUN, default /run/duplex), whatever the program (duplex, an\n"
+		      "end-to-end test); a run without that file is alive while a process\n"
+		      "with its pid exists.\n"
 		      "--all: also those of runs still alive.\n", stdout);
 		return EXIT_OK;
 	}
@@ -30,7 +35,7 @@ int cmd_clean(int argc, char **argv, const struct duplex_paths *paths)
 	conn = virt_connect();
 	if (!conn)
 		return EXIT_ERROR;
-	domains = virt_clean(conn, all);
+	domains = virt_clean(conn, all, runlock_alive, paths->run);
 	virConnectClose(conn);
 	ret = machine_clean_state(paths, all, &left);
 	if (domains < 0 || ret < 0)

@@ -333,8 +333,8 @@ static char *ip_line_name(char *line)
 	return name;
 }
 
-static int clean_bridges(const char *netns, bool all,
-			 bool (*alive)(const char *run_id), int *count)
+static int clean_bridges(const char *netns, bool all, run_alive_fn alive,
+			 const void *ctx, int *count)
 {
 	const char *list[] = { "-o", "link", "show", "type", "bridge", NULL };
 	char ns[64], run_id[32], *out = NULL, *err, *line, *save = NULL;
@@ -353,7 +353,7 @@ static int clean_bridges(const char *netns, bool all,
 		char *name = ip_line_name(line);
 
 		if (!name || !link_bridge_run_id(name, run_id, sizeof(run_id)) ||
-		    (!all && alive(run_id)))
+		    (!all && alive(run_id, ctx)))
 			continue;
 		if (bridge_delete(netns, name) < 0) {
 			ret = -1;
@@ -368,7 +368,7 @@ static int clean_bridges(const char *netns, bool all,
 	return ret;
 }
 
-static int clean_windows(bool all, bool (*alive)(const char *run_id),
+static int clean_windows(bool all, run_alive_fn alive, const void *ctx,
 			 int *count)
 {
 	DIR *dir = opendir(LINK_WINDOW_DIR);
@@ -384,7 +384,7 @@ static int clean_windows(bool all, bool (*alive)(const char *run_id),
 	}
 	while ((de = readdir(dir))) {
 		if (!link_window_run_id(de->d_name, run_id, sizeof(run_id)) ||
-		    (!all && alive(run_id)))
+		    (!all && alive(run_id, ctx)))
 			continue;
 		if (window_remove(de->d_name) < 0) {
 			ret = -1;
@@ -397,7 +397,7 @@ static int clean_windows(bool all, bool (*alive)(const char *run_id),
 	return ret;
 }
 
-int link_clean(bool all, bool (*alive)(const char *run_id),
+int link_clean(bool all, run_alive_fn alive, const void *ctx,
 	       struct link_leftovers *removed)
 {
 	char netns[16];
@@ -405,9 +405,9 @@ int link_clean(bool all, bool (*alive)(const char *run_id),
 
 	memset(removed, 0, sizeof(*removed));
 	if (link_netns(netns, sizeof(netns)) < 0 ||
-	    clean_bridges(netns, all, alive, &removed->bridges) < 0)
+	    clean_bridges(netns, all, alive, ctx, &removed->bridges) < 0)
 		ret = -1;
-	if (clean_windows(all, alive, &removed->windows) < 0)
+	if (clean_windows(all, alive, ctx, &removed->windows) < 0)
 		ret = -1;
 	return ret;
 }

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "runlock.h"
+
 /* scripts/setup.sh starts libvirtd in this network namespace when the
  * host runs none. */
 #define LINK_NETNS "duplex"
@@ -72,10 +74,10 @@ struct link_leftovers {
 	int windows;
 };
 
-/* Remove the bridges and window files of the runs for which ALIVE says
- * false (ALL: of every run), one line each.  -1 if anything failed
- * (reported), after trying everything. */
-int link_clean(bool all, bool (*alive)(const char *run_id),
+/* Remove the bridges and window files of the runs for which
+ * ALIVE(run_id, CTX) says false (ALL: of every run), one line each.  -1 if
+ * anything failed (reported), after trying everything. */
+int link_clean(bool all, run_alive_fn alive, const void *ctx,
 	       struct link_leftovers *removed);
 
 #endif

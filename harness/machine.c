@@ -3,6 +3,7 @@
 #include "accel.h"
 #include "log.h"
 #include "rdbuild.h"
+#include "runlock.h"
 #include "util.h"
 #include "sigwatch.h"
 #include "virt.h"
@@ -31,7 +32,11 @@ static int machine_dirs(struct machine *m)
 {
 	m->state_dir = xasprintf("%s/%s", m->paths->run, m->run_id);
 	m->results_dir = xasprintf("%s/%s", m->paths->results, m->run_id);
-	if (mkdir_p(m->state_dir, 0755) < 0 || mkdir_p(m->results_dir, 0755) < 0)
+	if (mkdir_p(m->state_dir, 0755) < 0)
+		return -1;
+	/* From here on the run is alive to `duplex clean` (runlock.h). */
+	m->lock_fd = runlock_take(m->state_dir);
+	if (m->lock_fd < 0 || mkdir_p(m->results_dir, 0755) < 0)
 		return -1;
 	/* QEMU runs as libvirt-qemu: it must traverse to the images. */
 	if (chmod(m->paths->run, 0755) < 0 || chmod(m->state_dir, 0755) < 0) {
@@ -70,6 +75,7 @@ int machine_create(struct machine *m, const struct duplex_paths *paths,
 	memset(m, 0, sizeof(*m));
 	m->paths = paths;
 	m->profile = profile;
+	m->lock_fd = -1;
 	make_run_id(m->run_id, sizeof(m->run_id));
 	if (machine_dirs(m) < 0)
 		goto err;
@@ -274,6 +280,12 @@ void machine_destroy(struct machine *m)
 	link_destroy(&m->link);
 	if (m->state_dir)
 		remove_tree(m->state_dir);
+	/* Released last: until here the lock (or, once the state directory
+	 * and its lock file are gone, our pid) tells `duplex clean` that
+	 * this run is alive, so it never takes a run that is still tearing
+	 * down for a dead one. */
+	runlock_release(m->lock_fd);
+	m->lock_fd = -1;
 	if (m->results_dir) {
 		update_latest(m);
 		log_debug("run %s ended", m->run_id);
@@ -283,13 +295,6 @@ void machine_destroy(struct machine *m)
 	free(m->results_dir);
 	free(m->domain_tmpl);
 	m->state_dir = m->results_dir = m->domain_tmpl = NULL;
-}
-
-static bool run_is_alive(const char *run_id)
-{
-	long pid;
-
-	return sscanf(run_id, "r%ld-", &pid) == 1 && duplex_process_alive(pid);
 }
 
 static int clean_dirs(const struct duplex_paths *paths, bool all)
@@ -302,7 +307,8 @@ static int clean_dirs(const struct duplex_paths *paths, bool all)
 	if (!dir)
 		return errno == ENOENT ? 0 : (log_error("cannot read '%s': %m", paths->run), -1);
 	while ((de = readdir(dir))) {
-		if (de->d_name[0] != 'r' || (!all && run_is_alive(de->d_name)))
+		if (de->d_name[0] != 'r' ||
+		    (!all && runlock_alive(de->d_name, paths->run)))
 			continue;
 		char *path = xasprintf("%s/%s", paths->run, de->d_name);
 
@@ -320,7 +326,7 @@ int machine_clean_state(const struct duplex_paths *paths, bool all,
 			struct machine_leftovers *removed)
 {
 	struct link_leftovers links;
-	int ret = link_clean(all, run_is_alive, &links);
+	int ret = link_clean(all, runlock_alive, paths->run, &links);
 
 	removed->bridges = links.bridges;
 	removed->windows = links.windows;

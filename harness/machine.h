@@ -1,6 +1,7 @@
 /* machine: one run of the emulated machine.  Owns the run id, the run's
  * state directory (/run/duplex/<run-id>: kernel and initramfs copies that
- * QEMU, running as libvirt-qemu, may read), the run's results directory
+ * QEMU, running as libvirt-qemu, may read, and the lock that tells
+ * `duplex clean` the run is alive: runlock.h), the run's results directory
  * (results/<run-id>: console transcripts, harness log), the libvirt
  * connection, the link and the window file (link.h) and every partition's
  * domain and console.  machine_destroy undoes all of it, whatever state
@@ -39,6 +40,7 @@ struct machine {
 	const struct machine_profile *profile;
 	char run_id[32];
 	char *state_dir;
+	int lock_fd;		/* runlock on state_dir, held for the run's life */
 	char *results_dir;
 	virConnectPtr conn;
 	bool kvm;
@@ -74,9 +76,9 @@ struct machine_leftovers {
 	int windows;		/* window files */
 };
 
-/* Remove the state directories, bridges and window files of runs whose
- * process is gone (ALL: of every run), counting them in *REMOVED.  -1 if
- * anything could not be removed (reported). */
+/* Remove the state directories, bridges and window files of runs that
+ * are no longer alive (runlock_alive; ALL: of every run), counting them in
+ * *REMOVED.  -1 if anything could not be removed (reported). */
 int machine_clean_state(const struct duplex_paths *paths, bool all,
 			struct machine_leftovers *removed);
 

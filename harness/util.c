@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -333,16 +332,6 @@ bool proc_comm(long pid, char *buf, size_t size)
 	if (ok)
 		buf[strcspn(buf, "\n")] = '\0';
 	return ok;
-}
-
-bool duplex_process_alive(long pid)
-{
-	char comm[32];
-
-	if (pid <= 0 || (kill((pid_t)pid, 0) < 0 && errno == ESRCH))
-		return false;
-	return proc_comm(pid, comm, sizeof(comm)) &&
-	       !strncmp(comm, "duplex", strlen("duplex"));
 }
 
 int parse_uint(const char *s, unsigned long min, unsigned long max,

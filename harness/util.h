@@ -47,10 +47,6 @@ int run_capture(const char *const argv[], int log_fd, char **out);
  * into BUF.  False if there is no such process. */
 bool proc_comm(long pid, char *buf, size_t size);
 
-/* Is PID a live duplex process (a recycled pid running something else
- * counts as dead)?  What tells runs that died from runs still going. */
-bool duplex_process_alive(long pid);
-
 /* strtoul with the whole string required to be a number in [min, max]. */
 int parse_uint(const char *s, unsigned long min, unsigned long max,
 	       unsigned long *out);

@@ -5,7 +5,6 @@
 #include "xmlutil.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,10 +167,14 @@ virDomainPtr virt_domain_create_paused(virConnectPtr conn, const char *xml)
 	return NULL;
 }
 
+/* The name is read before the call that may fail: any libvirt call
+ * resets the error that virGetLastErrorMessage() returns. */
 int virt_domain_resume(virDomainPtr dom)
 {
+	const char *name = virDomainGetName(dom);
+
 	if (virDomainResume(dom) < 0) {
-		log_error("cannot resume domain '%s': %s", virDomainGetName(dom),
+		log_error("cannot resume domain '%s': %s", name,
 			  virGetLastErrorMessage());
 		return -1;
 	}
@@ -237,12 +240,13 @@ char *virt_serial_pty_from_xml(const char *xml)
 
 char *virt_console_pty(virDomainPtr dom)
 {
+	const char *name = virDomainGetName(dom);
 	char *xml = virDomainGetXMLDesc(dom, 0);
 	char *path;
 
 	if (!xml) {
 		log_error("cannot read the XML of domain '%s': %s",
-			  virDomainGetName(dom), virGetLastErrorMessage());
+			  name, virGetLastErrorMessage());
 		return NULL;
 	}
 	path = virt_serial_pty_from_xml(xml);
@@ -266,24 +270,37 @@ bool virt_domain_alive(virDomainPtr dom)
 	       state != VIR_DOMAIN_NOSTATE;
 }
 
+/* 1 if DOM was destroyed, 0 if it was gone already: a transient domain
+ * that ended by itself (poweroff, panic=-1 reboot) or that its run's
+ * teardown, libvirt's autodestroy or a `duplex clean` destroyed first.
+ * -1 on error, libvirt's last error saying why. */
+static int destroy_domain(virDomainPtr dom)
+{
+	int code;
+
+	if (virDomainDestroy(dom) == 0)
+		return 1;
+	code = virGetLastErrorCode();
+	if (code != VIR_ERR_NO_DOMAIN && code != VIR_ERR_OPERATION_INVALID)
+		return -1;
+	virResetLastError();
+	return 0;
+}
+
 int virt_domain_destroy(virDomainPtr dom)
 {
+	const char *name;
 	int ret = 0;
 
 	if (!dom)
 		return 0;
-	/* A transient domain that ended by itself (poweroff, panic=-1 reboot)
-	 * is gone already: nothing left to destroy. */
-	if (virDomainDestroy(dom) < 0) {
-		int code = virGetLastErrorCode();
-
-		if (code != VIR_ERR_NO_DOMAIN && code != VIR_ERR_OPERATION_INVALID) {
-			log_error("cannot destroy domain '%s': %s: destroy it with "
-				  "'duplex clean'", virDomainGetName(dom),
-				  virGetLastErrorMessage());
-			ret = -1;
-		}
+	/* Before the call: any libvirt call resets the last error. */
+	name = virDomainGetName(dom);
+	if (destroy_domain(dom) < 0) {
+		log_error("cannot destroy domain '%s': %s: destroy it with "
+			  "'duplex clean'", name, virGetLastErrorMessage());
 		virResetLastError();
+		ret = -1;
 	}
 	virDomainFree(dom);
 	return ret;
@@ -319,42 +336,61 @@ static bool skip_digits(const char **p, bool hex, unsigned long *value)
 	return true;
 }
 
-long virt_name_pid(const char *name)
+/* The run id of domain name NAME ("duplex-" r<pid>-<hex> "-p" <K>), as
+ * [*ID, *END): the pid without a leading zero, at most INT_MAX. */
+static bool name_run_id(const char *name, const char **id, const char **end)
 {
-	const char *p = name;
+	const char *p;
 	unsigned long pid;
 
-	if (strncmp(p, VIRT_NAME_PREFIX "r", strlen(VIRT_NAME_PREFIX "r")))
-		return -1;
-	p += strlen(VIRT_NAME_PREFIX "r");
-	if (!skip_digits(&p, false, &pid) || *p++ != '-' ||
-	    !skip_digits(&p, true, NULL) || *p++ != '-' || *p++ != 'p' ||
-	    !skip_digits(&p, false, NULL) || *p)
-		return -1;
-	if (pid == 0 || pid > 0x7fffffffUL)
-		return -1;
-	return (long)pid;
+	if (strncmp(name, VIRT_NAME_PREFIX "r", strlen(VIRT_NAME_PREFIX "r")))
+		return false;
+	*id = name + strlen(VIRT_NAME_PREFIX);
+	p = *id + 1;
+	if (*p == '0' || !skip_digits(&p, false, &pid) || pid > 0x7fffffffUL ||
+	    *p++ != '-' || !skip_digits(&p, true, NULL))
+		return false;
+	*end = p;
+	return *p++ == '-' && *p++ == 'p' && skip_digits(&p, false, NULL) &&
+	       *p == '\0';
 }
 
-/* Destroy DOM if it is a leftover of ours; 1 if destroyed, 0 if kept,
- * -1 on error. */
-static int clean_one(virDomainPtr dom, bool all)
+bool virt_name_run_id(const char *name, char *run_id, size_t size)
+{
+	const char *id, *end;
+
+	if (!name_run_id(name, &id, &end) || (size_t)(end - id) >= size)
+		return false;
+	memcpy(run_id, id, (size_t)(end - id));
+	run_id[end - id] = '\0';
+	return true;
+}
+
+/* Destroy DOM if it is a leftover of ours; 1 if destroyed, 0 if kept or
+ * gone already, -1 on error. */
+static int clean_one(virDomainPtr dom, bool all, run_alive_fn alive,
+		     const void *ctx)
 {
 	const char *name = virDomainGetName(dom);
-	long pid = virt_name_pid(name);
+	char run_id[32];
+	int ret;
 
-	if (pid < 0 || (!all && duplex_process_alive(pid)))
+	if (!virt_name_run_id(name, run_id, sizeof(run_id)) ||
+	    (!all && alive(run_id, ctx)))
 		return 0;
-	if (virDomainDestroy(dom) < 0) {
+	ret = destroy_domain(dom);
+	if (ret < 0) {
 		log_error("cannot destroy domain '%s': %s", name,
 			  virGetLastErrorMessage());
-		return -1;
+		virResetLastError();
+	} else if (ret > 0) {
+		log_info("clean: destroyed %s", name);
 	}
-	log_info("clean: destroyed %s", name);
-	return 1;
+	return ret;
 }
 
-int virt_clean(virConnectPtr conn, bool all)
+int virt_clean(virConnectPtr conn, bool all, run_alive_fn alive,
+	       const void *ctx)
 {
 	virDomainPtr *doms = NULL;
 	int n, i, count = 0, failed = 0;
@@ -367,7 +403,7 @@ int virt_clean(virConnectPtr conn, bool all)
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		int r = clean_one(doms[i], all);
+		int r = clean_one(doms[i], all, alive, ctx);
 
 		if (r < 0)
 			failed = 1;

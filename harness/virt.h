@@ -7,8 +7,11 @@
 #define DUPLEX_VIRT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 #include <libvirt/libvirt.h>
+
+#include "runlock.h"
 
 #define VIRT_URI "qemu:///system"
 #define VIRT_NAME_PREFIX "duplex-"
@@ -71,15 +74,16 @@ bool virt_domain_alive(virDomainPtr dom);
 /* Destroy (if still there) and release the handle.  Safe on NULL. */
 int virt_domain_destroy(virDomainPtr dom);
 
-/* Extract the run id from a domain name "duplex-<runid>-p<K>"; the run id
- * has the form r<pid>-<hex>.  Returns the pid, or -1 if NAME is not one of
- * ours. */
-long virt_name_pid(const char *name);
+/* The run id r<pid>-<hex> of domain name "duplex-<runid>-p<K>", into
+ * RUN_ID.  False if NAME is not exactly of that form (clean destroys what
+ * this accepts) or the run id does not fit in SIZE bytes. */
+bool virt_name_run_id(const char *name, char *run_id, size_t size);
 
-/* Destroy every duplex domain whose run is no longer alive: its pid is
- * gone or is not a process whose name starts with "duplex" (ALL: every
- * duplex domain).  Prints one line per domain.  Returns the number
- * destroyed, or -1 on error. */
-int virt_clean(virConnectPtr conn, bool all);
+/* Destroy every duplex domain whose run ALIVE(run_id, CTX) calls dead (ALL:
+ * every duplex domain).  A domain that is gone by the time it is destroyed
+ * (its run's teardown, libvirt's autodestroy) is no error.  Prints one
+ * line per domain destroyed.  Returns their number, or -1 on error. */
+int virt_clean(virConnectPtr conn, bool all, run_alive_fn alive,
+	       const void *ctx);
 
 #endif

@@ -66,4 +66,33 @@ tap $([ "$status" -eq 0 ] && [ -n "$run_id" ] && [ -z "$left" ] && [ ! -e "/run/
 	"after SIGKILL, duplex clean leaves no domain and no run state" "run $run_id; left: $left; $(cat "$work/out")"
 tap $([ -n "$run_id" ] && ! has_bridge "$bridge" && [ ! -e "$window" ]; echo $?) \
 	"after SIGKILL, duplex clean removes the bridge and the window file" "run $run_id; $(cat "$work/out")"
+
+# A run is alive while it holds its lock, whatever the program is called:
+# a concurrent duplex clean leaves the run of an end-to-end test binary
+# alone.  The binary is stopped while clean looks, so its run is surely
+# still going; once continued it must pass as if nothing had happened.
+e2e=$ROOT/build/tests/e2e/boot_primary
+"$e2e" >"$work/e2e.out" 2>&1 &
+pid=$!
+# run_id_of_pid PID: the run id in the name of a domain of process PID.
+run_id_of_pid() {
+	duplex_domains | sed -n "s/^duplex-\(r$1-[0-9a-f]*\)-p[0-9]*$/\1/p" | head -n 1
+}
+has_run() { [ -n "$(run_id_of_pid "$1")" ]; }
+wait_for 120 has_run "$pid"
+run_id=$(run_id_of_pid "$pid")
+kill -STOP "$pid"
+"$DUPLEX" clean >"$work/out" 2>&1
+status=$?
+tap $([ "$status" -eq 0 ] && [ -n "$run_id" ] &&
+	duplex_domains | grep -q -- "^duplex-$run_id-p" &&
+	[ -e "/run/duplex/$run_id/lock" ] && has_bridge "dx${run_id#r}" &&
+	[ -e "/dev/shm/duplex-$run_id" ] && ! grep -q -- "${run_id#r}" "$work/out"; echo $?) \
+	"duplex clean leaves the domain, state, bridge and window file of a running $(basename "$e2e")" \
+	"run $run_id of pid $pid; $(cat "$work/out")"
+kill -CONT "$pid"
+wait "$pid"
+status=$?
+tap $([ "$status" -eq 0 ]; echo $?) \
+	"$(basename "$e2e") passes after a concurrent duplex clean (exit $status)" "$(cat "$work/e2e.out")"
 tap_done

@@ -16,30 +16,46 @@
 #include "util.h"
 #include "virt.h"
 
-static void test_name_pid(void **state)
+static void test_name_run_id(void **state)
 {
+	char run_id[32];
+
 	(void)state;
-	assert_int_equal(virt_name_pid("duplex-r1234-00af-p0"), 1234);
-	assert_int_equal(virt_name_pid("duplex-r7-a-p12"), 7);
-	assert_int_equal(virt_name_pid("duplex-r4194304-DEADbeef-p1"), 4194304);
+	assert_true(virt_name_run_id("duplex-r1234-00af-p0", run_id,
+				     sizeof(run_id)));
+	assert_string_equal(run_id, "r1234-00af");
+	assert_true(virt_name_run_id("duplex-r7-a-p12", run_id, sizeof(run_id)));
+	assert_string_equal(run_id, "r7-a");
+	assert_true(virt_name_run_id("duplex-r4194304-DEADbeef-p1", run_id,
+				     sizeof(run_id)));
+	assert_string_equal(run_id, "r4194304-DEADbeef");
+	/* The run id and its NUL exactly fill the buffer. */
+	assert_true(virt_name_run_id("duplex-r42-beef-p0", run_id, 9));
+	assert_string_equal(run_id, "r42-beef");
 }
 
-static void test_name_pid_not_ours(void **state)
+/* Clean destroys what this accepts: anything not exactly ours is kept. */
+static void test_name_run_id_not_ours(void **state)
 {
 	static const char *const names[] = {
 		"", "duplex-", "duplex-r", "other-r12-ab-p0", "duplex-12-ab-p0",
 		"duplex-r-ab-p0", "duplex-r12-p0", "duplex-r12--p0",
 		"duplex-r12-ab-p", "duplex-r12-ab-p0x", "duplex-r12-xy-p0",
 		"duplex-r12-ab-q0", "duplex-r0-ab-p0", "duplex-r-5-ab-p0",
+		"duplex-r012-ab-p0", "duplex-r2147483648-ab-p0",
 		"duplex-r99999999999999999999999-ab-p0",
-		"duplex-r12-ab-p0 ", "xduplex-r12-ab-p0",
+		"duplex-r12-ab-p0 ", "xduplex-r12-ab-p0", "duplex-r12-ab",
+		"duplex-r12-ab-", "duplex-r12-ab-p-1", "duplex-r1/../x-ab-p0",
 	};
+	char run_id[32];
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(names); i++)
-		if (virt_name_pid(names[i]) != -1)
+		if (virt_name_run_id(names[i], run_id, sizeof(run_id)))
 			fail_msg("'%s' taken for one of ours", names[i]);
+	/* A run id that does not fit the caller's buffer is not ours. */
+	assert_false(virt_name_run_id("duplex-r42-beef-p0", run_id, 8));
 }
 
 static char *template(void)
@@ -259,8 +275,8 @@ static void test_qemu_ids_unknown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_name_pid),
-		cmocka_unit_test(test_name_pid_not_ours),
+		cmocka_unit_test(test_name_run_id),
+		cmocka_unit_test(test_name_run_id_not_ours),
 		cmocka_unit_test(test_domain_xml),
 		cmocka_unit_test(test_domain_xml_kvm),
 		cmocka_unit_test(test_domain_xml_validates),
