@@ -11,12 +11,28 @@
 #                     boot --manual, both timed from the command's start
 #   secondary boot  : from `repboot 1` typed on serial0 to partition 1 UP
 #                     in the window (ratio to the plain QEMU boot)
-# BENCH_RUNS (default 5) sets the number of boot and no-op samples;
-# BENCH_ONLY=boot skips the build figures.
+#   window latency  : one-way latency (round trip / 2) of a 64-byte message,
+#                     `winbench ping` through the window between partitions
+#                     0 and 1 vs the same over a pipe between two processes
+#                     inside partition 0 (baseline)
+#   window stream   : 4 KiB messages pushed as fast as the ring takes them
+#                     (`winbench stream`), MiB/s, vs the same over that pipe
+#                     (baseline; ratio > 1: the window moves more)
+#                     Both from tests/bench/winbench_host, which boots the
+#                     machine once per sample (docs/window.md, Performance).
+# BENCH_RUNS (default 5) sets the number of boot, no-op and window samples;
+# BENCH_ONLY=boot skips the build figures, BENCH_ONLY=window runs only the
+# window figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${BENCH_RUNS:-5}
+ONLY=${BENCH_ONLY:-}
 DUPLEX=build/duplex
+WINBENCH=build/tests/bench/winbench_host
+case $ONLY in
+"" | boot | window) ;;
+*) echo "bench: BENCH_ONLY is boot, window or empty, not '$ONLY'" >&2; exit 2 ;;
+esac
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -26,8 +42,8 @@ median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1
 
 $DUPLEX build >/dev/null
 ksrc=$(ls -d build/src/linux-* | head -1)
-cold= warm= noop=
-if [ "${BENCH_ONLY:-}" != boot ]; then
+cold= warm= noop= qemu= boot= secondary=
+if [ -z "$ONLY" ]; then
 
 export CCACHE_DIR=$work/ccache
 echo "bench: cold build of both replicas, empty ccache (1 run, several minutes)" >&2
@@ -45,6 +61,7 @@ echo "bench: no-op rebuild x$RUNS" >&2
 noop=$(for i in $(seq "$RUNS"); do t=$(now); $DUPLEX build >/dev/null; elapsed "$t"; done | median)
 fi
 
+if [ "$ONLY" != window ]; then
 echo "bench: primary boot to shell prompt, plain QEMU x$RUNS" >&2
 qemu_boot() {
 	local t out=$work/qemu.out
@@ -77,14 +94,56 @@ secondary_boot() {
 	$DUPLEX boot --until-ready | sed -n "s/^serial1: up \([0-9.]*\) s after 'repboot 1'$/\1/p"
 }
 secondary=$(for i in $(seq "$RUNS"); do secondary_boot; done | median)
+fi
+
+echo "bench: window latency and throughput, partitions 0 and 1, and a pipe inside partition 0 (baseline) x$RUNS" >&2
+echo "bench: the window figures need two free host CPUs (this host: $(nproc), load $(cut -d' ' -f1 /proc/loadavg))" >&2
+: >"$work/winbench"
+for i in $(seq "$RUNS"); do
+	if ! $WINBENCH | tee -a "$work/winbench" >&2; then
+		echo "bench: $WINBENCH failed (sample $i of $RUNS), see above" >&2
+		exit 1
+	fi
+done
+# window_values WHAT VIA: that figure of every sample, one a line.
+window_values() {
+	sed -n "s/^winbench: $1 \([0-9.]*\) .*, $2)\$/\1/p" "$work/winbench"
+}
+# window_figure WHAT VIA: its median over the samples (all of them there).
+window_figure() {
+	local n
+	n=$(window_values "$1" "$2" | wc -l)
+	if [ "$n" -ne "$RUNS" ]; then
+		echo "bench: $n of $RUNS '$1 ... $2' lines from $WINBENCH:" >&2
+		cat "$work/winbench" >&2
+		return 1
+	fi
+	window_values "$1" "$2" | median
+}
+# The message sizes winbench reported, for the labels.
+window_size() { sed -n "s/^winbench: $1 .*, size \([0-9]*\), .*/\1/p" "$work/winbench" | head -1; }
+lat_pipe=$(window_figure 'latency one-way median' 'pipe loopback')
+lat_win=$(window_figure 'latency one-way median' 'window 0<->1')
+tput_pipe=$(window_figure 'throughput' 'pipe loopback')
+tput_win=$(window_figure 'throughput' 'window 0->1')
+lat_size=$(window_size latency)
+tput_size=$(window_size throughput)
 
 ratio() { echo "scale=3; $1 / $2" | bc; }
-printf '\n%-52s %10s %8s\n' "figure" "seconds" "ratio"
+# row LABEL VALUE UNIT RATIO
+row() { printf '%-52s %10.1f %-5s %8.3f\n' "$1" "$2" "$3" "$4"; }
+printf '\n%-52s %10s %-5s %8s\n' "figure" "value" "unit" "ratio"
 if [ -n "$cold" ]; then
-printf '%-52s %10.1f %8s\n' "cold build, replica1+2, empty ccache (n=1)" "$cold" "1.000"
-printf '%-52s %10.1f %8.3f\n' "fresh objdirs, replica1+2, warm ccache (n=1)" "$warm" "$(ratio "$warm" "$cold")"
-printf '%-52s %10.1f %8.3f\n' "no-op rebuild, both replicas (median of $RUNS)" "$noop" "$(ratio "$noop" "$cold")"
+row "cold build, replica1+2, empty ccache (n=1)" "$cold" s 1
+row "fresh objdirs, replica1+2, warm ccache (n=1)" "$warm" s "$(ratio "$warm" "$cold")"
+row "no-op rebuild, both replicas (median of $RUNS)" "$noop" s "$(ratio "$noop" "$cold")"
 fi
-printf '%-52s %10.1f %8s\n' "primary to prompt, plain QEMU TCG (median of $RUNS)" "$qemu" "1.000"
-printf '%-52s %10.1f %8.3f\n' "primary to prompt, duplex boot TCG (median of $RUNS)" "$boot" "$(ratio "$boot" "$qemu")"
-printf '%-52s %10.1f %8.3f\n' "secondary, 'repboot 1' to UP, TCG (median of $RUNS)" "$secondary" "$(ratio "$secondary" "$qemu")"
+if [ -n "$qemu" ]; then
+row "primary to prompt, plain QEMU TCG (median of $RUNS)" "$qemu" s 1
+row "primary to prompt, duplex boot TCG (median of $RUNS)" "$boot" s "$(ratio "$boot" "$qemu")"
+row "secondary, 'repboot 1' to UP, TCG (median of $RUNS)" "$secondary" s "$(ratio "$secondary" "$qemu")"
+fi
+row "one-way latency $lat_size B, pipe inside p0 (median of $RUNS)" "$lat_pipe" us 1
+row "one-way latency $lat_size B, window p0<->p1 (median of $RUNS)" "$lat_win" us "$(ratio "$lat_win" "$lat_pipe")"
+row "stream $tput_size B msgs, pipe inside p0 (median of $RUNS)" "$tput_pipe" MiB/s 1
+row "stream $tput_size B msgs, window p0->p1 (median of $RUNS)" "$tput_win" MiB/s "$(ratio "$tput_win" "$tput_pipe")"
