@@ -13,6 +13,7 @@
  * act on, is refused instead (REP_ETEXT): another path would be wrong. */
 #include <string.h>
 
+#include "le.h"
 #include "rep_proto.h"
 
 static const char *const err_text[] = {
@@ -30,28 +31,6 @@ const char *rep_strerror(int err)
 	if (err < 0 || (size_t)err >= sizeof(err_text) / sizeof(err_text[0]))
 		return "unknown session message error";
 	return err_text[err];
-}
-
-static void put_le16(unsigned char *p, uint16_t v)
-{
-	p[0] = (unsigned char)v;
-	p[1] = (unsigned char)(v >> 8);
-}
-
-static void put_le32(unsigned char *p, uint32_t v)
-{
-	put_le16(p, (uint16_t)v);
-	put_le16(p + 2, (uint16_t)(v >> 16));
-}
-
-static uint16_t get_le16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get_le32(const unsigned char *p)
-{
-	return get_le16(p) | (uint32_t)get_le16(p + 2) << 16;
 }
 
 /* Bytes before TYPE's text or array (the whole payload for LINE_REQ and

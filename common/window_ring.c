@@ -5,29 +5,8 @@
 #include <string.h>
 
 #include "crc32.h"
+#include "le.h"
 #include "window.h"
-
-static void put_le16(unsigned char *p, uint16_t v)
-{
-	p[0] = (unsigned char)v;
-	p[1] = (unsigned char)(v >> 8);
-}
-
-static void put_le32(unsigned char *p, uint32_t v)
-{
-	put_le16(p, (uint16_t)v);
-	put_le16(p + 2, (uint16_t)(v >> 16));
-}
-
-static uint16_t get_le16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get_le32(const unsigned char *p)
-{
-	return get_le16(p) | (uint32_t)get_le16(p + 2) << 16;
-}
 
 /* NULL unless FROM and TO are two different partitions of the machine. */
 static struct window_ring *ring_at(const struct window *w, unsigned from,

@@ -20,30 +20,44 @@
 #                     (baseline; ratio > 1: the window moves more)
 #                     Both from tests/bench/winbench_host, which boots the
 #                     machine once per sample (docs/window.md, Performance).
+#   replication     : wall time, typed to the next prompt, of `seq 10000`
+#                     and of 100 short commands (`true`, one at a time) in
+#                     the plain repns shell (baseline) vs after `rep-on 2`
+#                     (until the prompt is back on both consoles), from
+#                     tests/bench/repbench_host (one machine, RUNS samples)
 # BENCH_RUNS (default 5) sets the number of boot, no-op and window samples;
 # BENCH_ONLY=boot skips the build figures, BENCH_ONLY=window runs only the
-# window figures.
+# window figures, BENCH_ONLY=rep only the replication figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${BENCH_RUNS:-5}
 ONLY=${BENCH_ONLY:-}
 DUPLEX=build/duplex
 WINBENCH=build/tests/bench/winbench_host
+REPBENCH=build/tests/bench/repbench_host
 case $ONLY in
-"" | boot | window) ;;
-*) echo "bench: BENCH_ONLY is boot, window or empty, not '$ONLY'" >&2; exit 2 ;;
+"" | boot | window | rep) ;;
+*) echo "bench: BENCH_ONLY is boot, window, rep or empty, not '$ONLY'" >&2; exit 2 ;;
 esac
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 now() { date +%s.%N; }
 elapsed() { echo "$(now) - $1" | bc; }
+# want SECTION: build (BENCH_ONLY unset), boot (also with boot), window
+# and rep (also with boot, or alone).
+want() {
+	case $1:$ONLY in
+	build:) ;; boot:|boot:boot) ;; window:|window:boot|window:window) ;;
+	rep:|rep:boot|rep:rep) ;; *) return 1 ;;
+	esac
+}
 median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f", m}'; }
 
 $DUPLEX build >/dev/null
 ksrc=$(ls -d build/src/linux-* | head -1)
-cold= warm= noop= qemu= boot= secondary=
-if [ -z "$ONLY" ]; then
+cold= warm= noop= qemu= boot= secondary= lat_pipe= rep_lines_plain=
+if want build; then
 
 export CCACHE_DIR=$work/ccache
 echo "bench: cold build of both replicas, empty ccache (1 run, several minutes)" >&2
@@ -61,7 +75,7 @@ echo "bench: no-op rebuild x$RUNS" >&2
 noop=$(for i in $(seq "$RUNS"); do t=$(now); $DUPLEX build >/dev/null; elapsed "$t"; done | median)
 fi
 
-if [ "$ONLY" != window ]; then
+if want boot; then
 echo "bench: primary boot to shell prompt, plain QEMU x$RUNS" >&2
 qemu_boot() {
 	local t out=$work/qemu.out
@@ -96,6 +110,7 @@ secondary_boot() {
 secondary=$(for i in $(seq "$RUNS"); do secondary_boot; done | median)
 fi
 
+if want window; then
 echo "bench: window latency and throughput, partitions 0 and 1, and a pipe inside partition 0 (baseline) x$RUNS" >&2
 echo "bench: the window figures need two free host CPUs (this host: $(nproc), load $(cut -d' ' -f1 /proc/loadavg))" >&2
 : >"$work/winbench"
@@ -128,6 +143,17 @@ tput_pipe=$(window_figure 'throughput' 'pipe loopback')
 tput_win=$(window_figure 'throughput' 'window 0->1')
 lat_size=$(window_size latency)
 tput_size=$(window_size throughput)
+fi
+
+if want rep; then
+echo "bench: replicated vs plain: 'seq 10000' and 100 short commands x$RUNS" >&2
+$REPBENCH "$RUNS" >"$work/repbench" || { cat "$work/repbench" >&2; echo "bench: $REPBENCH failed" >&2; exit 1; }
+rep_median() { sed -n "s/^repbench: $1 $2 \([0-9.]*\)\$/\1/p" "$work/repbench" | median; }
+rep_lines_plain=$(rep_median lines plain)
+rep_lines_rep=$(rep_median lines replicated)
+rep_short_plain=$(rep_median short plain)
+rep_short_rep=$(rep_median short replicated)
+fi
 
 ratio() { echo "scale=3; $1 / $2" | bc; }
 # row LABEL VALUE UNIT RATIO
@@ -143,7 +169,15 @@ row "primary to prompt, plain QEMU TCG (median of $RUNS)" "$qemu" s 1
 row "primary to prompt, duplex boot TCG (median of $RUNS)" "$boot" s "$(ratio "$boot" "$qemu")"
 row "secondary, 'repboot 1' to UP, TCG (median of $RUNS)" "$secondary" s "$(ratio "$secondary" "$qemu")"
 fi
+if [ -n "$lat_pipe" ]; then
 row "one-way latency $lat_size B, pipe inside p0 (median of $RUNS)" "$lat_pipe" us 1
 row "one-way latency $lat_size B, window p0<->p1 (median of $RUNS)" "$lat_win" us "$(ratio "$lat_win" "$lat_pipe")"
 row "stream $tput_size B msgs, pipe inside p0 (median of $RUNS)" "$tput_pipe" MiB/s 1
 row "stream $tput_size B msgs, window p0->p1 (median of $RUNS)" "$tput_win" MiB/s "$(ratio "$tput_win" "$tput_pipe")"
+fi
+if [ -n "$rep_lines_plain" ]; then
+row "seq 10000, plain repns shell (median of $RUNS)" "$rep_lines_plain" s 1
+row "seq 10000, replicated on 2 (median of $RUNS)" "$rep_lines_rep" s "$(ratio "$rep_lines_rep" "$rep_lines_plain")"
+row "100 short commands, plain (median of $RUNS)" "$rep_short_plain" s 1
+row "100 short commands, replicated on 2 (median of $RUNS)" "$rep_short_rep" s "$(ratio "$rep_short_rep" "$rep_short_plain")"
+fi
