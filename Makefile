@@ -98,18 +98,19 @@ $(B)/tests/bench/%: $(B)/obj/tests/bench/%.o $(B)/obj/tests/lib/e2e.o $(LIB_OBJS
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-GUEST_FLAGS := -static -Os $(WARN) -Icommon -Iguest/lib -Iguest/repd -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE
-$(B)/guest/%: guest/%.c $(GUEST_LIB) $(GUEST_HDRS) $(wildcard guest/repd/*.h)
+# A program of several modules keeps them in guest/NAME/ (main in
+# guest/NAME.c): every .c there is linked in, its headers found by
+# -Iguest/NAME.  Second expansion, for the stem in the prerequisites.
+GUEST_FLAGS := -static -Os $(WARN) -Icommon -Iguest/lib -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE
+.SECONDEXPANSION:
+$(B)/guest/%: guest/%.c $$(wildcard guest/$$*/*.c guest/$$*/*.h) $(GUEST_LIB) $(GUEST_HDRS)
 	@mkdir -p $(@D)
 	$(call say,MUSL,$@)
-	$(Q)$(GUEST_CC) $(GUEST_FLAGS) -o $@ $< $(GUEST_LIB)
+	$(Q)$(GUEST_CC) $(GUEST_FLAGS) $(addprefix -I,$(wildcard guest/$*)) -o $@ $(filter %.c,$^)
 
-# repd is several modules (guest/repd/), its own.
-REPD_SRCS := $(wildcard guest/repd/*.c)
-$(B)/guest/repd: guest/repd.c $(REPD_SRCS) $(wildcard guest/repd/*.h) $(GUEST_LIB) $(GUEST_HDRS)
-	@mkdir -p $(@D)
-	$(call say,MUSL,$@)
-	$(Q)$(GUEST_CC) $(GUEST_FLAGS) -o $@ $< $(REPD_SRCS) $(GUEST_LIB)
+# rep-on talks to repd: it includes repd.h.
+$(B)/guest/rep-on: GUEST_FLAGS += -Iguest/repd
+$(B)/guest/rep-on: $(wildcard guest/repd/*.h)
 
 guest: $(GUEST_BINS)
 

@@ -18,9 +18,10 @@
 #include "e2e.h"
 #include "util.h"
 
-#define PROMPT_RE	"^rep(\\[[0-9]+\\])?:[^\n]*# "
+/* Not anchored: echoed type-ahead may precede a prompt on its line. */
+#define PROMPT_RE	"rep(\\[[0-9]+\\])?:[^\n#]*# "
 #define SHORT_COMMANDS	100
-#define WAIT_MS		600000
+#define WAIT_MS		120000
 
 /* Until the next prompt on each of the first N consoles. */
 static bool wait_prompts(struct machine *m, unsigned n)
