@@ -2,7 +2,7 @@
  * through encode and decode, the exact bytes on the wire, and every
  * refusal of a hostile payload: lengths one off either way, counts and
  * lengths out of bounds, texts unterminated or not printable, session 0,
- * unknown types.  Payloads are decoded from heap buffers of exactly their
+ * unknown types.  What encode refuses or cuts: test_rep_encode.c.  Payloads are decoded from heap buffers of exactly their
  * length, so that the sanitizer build catches a read beyond it. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "rep_proto.h"
+#include "rep_test.h"
 
 static const uint16_t all_types[] = {
 	REP_MSG_OPEN, REP_MSG_READY, REP_MSG_INPUT, REP_MSG_DIGESTS,
@@ -91,22 +92,13 @@ static int decode(uint16_t type, const struct wire *w, struct rep_msg *m)
 	return decode_len(type, w, w->len, m);
 }
 
-static struct rep_msg *new_msg(uint16_t type, uint32_t session)
-{
-	struct rep_msg *m = calloc(1, sizeof(*m));
-
-	assert_non_null(m);
-	m->type = type;
-	m->session = session;
-	return m;
-}
 
 /* Encode *M (all zero but its fields, so that it compares whole), check
  * the payload's length, decode it back and compare. */
 static void round_trip(const struct rep_msg *m, size_t want_len)
 {
 	static unsigned char buf[REP_MSG_MAX];
-	struct rep_msg *back = new_msg(0, 0);
+	struct rep_msg *back = rep_test_msg(0, 0);
 	size_t len = 12345;
 
 	assert_int_equal(rep_msg_encode(m, buf, sizeof(buf), &len), REP_OK);
@@ -145,7 +137,7 @@ static void test_wire_bytes(void **state)
 		0x2a, 0, 0, 0, 0xff, 0xff, 0xff, 0xff,
 	};
 	unsigned char buf[64];
-	struct rep_msg *m = new_msg(REP_MSG_OPEN, 0x01020304);
+	struct rep_msg *m = rep_test_msg(REP_MSG_OPEN, 0x01020304);
 	size_t len;
 
 	(void)state;
@@ -181,7 +173,7 @@ static void test_wire_bytes(void **state)
 
 static void test_round_trip_open_ready(void **state)
 {
-	struct rep_msg *m = new_msg(REP_MSG_OPEN, 1);
+	struct rep_msg *m = rep_test_msg(REP_MSG_OPEN, 1);
 
 	(void)state;
 	m->u.open.members = 0xff;
@@ -208,7 +200,7 @@ static void test_round_trip_open_ready(void **state)
 
 static void test_round_trip_input_digests(void **state)
 {
-	struct rep_msg *m = new_msg(REP_MSG_INPUT, 7);
+	struct rep_msg *m = rep_test_msg(REP_MSG_INPUT, 7);
 
 	(void)state;
 	m->u.input.len = 1;
@@ -239,7 +231,7 @@ static void test_round_trip_input_digests(void **state)
 
 static void test_round_trip_lines_close(void **state)
 {
-	struct rep_msg *m = new_msg(REP_MSG_LINE_REQ, 9);
+	struct rep_msg *m = rep_test_msg(REP_MSG_LINE_REQ, 9);
 
 	(void)state;
 	m->u.line_req.line = 1;
@@ -302,7 +294,7 @@ static void minimal(struct wire *w, uint16_t type, uint32_t session)
 static void test_decode_type_session(void **state)
 {
 	static const uint16_t bad[] = { 0, 1, 0x0100, 0x0108, 0x0201, 0xffff };
-	struct rep_msg *m = new_msg(0, 0);
+	struct rep_msg *m = rep_test_msg(0, 0);
 	struct wire w;
 
 	(void)state;
@@ -323,7 +315,7 @@ static void test_decode_type_session(void **state)
  * cut off (unterminated) or a byte after it. */
 static void test_decode_short_long(void **state)
 {
-	struct rep_msg *m = new_msg(0, 0);
+	struct rep_msg *m = rep_test_msg(0, 0);
 	struct wire w;
 
 	(void)state;
@@ -365,7 +357,7 @@ static void test_decode_short_long(void **state)
 
 static void test_decode_input(void **state)
 {
-	struct rep_msg *m = new_msg(0, 0);
+	struct rep_msg *m = rep_test_msg(0, 0);
 	struct wire w = { .len = 0 };
 
 	(void)state;
@@ -396,7 +388,7 @@ static void digests(struct wire *w, uint32_t first, uint32_t count,
 
 static void test_decode_digests(void **state)
 {
-	struct rep_msg *m = new_msg(0, 0);
+	struct rep_msg *m = rep_test_msg(0, 0);
 	struct wire w;
 
 	(void)state;
@@ -434,7 +426,7 @@ static void test_decode_digests(void **state)
 
 static void test_decode_line_numbers(void **state)
 {
-	struct rep_msg *m = new_msg(0, 0);
+	struct rep_msg *m = rep_test_msg(0, 0);
 	struct wire w = { .len = 0 };
 
 	(void)state;
@@ -460,7 +452,7 @@ static void test_decode_text_bounds(void **state)
 	static const uint16_t types[] = {
 		REP_MSG_OPEN, REP_MSG_READY, REP_MSG_LINE,
 	};
-	struct rep_msg *m = new_msg(0, 0);
+	struct rep_msg *m = rep_test_msg(0, 0);
 	struct wire w;
 
 	(void)state;
@@ -495,7 +487,7 @@ static void test_decode_text_printable(void **state)
 	static const uint16_t types[] = {
 		REP_MSG_OPEN, REP_MSG_READY, REP_MSG_LINE,
 	};
-	struct rep_msg *m = new_msg(0, 0);
+	struct rep_msg *m = rep_test_msg(0, 0);
 	struct wire w;
 
 	(void)state;
@@ -523,153 +515,6 @@ static void test_decode_text_printable(void **state)
 	free(m);
 }
 
-static void test_encode_refusals(void **state)
-{
-	unsigned char buf[REP_MSG_MAX];
-	struct rep_msg *m = new_msg(0x0100, 1);
-	size_t len = 99;
-
-	(void)state;
-	assert_int_equal(rep_msg_encode(m, buf, sizeof(buf), &len), REP_ETYPE);
-	assert_int_equal(len, 0);
-	m->type = REP_MSG_CLOSE;
-	m->session = 0;
-	assert_int_equal(rep_msg_encode(m, buf, sizeof(buf), &len), REP_ESESSION);
-
-	m->session = 1;
-	m->type = REP_MSG_INPUT;
-	assert_int_equal(rep_msg_encode(m, buf, sizeof(buf), &len), REP_ERANGE);
-	m->u.input.len = REP_INPUT_MAX + 1;
-	assert_int_equal(rep_msg_encode(m, buf, sizeof(buf), &len), REP_ERANGE);
-
-	memset(&m->u, 0, sizeof(m->u));
-	m->type = REP_MSG_DIGESTS;
-	m->u.digests.first = 1;
-	assert_int_equal(rep_msg_encode(m, buf, sizeof(buf), &len), REP_ERANGE);
-	m->u.digests.count = REP_DIGESTS_MAX + 1;
-	assert_int_equal(rep_msg_encode(m, buf, sizeof(buf), &len), REP_ERANGE);
-	m->u.digests.count = 2;
-	m->u.digests.first = 0;
-	assert_int_equal(rep_msg_encode(m, buf, sizeof(buf), &len), REP_ERANGE);
-	m->u.digests.first = UINT32_MAX;
-	assert_int_equal(rep_msg_encode(m, buf, sizeof(buf), &len), REP_ERANGE);
-
-	memset(&m->u, 0, sizeof(m->u));
-	m->type = REP_MSG_LINE_REQ;
-	assert_int_equal(rep_msg_encode(m, buf, sizeof(buf), &len), REP_ERANGE);
-	m->type = REP_MSG_LINE;
-	assert_int_equal(rep_msg_encode(m, buf, sizeof(buf), &len), REP_ERANGE);
-
-	/* A cwd the peer would refuse is not sent: another path would be a
-	 * wrong one. */
-	m->type = REP_MSG_OPEN;
-	strcpy(m->u.open.cwd, "/tmp/a\tb");
-	assert_int_equal(rep_msg_encode(m, buf, sizeof(buf), &len), REP_ETEXT);
-	strcpy(m->u.open.cwd, "/tmp/caf\xc3\xa9");
-	assert_int_equal(rep_msg_encode(m, buf, sizeof(buf), &len), REP_ETEXT);
-	assert_int_equal(len, 0);
-	free(m);
-}
-
-/* Texts only shown in reports go out printable: what is not is '?'. */
-static void test_encode_sanitises(void **state)
-{
-	unsigned char buf[64];
-	struct rep_msg *m = new_msg(REP_MSG_LINE, 1), *back = new_msg(0, 0);
-	size_t len;
-
-	(void)state;
-	m->u.line.line = 1;
-	strcpy(m->u.line.text, "caf\xc3\xa9\t\x1b[0m\x7f!");
-	assert_int_equal(rep_msg_encode(m, buf, sizeof(buf), &len), REP_OK);
-	assert_int_equal(len, 8 + 12 + 1);
-	assert_int_equal(rep_msg_decode(m->type, buf, len, back), REP_OK);
-	assert_string_equal(back->u.line.text, "caf??\t?[0m?!");
-
-	memset(m, 0, sizeof(*m));
-	m->type = REP_MSG_READY;
-	m->session = 1;
-	m->u.ready.status = 2;
-	strcpy(m->u.ready.reason, "bell\a\ttab\n");
-	assert_int_equal(rep_msg_encode(m, buf, sizeof(buf), &len), REP_OK);
-	assert_int_equal(rep_msg_decode(m->type, buf, len, back), REP_OK);
-	assert_string_equal(back->u.ready.reason, "bell?\ttab?");
-	assert_int_equal(back->u.ready.status, 2);
-	free(back);
-	free(m);
-}
-
-static void test_encode_space(void **state)
-{
-	unsigned char buf[REP_MSG_MAX];
-	struct rep_msg *m = new_msg(REP_MSG_LINE, 1);
-	size_t len;
-
-	(void)state;
-	m->u.line.line = 1;
-	strcpy(m->u.line.text, "hello");
-	assert_int_equal(rep_msg_encode(m, buf, 8 + 5, &len), REP_ESPACE);
-	assert_int_equal(len, 0);
-	assert_int_equal(rep_msg_encode(m, NULL, 0, &len), REP_ESPACE);
-	assert_int_equal(rep_msg_encode(m, buf, 8 + 6, &len), REP_OK);
-	assert_int_equal(len, 8 + 6);
-
-	memset(&m->u, 0, sizeof(m->u));
-	m->type = REP_MSG_DIGESTS;
-	m->u.digests.first = 1;
-	m->u.digests.count = REP_DIGESTS_MAX;
-	assert_int_equal(rep_msg_encode(m, buf, REP_MSG_MAX - 1, &len),
-			 REP_ESPACE);
-	assert_int_equal(rep_msg_encode(m, buf, REP_MSG_MAX, &len), REP_OK);
-	m->type = REP_MSG_CLOSE;
-	assert_int_equal(rep_msg_encode(m, buf, 7, &len), REP_ESPACE);
-	assert_int_equal(rep_msg_encode(m, buf, 8, &len), REP_OK);
-	free(m);
-}
-
-/* A text filling its whole field, unterminated, is cut to the field less
- * one byte and sent with its NUL; whatever follows a NUL is not sent. */
-static void test_encode_cuts(void **state)
-{
-	static unsigned char buf[REP_MSG_MAX];
-	struct rep_msg *m = new_msg(REP_MSG_OPEN, 1), *back = new_msg(0, 0);
-	size_t len;
-
-	(void)state;
-	memset(m->u.open.cwd, 'p', sizeof(m->u.open.cwd));
-	assert_int_equal(rep_msg_encode(m, buf, sizeof(buf), &len), REP_OK);
-	assert_int_equal(len, 12 + REP_CWD_MAX);
-	assert_int_equal(buf[len - 1], 0);
-	assert_int_equal(rep_msg_decode(m->type, buf, len, back), REP_OK);
-	assert_int_equal(strlen(back->u.open.cwd), REP_CWD_MAX - 1);
-
-	memset(m, 0, sizeof(*m));
-	m->type = REP_MSG_READY;
-	m->session = 1;
-	memset(m->u.ready.reason, 'r', sizeof(m->u.ready.reason));
-	assert_int_equal(rep_msg_encode(m, buf, sizeof(buf), &len), REP_OK);
-	assert_int_equal(len, 8 + REP_TEXT_MAX);
-	assert_int_equal(rep_msg_decode(m->type, buf, len, back), REP_OK);
-	assert_int_equal(strlen(back->u.ready.reason), REP_TEXT_MAX - 1);
-
-	memset(m, 0, sizeof(*m));
-	m->type = REP_MSG_LINE;
-	m->session = 1;
-	m->u.line.line = 2;
-	memset(m->u.line.text, 0x01, sizeof(m->u.line.text));
-	memcpy(m->u.line.text, "abc", 4);
-	assert_int_equal(rep_msg_encode(m, buf, sizeof(buf), &len), REP_OK);
-	assert_int_equal(len, 8 + 4);
-	memset(m->u.line.text, 'l', sizeof(m->u.line.text));
-	assert_int_equal(rep_msg_encode(m, buf, sizeof(buf), &len), REP_OK);
-	assert_int_equal(len, 8 + REP_TEXT_MAX);
-	assert_int_equal(rep_msg_decode(m->type, buf, len, back), REP_OK);
-	assert_int_equal(strlen(back->u.line.text), REP_TEXT_MAX - 1);
-	assert_int_equal(back->u.line.line, 2);
-	free(back);
-	free(m);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -685,10 +530,6 @@ int main(void)
 		cmocka_unit_test(test_decode_line_numbers),
 		cmocka_unit_test(test_decode_text_bounds),
 		cmocka_unit_test(test_decode_text_printable),
-		cmocka_unit_test(test_encode_refusals),
-		cmocka_unit_test(test_encode_space),
-		cmocka_unit_test(test_encode_sanitises),
-		cmocka_unit_test(test_encode_cuts),
 	};
 
 	return cmocka_run_group_tests_name("rep_proto", tests, NULL, NULL);
