@@ -240,8 +240,11 @@ static size_t echo_len(const char *typed)
 }
 
 /* Wait until the echo of TYPED shows in the output after offset FROM, at
- * most until DEADLINE (no echo is no error: the guest may not echo). */
-static int wait_echo(struct console *c, const char *typed, size_t from,
+ * most until DEADLINE (no echo is no error: the guest may not echo).
+ * Guest output that QEMU writes into the pty meanwhile is discarded as it
+ * comes (it is in the log already), so that a long wait cannot fill the
+ * pty and stall the guest's serial port. */
+static int wait_echo(struct console *c, int fd, const char *typed, size_t from,
 		     int64_t deadline)
 {
 	size_t n = echo_len(typed);
@@ -253,6 +256,7 @@ static int wait_echo(struct console *c, const char *typed, size_t from,
 			return -1;
 		if (n && memmem(c->m.buf + from, c->m.len - from, typed, n))
 			return 0;
+		tcflush(fd, TCIFLUSH);
 		r = wait_fd(c, c->inotify_fd, POLLIN, deadline);
 		if (r <= 0)
 			return r;
@@ -262,17 +266,20 @@ static int wait_echo(struct console *c, const char *typed, size_t from,
 /* The pty is opened for each send and closed after it: a pty held open
  * and never read fills up (about 20 KiB), and QEMU then stalls the guest's
  * serial port, log included, until someone reads.
- * But QEMU reads what is typed only once it has seen the pty open, which
- * it looks for every QEMU_PTY_POLL_MS; once it reads, it reads it all,
- * even after we close.  So hold the pty until the guest echoes the text
- * (proof that QEMU reads), at most one poll period and a margin.  Guest
- * output that QEMU wrote to the pty meanwhile is in the log already; it is
- * flushed so that nothing piles up in the pty over many sends or shows up
- * stale when a person attaches (a person attached all along has read it:
- * only a byte in flight at that instant could be lost to them). */
+ * But QEMU reads what is typed only while it sees the pty open, which it
+ * looks for every QEMU_PTY_POLL_MS (later when its main loop is busy);
+ * typed text it has not read when we close stays unread until the next
+ * send.  So hold the pty until the guest echoes the text (proof that QEMU
+ * read it), up to SEND_TIMEOUT_MS; text with nothing to echo (a control
+ * key) is held for one poll period and a margin.  Guest output that QEMU
+ * wrote to the pty meanwhile is in the log already; it is flushed so that
+ * nothing piles up in the pty over many sends or shows up stale when a
+ * person attaches (a person attached all along has read it: only a byte
+ * in flight at that instant could be lost to them). */
 static int type_text(struct console *c, int fd, const char *typed,
 		     int64_t start)
 {
+	int64_t hold = echo_len(typed) ? SEND_TIMEOUT_MS : QEMU_PTY_POLL_MS + 500;
 	size_t from;
 	int ret;
 
@@ -283,7 +290,7 @@ static int type_text(struct console *c, int fd, const char *typed,
 	if (write_all_by(c, fd, typed, strlen(typed),
 			 start + SEND_TIMEOUT_MS) < 0)
 		return -1;
-	ret = wait_echo(c, typed, from, now_ms() + QEMU_PTY_POLL_MS + 500);
+	ret = wait_echo(c, fd, typed, from, now_ms() + hold);
 	tcflush(fd, TCIFLUSH);
 	return ret;
 }
