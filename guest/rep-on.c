@@ -50,12 +50,10 @@ static void raw_terminal(void)
 
 static int connect_repd(void)
 {
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-				    strlen(REPD_SOCKET));
+	struct sockaddr_un a;
+	socklen_t len = repd_socket_addr(&a);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
-	memcpy(a.sun_path + 1, REPD_SOCKET, strlen(REPD_SOCKET));
 	if (fd < 0 || connect(fd, (struct sockaddr *)&a, len) < 0) {
 		guest_error("cannot reach repd (@%s): %s; init starts it on every partition",
 			    REPD_SOCKET, strerror(errno));

@@ -19,12 +19,10 @@
 
 static int listen_control(void)
 {
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-				    strlen(REPD_SOCKET));
+	struct sockaddr_un a;
+	socklen_t len = repd_socket_addr(&a);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
-	memcpy(a.sun_path + 1, REPD_SOCKET, strlen(REPD_SOCKET));
 	if (fd < 0 || bind(fd, (struct sockaddr *)&a, len) < 0 ||
 	    listen(fd, 4) < 0) {
 		guest_error("cannot listen on @%s: %s (is another repd running?)",

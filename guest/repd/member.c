@@ -18,8 +18,6 @@
 #define CLOSE_GRACE_MS	1500
 #define RECV_BURST	64
 
-static uint32_t last_session;		/* the one we last took part in */
-
 void member_watch(struct repd *d)
 {
 	uint32_t session, members;
@@ -29,10 +27,10 @@ void member_watch(struct repd *d)
 		if (p == d->self)
 			continue;
 		session = window_rep_session(&d->w, p, &members);
-		if (!session || session == last_session ||
+		if (!session || session == d->last_session ||
 		    !(members & (1u << d->self)))
 			continue;
-		last_session = session;
+		d->last_session = session;
 		d->session = session;
 		d->leader = p;
 		d->peer[p].member = d->peer[p].active = true;

@@ -9,8 +9,12 @@
 #define DUPLEX_REPD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/un.h>
 
 #include "ptyshell.h"
 #include "rep_lines.h"
@@ -20,6 +24,16 @@
 /* The control socket rep-on talks to (abstract: no file to leave behind,
  * and the same in every mount namespace). */
 #define REPD_SOCKET		"duplex-repd"
+
+/* Its address, for bind() and connect(); returns the address length. */
+static inline socklen_t repd_socket_addr(struct sockaddr_un *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	memcpy(a->sun_path + 1, REPD_SOCKET, strlen(REPD_SOCKET));
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+			   strlen(REPD_SOCKET));
+}
 /* Lines kept for comparison and reports; the faster side waits for the
  * slower once it is this far ahead. */
 #define REPD_HISTORY		4096u
@@ -72,6 +86,7 @@ struct repd {
 
 	/* The session, if any (session != 0). */
 	uint32_t session;
+	uint32_t last_session;		/* member: the one last taken part in */
 	unsigned leader;
 	bool leading, ending;
 	long long end_deadline;

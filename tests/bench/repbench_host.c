@@ -26,25 +26,13 @@
 /* Until the next prompt on each of the first N consoles. */
 static bool wait_prompts(struct machine *m, unsigned n)
 {
-	int64_t deadline = now_ms() + WAIT_MS;
-	bool seen[2] = { false, false };
-	enum machine_event ev;
-	unsigned k, which, left = n;
+	struct e2e_expect x = { .timeout_ms = WAIT_MS, .lost = -1 };
+	unsigned k;
 
-	while (left && now_ms() < deadline) {
-		for (k = 0; k < n; k++)
-			if (!seen[k] && matcher_find(&m->part[k].con.m, PROMPT_RE,
-						     NULL, NULL) == 1) {
-				seen[k] = true;
-				left--;
-			}
-		if (!left)
-			break;
-		ev = machine_watch(m, 20, &which);
-		if (ev != MACHINE_TIMEOUT)
+	for (k = 0; k < n; k++)
+		if (!e2e_expect(m, k, PROMPT_RE, &x))
 			return false;
-	}
-	return !left;
+	return true;
 }
 
 static bool timed(struct machine *m, unsigned n, const char *cmd, double *s)

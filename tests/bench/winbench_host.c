@@ -27,7 +27,6 @@
  * by winbench itself after its own -t deadline (10 s). */
 #define CMD_TIMEOUT_MS 300000
 #define SERVE_TIMEOUT_MS 60000
-#define SLICE_MS 100
 #define EXIT_RE "^winbench-exit ([0-9]+) 42\r?$"
 
 struct options {
@@ -116,27 +115,23 @@ static void report_event(struct machine *m, enum machine_event ev, unsigned k)
 static int watch_for(struct machine *m, unsigned k, const char *re,
 		     int timeout_ms, size_t *start, size_t *end)
 {
-	int64_t deadline = now_ms() + timeout_ms;
-	enum machine_event ev;
-	unsigned which;
+	struct e2e_expect x = { .timeout_ms = timeout_ms, .lost = -1 };
 	char *tail;
-	int found;
 
-	while (!(found = matcher_find(&m->part[k].con.m, re, start, end))) {
-		if (now_ms() >= deadline) {
-			tail = console_tail(&m->part[k].con, 20);
-			log_error("serial%u: nothing like '%s' within %d s; last lines:\n%s",
-				  k, re, timeout_ms / 1000, tail);
-			free(tail);
-			return -1;
-		}
-		ev = machine_watch(m, SLICE_MS, &which);
-		if (ev != MACHINE_TIMEOUT && ev != MACHINE_STARTED) {
-			report_event(m, ev, which);
-			return -1;
-		}
+	if (e2e_expect(m, k, re, &x)) {
+		*start = x.start;
+		*end = x.end;
+		return 0;
 	}
-	return found > 0 ? 0 : -1;
+	if (x.ev != MACHINE_TIMEOUT) {
+		report_event(m, x.ev, x.which);
+		return -1;
+	}
+	tail = console_tail(&m->part[k].con, 20);
+	log_error("serial%u: nothing like '%s' within %d s; last lines:\n%s",
+		  k, re, timeout_ms / 1000, tail);
+	free(tail);
+	return -1;
 }
 
 /* The line of serial K's text that starts at START, without its end. */

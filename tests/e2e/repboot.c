@@ -29,11 +29,11 @@ static bool harness_log_has(const struct machine *m, const char *text)
 static void refused(struct machine *m, const char *cmd, const char *re,
 		    const char *logged, const char *name)
 {
-	unsigned started = 0;
+	struct e2e_expect x = { .timeout_ms = E2E_WAIT_MS, .lost = -1 };
 	bool ok = console_send(&m->part[0].con, cmd) == 0 &&
-		  e2e_watch_for(m, 0, re, &started);
+		  e2e_expect(m, 0, re, &x);
 
-	e2e_verdict(ok && !started && harness_log_has(m, logged), name);
+	e2e_verdict(ok && !x.started && harness_log_has(m, logged), name);
 }
 
 static void two_partitions(struct machine *m)

@@ -41,26 +41,16 @@ static char *readable(const struct console *c, size_t from, size_t to)
 	return out;
 }
 
-/* Wait for RE on console K (servicing the machine; partition LOST may
- * end meanwhile), at most MS; the match's start in *AT. */
+/* Wait for RE on console K, at most MS, while partition LOST (-1: none)
+ * may end; the match's start in *AT. */
 static bool wait_match(struct machine *m, unsigned k, const char *re, int ms,
 		       int lost, size_t *at)
 {
-	int64_t deadline = now_ms() + ms;
-	enum machine_event ev;
-	unsigned which;
-	size_t end;
+	struct e2e_expect x = { .timeout_ms = ms, .lost = lost };
+	bool ok = e2e_expect(m, k, re, &x);
 
-	while (now_ms() < deadline) {
-		if (matcher_find(&m->part[k].con.m, re, at, &end) == 1)
-			return true;
-		ev = machine_watch(m, 50, &which);
-		if (ev == MACHINE_LOST && (int)which == lost)
-			continue;
-		if (ev != MACHINE_TIMEOUT)
-			return false;
-	}
-	return false;
+	*at = x.start;
+	return ok;
 }
 
 /* Type INPUT on serial0; the text each of the N consoles shows up to its

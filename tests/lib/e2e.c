@@ -67,35 +67,38 @@ bool e2e_domain_exists(const char *name)
 	return exists;
 }
 
-bool e2e_watch_for(struct machine *m, unsigned k, const char *re,
-		   unsigned *started)
+bool e2e_expect(struct machine *m, unsigned k, const char *re,
+		struct e2e_expect *x)
 {
-	int64_t deadline = now_ms() + E2E_WAIT_MS;
-	enum machine_event ev;
-	unsigned which;
+	int64_t deadline = now_ms() + x->timeout_ms;
 
-	while (now_ms() < deadline) {
-		ev = machine_watch(m, 100, &which);
-		if (ev == MACHINE_STARTED && started)
-			*started |= 1u << which;
-		else if (ev != MACHINE_TIMEOUT && ev != MACHINE_STARTED)
+	x->started = 0;
+	while (matcher_find(&m->part[k].con.m, re, &x->start, &x->end) != 1) {
+		if (now_ms() >= deadline) {
+			x->ev = MACHINE_TIMEOUT;
+			x->which = k;
 			return false;
-		if (matcher_find(&m->part[k].con.m, re, NULL, NULL) == 1)
-			return true;
+		}
+		x->ev = machine_watch(m, 50, &x->which);
+		if (x->ev == MACHINE_STARTED)
+			x->started |= 1u << x->which;
+		else if (x->ev != MACHINE_TIMEOUT &&
+			 !(x->ev == MACHINE_LOST && (int)x->which == x->lost))
+			return false;
 	}
-	return false;
+	return true;
 }
 
 bool e2e_boot_by_repboot(struct machine *m, unsigned k)
 {
+	struct e2e_expect x = { .timeout_ms = E2E_WAIT_MS, .lost = -1 };
 	char cmd[32], re[64], name[64];
-	unsigned started = 0;
 	bool ok;
 
 	snprintf(cmd, sizeof(cmd), "repboot %u\n", k);
 	snprintf(re, sizeof(re), "^repboot: partition %u is up \\(", k);
 	ok = console_send(&m->part[0].con, cmd) == 0 &&
-	     e2e_watch_for(m, 0, re, &started) && (started & (1u << k)) &&
+	     e2e_expect(m, 0, re, &x) && (x.started & (1u << k)) &&
 	     machine_wait_ready(m, k, E2E_WAIT_MS) == CONSOLE_MATCHED;
 	snprintf(name, sizeof(name),
 		 "'repboot %u' on serial0 boots partition %u to its shell", k, k);
