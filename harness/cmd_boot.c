@@ -115,6 +115,17 @@ static void announce(const struct machine *m, unsigned k)
 	log_info("  transcript: %s", p->log_path);
 }
 
+/* The status of a boot that EV interrupted: a signal ends it quietly
+ * (-1), a partition that ended or failed is a run that failed, anything
+ * else a run that could not be made. */
+static int event_status(enum machine_event ev)
+{
+	if (ev == MACHINE_SIGNAL)
+		return -1;
+	return ev == MACHINE_LOST || ev == MACHINE_FAILURE ? EXIT_FAILED
+							   : EXIT_ERROR;
+}
+
 static int wait_ready(struct machine *m, unsigned k)
 {
 	struct partition *p = &m->part[k];
@@ -128,6 +139,9 @@ static int wait_ready(struct machine *m, unsigned k)
 	case CONSOLE_INTERRUPTED:
 		report_event(m, MACHINE_SIGNAL, k);
 		return -1;
+	case CONSOLE_ENDED:
+	case CONSOLE_FAILURE:
+		return EXIT_FAILED;
 	default:
 		return EXIT_ERROR;
 	}
@@ -154,7 +168,7 @@ static int wait_up(struct machine *m, unsigned k, int64_t since)
 			announce(m, which);
 		else if (ev != MACHINE_TIMEOUT) {
 			report_event(m, ev, which);
-			return ev == MACHINE_SIGNAL ? -1 : EXIT_ERROR;
+			return event_status(ev);
 		}
 	}
 	log_info("serial%u: up %.1f s after 'repboot %u'", k,
@@ -191,7 +205,7 @@ static int boot_secondary(struct machine *m, unsigned k)
 	} else {
 		report_event(m, ev, started);
 	}
-	return ev == MACHINE_SIGNAL ? -1 : EXIT_ERROR;
+	return ev == MACHINE_TIMEOUT ? EXIT_ERROR : event_status(ev);
 }
 
 static int boot_machine(struct machine *m, const struct boot_options *o)
