@@ -248,6 +248,7 @@ int cmd_boot(int argc, char **argv, const struct duplex_paths *paths)
 		return EXIT_ERROR;
 	if (machine_create(&m, paths, &profile) < 0)
 		return EXIT_ERROR;
+	m.attended = true;
 	ret = boot_machine(&m, &o);
 	machine_destroy(&m);
 	return ret;

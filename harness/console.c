@@ -62,6 +62,7 @@ int console_open(struct console *c, const char *name, const char *pty_path,
 	c->log_path = xstrdup(log_path);
 	c->log_fd = -1;
 	c->inotify_fd = -1;
+	ptyhold_init(&c->hold);
 	matcher_init(&c->m);
 	if (watch_log_dir(c) < 0 || open_log(c) < 0) {
 		console_close(c);
@@ -72,6 +73,7 @@ int console_open(struct console *c, const char *name, const char *pty_path,
 
 void console_close(struct console *c)
 {
+	ptyhold_close(&c->hold);
 	if (c->log_fd >= 0)
 		close(c->log_fd);
 	if (c->inotify_fd >= 0)
@@ -81,6 +83,7 @@ void console_close(struct console *c)
 	matcher_free(&c->m);
 	memset(c, 0, sizeof(*c));
 	c->log_fd = c->inotify_fd = -1;
+	ptyhold_init(&c->hold);
 }
 
 /* Read FD to its end into the matcher. */
@@ -239,6 +242,25 @@ static size_t echo_len(const char *typed)
 	return n;
 }
 
+/* Is the echo of TYPED in OUT?  A short line and its Enter must show as
+ * the line followed by the end of a line: the same words in the guest's
+ * output just before (a message naming the command) are not its echo. */
+static bool echo_seen(const char *typed, const char *out, size_t len)
+{
+	size_t n = echo_len(typed);
+	const char *hit, *end = out + len;
+
+	if (!n)
+		return false;
+	if (typed[n] != '\r')
+		return memmem(out, len, typed, n) != NULL;
+	for (hit = out; (hit = memmem(hit, (size_t)(end - hit), typed, n));
+	     hit++)
+		if (hit + n < end && (hit[n] == '\r' || hit[n] == '\n'))
+			return true;
+	return false;
+}
+
 /* Wait until the echo of TYPED shows in the output after offset FROM, at
  * most until DEADLINE (no echo is no error: the guest may not echo).
  * Guest output that QEMU writes into the pty meanwhile is discarded as it
@@ -247,14 +269,12 @@ static size_t echo_len(const char *typed)
 static int wait_echo(struct console *c, int fd, const char *typed, size_t from,
 		     int64_t deadline)
 {
-	size_t n = echo_len(typed);
-
 	for (;;) {
 		int r;
 
 		if (console_drain(c) < 0)
 			return -1;
-		if (n && memmem(c->m.buf + from, c->m.len - from, typed, n))
+		if (echo_seen(typed, c->m.buf + from, c->m.len - from))
 			return 0;
 		tcflush(fd, TCIFLUSH);
 		r = wait_fd(c, c->inotify_fd, POLLIN, deadline);
@@ -263,9 +283,10 @@ static int wait_echo(struct console *c, int fd, const char *typed, size_t from,
 	}
 }
 
-/* The pty is opened for each send and closed after it: a pty held open
- * and never read fills up (about 20 KiB), and QEMU then stalls the guest's
- * serial port, log included, until someone reads.
+/* A pty that is not held (ptyhold.h) is opened for each send and closed
+ * after it: a pty held open and never read fills up (about 20 KiB), and
+ * QEMU then stalls the guest's serial port, log included, until someone
+ * reads.
  * But QEMU reads what is typed only while it sees the pty open, which it
  * looks for every QEMU_PTY_POLL_MS (later when its main loop is busy);
  * typed text it has not read when we close stays unread until the next
@@ -295,6 +316,15 @@ static int type_text(struct console *c, int fd, const char *typed,
 	return ret;
 }
 
+int console_hold_pty(struct console *c)
+{
+	if (!c->pty_path) {
+		log_error("%s: console has no pty to hold", c->name);
+		return -1;
+	}
+	return ptyhold_open(&c->hold, c->name, c->pty_path);
+}
+
 int console_send(struct console *c, const char *text)
 {
 	char *typed = xstrdup(text), *p;
@@ -309,6 +339,13 @@ int console_send(struct console *c, const char *text)
 	for (p = typed; *p; p++)
 		if (*p == '\n')
 			*p = '\r';
+	if (c->hold.fd >= 0) {
+		/* Held: QEMU sees the pty open and reads it as it can; what
+		 * it has not read yet stays queued for it. */
+		ret = write_all_by(c, c->hold.fd, typed, strlen(typed),
+				   start + SEND_TIMEOUT_MS);
+		goto sent;
+	}
 	fd = open(c->pty_path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		log_error("%s: cannot open '%s': %m", c->name, c->pty_path);
@@ -316,6 +353,7 @@ int console_send(struct console *c, const char *text)
 	}
 	ret = type_text(c, fd, typed, start);
 	close(fd);
+sent:
 	log_debug("%s: sent %zu bytes in %lld ms", c->name, strlen(typed),
 		  (long long)(now_ms() - start));
 out:

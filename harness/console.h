@@ -12,12 +12,15 @@
 #include <stdint.h>
 
 #include "matcher.h"
+#include "ptyhold.h"
 
-/* Input goes to the pty, which is open only during console_send (see
- * there why); output comes from the log file. */
+/* Input goes to the pty; output comes from the log file.  The pty is
+ * either held for the console's life (console_hold_pty) or open only
+ * during console_send (see console.c why). */
 struct console {
 	char name[16];		/* "serial0" */
 	char *pty_path;		/* "/dev/pts/N"; NULL: no input */
+	struct ptyhold hold;	/* hold.fd -1: the pty is opened for each send */
 	char *log_path;		/* written by virtlogd */
 	int log_fd;		/* -1 until the log file exists */
 	int inotify_fd;		/* watches the log's directory */
@@ -43,9 +46,17 @@ void console_close(struct console *c);
  * virtlogd's rotation), and consume inotify_fd's events, so that a caller
  * may poll inotify_fd for "new output" and call this when it is readable. */
 int console_drain(struct console *c);
+/* Keep the pty open from now until console_close, with a thread that
+ * reads and discards what the guest prints to it (the log has it all).
+ * QEMU then reads typed text at once, and nothing typed can be left
+ * unread.  For consoles no person attaches to (tests, scenarios): a
+ * person's minicom would share the guest's output with the discarder.
+ * Call it before the domain runs. */
+int console_hold_pty(struct console *c);
 /* Type TEXT on the pty as a person would: "\n" is sent as Enter (CR).
- * Takes up to about a second when nobody else has the pty open: QEMU
- * reads a pty only after it has seen it opened (see console.c). */
+ * On a pty that is not held this takes until the guest echoes the text
+ * (up to a few seconds): QEMU reads a pty only after it has seen it
+ * opened (see console.c). */
 int console_send(struct console *c, const char *text);
 /* Wait until RE matches after the cursor, at most TIMEOUT_MS, waking on
  * new output and signals (no polling).  A timeout, a kernel failure or

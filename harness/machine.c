@@ -184,6 +184,8 @@ static int start_domain(struct machine *m, struct partition *p,
 	if (console_open(&p->con, con_name, p->pty, p->log_path) < 0)
 		goto out;
 	p->con_open = true;
+	if (!m->attended && console_hold_pty(&p->con) < 0)
+		goto out;
 	/* BOOTING before the guest runs: its partd then sees the new boot. */
 	winhost_set_state(&m->win, p->index, WINDOW_STATE_BOOT_REQUESTED);
 	winhost_set_state(&m->win, p->index, WINDOW_STATE_BOOTING);

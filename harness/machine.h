@@ -47,6 +47,10 @@ struct machine {
 	char *domain_tmpl;
 	struct link link;	/* bridge and window file of this run */
 	struct winhost win;	/* the host's view of the window */
+	/* A person may attach to the consoles (duplex boot): their ptys are
+	 * then opened only to type, never held (console_hold_pty).  Set
+	 * after machine_create, before partitions start. */
+	bool attended;
 	struct partition part[DUPLEX_MAX_PARTITIONS];
 };
 
