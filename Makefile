@@ -5,8 +5,8 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2
-CPPFLAGS_DUPLEX := -Iharness -Icommon -Itests/lib -DDUPLEX_SOURCE_ROOT=\"$(CURDIR)\" -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -MMD -MP
-LDLIBS  := -lvirt -pthread
+CPPFLAGS_DUPLEX := -I/usr/include/tcl8.6 -Iharness -Icommon -Itests/lib -DDUPLEX_SOURCE_ROOT=\"$(CURDIR)\" -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -MMD -MP
+LDLIBS  := -lvirt -lexpect -ltcl8.6 -pthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 B       := build
@@ -49,7 +49,7 @@ help:
 	@echo "make           build the harness (build/duplex)"
 	@echo "make images    build both replica kernels and the initramfs images"
 	@echo "make check     unit + end-to-end tests of the harness (boots VMs)"
-	@echo "make test-all  deps + build + every scenario (the main job)"
+	@echo "make test-all  deps + build + every scenario in scenarios/ (the main job; JOBS=N)"
 	@echo "make bench     build, boot and window figures (medians; BENCH_ONLY=boot|window)"
 	@echo "make clean     remove build/duplex objects (keeps kernel builds)"
 	@echo "make distclean remove build/ entirely"
@@ -134,8 +134,9 @@ check-run: harness san $(UNIT_BINS) $(E2E_BINS) $(FUZZ_BINS) images
 test-all: deps
 	@$(MAKE) --no-print-directory test-all-run
 
-test-all-run: harness $(E2E_BINS) images
-	@bash tests/run.sh --e2e-only
+# Every scenario, each on a fresh machine (JOBS at once; default 1).
+test-all-run: harness images
+	@$(B)/duplex test -j $(or $(JOBS),1) scenarios/
 
 bench: deps
 	@$(MAKE) --no-print-directory bench-run

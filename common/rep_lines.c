@@ -46,6 +46,10 @@ static void append(struct rep_lines *l, const unsigned char *p, size_t n)
 	size_t take = n < REP_TEXT_MAX - 1 - at ? n : REP_TEXT_MAX - 1 - at;
 
 	l->crc = crc32_ieee(l->crc, p, n);
+	if (l->whole) {
+		memcpy(l->whole + l->whole_len, p, n);
+		l->whole_len += n;
+	}
 	memcpy(l->text + at, p, take);
 	l->text[at + take] = '\0';
 	l->len += n;
@@ -54,6 +58,8 @@ static void append(struct rep_lines *l, const unsigned char *p, size_t n)
 static void end_line(struct rep_lines *l, rep_line_fn line, void *ctx)
 {
 	l->count++;
+	if (l->whole)
+		l->whole[l->whole_len++] = '\n';
 	if (line)
 		line(ctx, l->count, l->crc, l->text);
 	l->crc = 0;
@@ -117,4 +123,16 @@ void rep_lines_flush(struct rep_lines *l, rep_line_fn line, void *ctx)
 	if (l->len)
 		end_line(l, line, ctx);
 	l->esc = ESC_NONE;
+}
+
+size_t rep_lines_text(const void *data, size_t len, char *out)
+{
+	struct rep_lines l;
+
+	rep_lines_init(&l);
+	l.whole = out;
+	rep_lines_feed(&l, data, len, NULL, NULL);
+	rep_lines_flush(&l, NULL, NULL);
+	out[l.whole_len] = '\0';
+	return l.whole_len;
 }

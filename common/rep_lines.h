@@ -26,6 +26,9 @@ struct rep_lines {
 	size_t len;			/* bytes of the open line (uncut) */
 	int esc;			/* escape-sequence parser state */
 	char text[REP_TEXT_MAX];	/* the open line, cut, NUL-terminated */
+	char *whole;			/* NULL, or where every kept byte and
+					 * line end goes too (rep_lines_text) */
+	size_t whole_len;
 };
 
 /* Called once per completed line: NO counts from 1. */
@@ -40,5 +43,10 @@ void rep_lines_feed(struct rep_lines *l, const void *data, size_t len,
 
 /* End of the stream: an open line that holds anything counts as a line. */
 void rep_lines_flush(struct rep_lines *l, rep_line_fn line, void *ctx);
+
+/* The whole of LEN bytes of output normalised the same way, lines uncut
+ * and each ended by LF, into OUT (room for LEN + 2 bytes), NUL-terminated;
+ * returns its length.  The harness compares consoles with it. */
+size_t rep_lines_text(const void *data, size_t len, char *out);
 
 #endif

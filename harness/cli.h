@@ -16,6 +16,7 @@ int cmd_doctor(int argc, char **argv, const struct duplex_paths *paths);
 int cmd_build(int argc, char **argv, const struct duplex_paths *paths);
 int cmd_boot(int argc, char **argv, const struct duplex_paths *paths);
 int cmd_clean(int argc, char **argv, const struct duplex_paths *paths);
+int cmd_test(int argc, char **argv, const struct duplex_paths *paths);
 
 /* Load vm/<name>.profile (NAME may also be a path to a profile file). */
 int cli_load_profile(const struct duplex_paths *paths, const char *name,

@@ -28,10 +28,11 @@ static void make_run_id(char *id, size_t size)
 	snprintf(id, size, "r%ld-%04x", (long)getpid(), r);
 }
 
-static int machine_dirs(struct machine *m)
+static int machine_dirs(struct machine *m, const char *results_dir)
 {
 	m->state_dir = xasprintf("%s/%s", m->paths->run, m->run_id);
-	m->results_dir = xasprintf("%s/%s", m->paths->results, m->run_id);
+	m->results_dir = results_dir ? xstrdup(results_dir)
+		: xasprintf("%s/%s", m->paths->results, m->run_id);
 	if (mkdir_p(m->state_dir, 0755) < 0)
 		return -1;
 	/* From here on the run is alive to `duplex clean` (runlock.h). */
@@ -69,6 +70,13 @@ static int machine_window(struct machine *m)
 int machine_create(struct machine *m, const struct duplex_paths *paths,
 		   const struct machine_profile *profile)
 {
+	return machine_create_in(m, paths, profile, NULL);
+}
+
+int machine_create_in(struct machine *m, const struct duplex_paths *paths,
+		      const struct machine_profile *profile,
+		      const char *results_dir)
+{
 	char *tmpl_path;
 	char *log_path;
 
@@ -76,8 +84,9 @@ int machine_create(struct machine *m, const struct duplex_paths *paths,
 	m->paths = paths;
 	m->profile = profile;
 	m->lock_fd = -1;
+	m->own_results = !results_dir;
 	make_run_id(m->run_id, sizeof(m->run_id));
-	if (machine_dirs(m) < 0)
+	if (machine_dirs(m, results_dir) < 0)
 		goto err;
 	log_path = xasprintf("%s/harness.log", m->results_dir);
 	log_open(log_path);
@@ -240,13 +249,13 @@ enum console_wait machine_wait_ready(struct machine *m, unsigned k,
 	return w;
 }
 
-static void update_latest(const struct machine *m)
+void machine_point_latest(const char *results, const char *name)
 {
-	char *link = xasprintf("%s/latest", m->paths->results);
-	char *tmp = xasprintf("%s/.latest.tmp", m->paths->results);
+	char *link = xasprintf("%s/latest", results);
+	char *tmp = xasprintf("%s/.latest.tmp", results);
 
 	unlink(tmp);
-	if (symlink(m->run_id, tmp) < 0 || rename(tmp, link) < 0) {
+	if (symlink(name, tmp) < 0 || rename(tmp, link) < 0) {
 		log_warn("cannot point '%s' at this run: %m", link);
 		unlink(tmp);
 	}
@@ -289,7 +298,8 @@ void machine_destroy(struct machine *m)
 	runlock_release(m->lock_fd);
 	m->lock_fd = -1;
 	if (m->results_dir) {
-		update_latest(m);
+		if (m->own_results)
+			machine_point_latest(m->paths->results, m->run_id);
 		log_debug("run %s ended", m->run_id);
 		log_close();
 	}

@@ -42,6 +42,8 @@ struct machine {
 	char *state_dir;
 	int lock_fd;		/* runlock on state_dir, held for the run's life */
 	char *results_dir;
+	bool own_results;	/* results_dir is results/<run-id>: `latest`
+				 * points at it when the run ends */
 	virConnectPtr conn;
 	bool kvm;
 	char *domain_tmpl;
@@ -59,6 +61,12 @@ struct machine {
  * started.  On error everything is undone. */
 int machine_create(struct machine *m, const struct duplex_paths *paths,
 		   const struct machine_profile *profile);
+/* The same with the transcripts and harness log in RESULTS_DIR (made if
+ * missing), a directory of a larger run (duplex test) that keeps
+ * results/latest to itself. */
+int machine_create_in(struct machine *m, const struct duplex_paths *paths,
+		      const struct machine_profile *profile,
+		      const char *results_dir);
 
 /* Start partition K: its domain (paused, console attached, resumed), its
  * window slot BOOTING.  EXTRA (NULL: none) is appended to the kernel
@@ -68,6 +76,10 @@ int machine_start_partition(struct machine *m, unsigned k, const char *extra);
 /* Wait until partition K prints the ready marker.  Reports failures. */
 enum console_wait machine_wait_ready(struct machine *m, unsigned k,
 				     int timeout_ms);
+
+/* Point RESULTS/latest at RESULTS/NAME (atomically; a failure is only
+ * warned about). */
+void machine_point_latest(const char *results, const char *name);
 
 /* Destroy every domain, close consoles, remove the bridge, the window
  * file and the state directory and point results/latest at this run.

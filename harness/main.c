@@ -14,6 +14,7 @@ static const struct command {
 	{ "doctor", cmd_doctor, "is this host ready? (libvirtd, QEMU, KVM, kernel tree, ccache)" },
 	{ "build", cmd_build, "build the replica kernels and initramfs images (incremental)" },
 	{ "boot", cmd_boot, "boot the primary, print its console's pty, wait until Ctrl-C" },
+	{ "test", cmd_test, "run scenarios on fresh machines; results in results/latest/" },
 	{ "clean", cmd_clean, "remove domains and run state left by runs that died" },
 };
 

@@ -65,3 +65,14 @@ int sigwatch_pending(void)
 {
 	return pending;
 }
+
+int sigwatch_fork_child(void)
+{
+	if (pipe_fds[0] >= 0) {
+		close(pipe_fds[0]);
+		close(pipe_fds[1]);
+	}
+	pipe_fds[0] = pipe_fds[1] = -1;
+	pending = 0;
+	return sigwatch_install();
+}

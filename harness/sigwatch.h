@@ -7,6 +7,9 @@
 /* Handlers without SA_RESTART: a blocking call returns EINTR and its loop
  * looks at sigwatch_pending().  Idempotent. */
 int sigwatch_install(void);
+/* In a child just after fork: a pipe of its own instead of the one it
+ * shares with its parent, nothing pending. */
+int sigwatch_fork_child(void);
 /* Readable once a signal has arrived; -1 before sigwatch_install. */
 int sigwatch_fd(void);
 /* The signal that arrived, or 0. */

@@ -26,11 +26,11 @@
 /* Until the next prompt on each of the first N consoles. */
 static bool wait_prompts(struct machine *m, unsigned n)
 {
-	struct e2e_expect x = { .timeout_ms = WAIT_MS, .lost = -1 };
+	struct drive_wait x = { .timeout_ms = WAIT_MS, .lost = -1 };
 	unsigned k;
 
 	for (k = 0; k < n; k++)
-		if (!e2e_expect(m, k, PROMPT_RE, &x))
+		if (!drive_expect(m, k, PROMPT_RE, &x))
 			return false;
 	return true;
 }

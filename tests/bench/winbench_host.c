@@ -115,10 +115,10 @@ static void report_event(struct machine *m, enum machine_event ev, unsigned k)
 static int watch_for(struct machine *m, unsigned k, const char *re,
 		     int timeout_ms, size_t *start, size_t *end)
 {
-	struct e2e_expect x = { .timeout_ms = timeout_ms, .lost = -1 };
+	struct drive_wait x = { .timeout_ms = timeout_ms, .lost = -1 };
 	char *tail;
 
-	if (e2e_expect(m, k, re, &x)) {
+	if (drive_expect(m, k, re, &x)) {
 		*start = x.start;
 		*end = x.end;
 		return 0;

@@ -29,9 +29,9 @@ static bool harness_log_has(const struct machine *m, const char *text)
 static void refused(struct machine *m, const char *cmd, const char *re,
 		    const char *logged, const char *name)
 {
-	struct e2e_expect x = { .timeout_ms = E2E_WAIT_MS, .lost = -1 };
+	struct drive_wait x = { .timeout_ms = E2E_WAIT_MS, .lost = -1 };
 	bool ok = console_send(&m->part[0].con, cmd) == 0 &&
-		  e2e_expect(m, 0, re, &x);
+		  drive_expect(m, 0, re, &x);
 
 	e2e_verdict(ok && !x.started && harness_log_has(m, logged), name);
 }

@@ -46,8 +46,8 @@ static char *readable(const struct console *c, size_t from, size_t to)
 static bool wait_match(struct machine *m, unsigned k, const char *re, int ms,
 		       int lost, size_t *at)
 {
-	struct e2e_expect x = { .timeout_ms = ms, .lost = lost };
-	bool ok = e2e_expect(m, k, re, &x);
+	struct drive_wait x = { .timeout_ms = ms, .lost = lost };
+	bool ok = drive_expect(m, k, re, &x);
 
 	*at = x.start;
 	return ok;

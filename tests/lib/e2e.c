@@ -67,40 +67,11 @@ bool e2e_domain_exists(const char *name)
 	return exists;
 }
 
-bool e2e_expect(struct machine *m, unsigned k, const char *re,
-		struct e2e_expect *x)
-{
-	int64_t deadline = now_ms() + x->timeout_ms;
-
-	x->started = 0;
-	while (matcher_find(&m->part[k].con.m, re, &x->start, &x->end) != 1) {
-		if (now_ms() >= deadline) {
-			x->ev = MACHINE_TIMEOUT;
-			x->which = k;
-			return false;
-		}
-		x->ev = machine_watch(m, 50, &x->which);
-		if (x->ev == MACHINE_STARTED)
-			x->started |= 1u << x->which;
-		else if (x->ev != MACHINE_TIMEOUT &&
-			 !(x->ev == MACHINE_LOST && (int)x->which == x->lost))
-			return false;
-	}
-	return true;
-}
-
 bool e2e_boot_by_repboot(struct machine *m, unsigned k)
 {
-	struct e2e_expect x = { .timeout_ms = E2E_WAIT_MS, .lost = -1 };
-	char cmd[32], re[64], name[64];
-	bool ok;
+	char name[64];
 
-	snprintf(cmd, sizeof(cmd), "repboot %u\n", k);
-	snprintf(re, sizeof(re), "^repboot: partition %u is up \\(", k);
-	ok = console_send(&m->part[0].con, cmd) == 0 &&
-	     e2e_expect(m, 0, re, &x) && (x.started & (1u << k)) &&
-	     machine_wait_ready(m, k, E2E_WAIT_MS) == CONSOLE_MATCHED;
 	snprintf(name, sizeof(name),
 		 "'repboot %u' on serial0 boots partition %u to its shell", k, k);
-	return e2e_verdict(ok, name);
+	return e2e_verdict(drive_boot_secondary(m, k, NULL) == EXIT_OK, name);
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "drive.h"
 #include "machine.h"
 
 #define E2E_WAIT_MS 60000
@@ -18,22 +19,6 @@ int e2e_done(void);
  * most E2E_WAIT_MS.  Write RE so that it cannot match the echo of CMD. */
 bool e2e_run_on(struct machine *m, unsigned k, const char *cmd, const char *re);
 
-/* How to wait in e2e_expect(), and what ended the wait. */
-struct e2e_expect {
-	int timeout_ms;
-	int lost;		/* a partition whose end is expected, -1: none */
-	unsigned started;	/* out: bit P for each partition started meanwhile */
-	enum machine_event ev;	/* out: what ended a failed wait (TIMEOUT:
-				 * the deadline) ... */
-	unsigned which;		/* ... and its partition */
-	size_t start, end;	/* out: the match, offsets in the matcher */
-};
-
-/* Service the machine (boot requests, consoles) until RE matches on
- * partition K's console, at most X->timeout_ms.  Any event but a
- * partition started or partition X->lost ending ends the wait: false. */
-bool e2e_expect(struct machine *m, unsigned k, const char *re,
-		struct e2e_expect *x);
 /* Type `repboot K` on serial0 and wait until partition K's shell is up;
  * records the verdict. */
 bool e2e_boot_by_repboot(struct machine *m, unsigned k);

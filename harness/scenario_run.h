@@ -1,0 +1,26 @@
+/* scenario_run: one scenario, run on a machine of its own in a Tcl
+ * interpreter with Expect and the duplex:: commands (docs/scenarios.md).
+ *
+ * The scenario's file is evaluated again (its procs and variables), with
+ * `scenario` running the body of this scenario only.  While anything in
+ * the scenario waits (a duplex:: command, or a plain `expect`), every
+ * console is drained into its transcript and watched: a kernel failure,
+ * a partition that ends, no output on any console for the idle limit,
+ * the scenario's deadline or a signal ends the scenario with that reason
+ * (the script is cancelled, not left to catch it), and the machine is
+ * torn down. */
+#ifndef DUPLEX_SCENARIO_RUN_H
+#define DUPLEX_SCENARIO_RUN_H
+
+#include "config.h"
+#include "results.h"
+#include "scenario_file.h"
+
+/* Run D with its transcripts and harness log in DIR; fill R (which the
+ * caller frees).  Returns EXIT_OK (every case passed), EXIT_FAILED, or
+ * EXIT_ERROR when the scenario could not be run at all (no machine: the
+ * host's problem, not the guest's; R says why). */
+int scenario_run(const struct scenario_def *d, const struct duplex_paths *paths,
+		 const char *dir, struct scenario_result *r);
+
+#endif

@@ -1,0 +1,62 @@
+# End-to-end: `duplex test` on scenarios that fail on purpose — a syntax
+# error, a guest that panics, outputs that differ or do not match — and
+# what it leaves in results/.
+source "$(dirname "$0")/../lib.sh"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+S=$ROOT/tests/scenarios
+export DUPLEX_RESULTS=$work/results
+
+# closing_counts FILE: the "N passed, N failed, N skipped" line.
+closing_counts() { grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$1" | tail -1; }
+
+# junit_counts DIR: "tests failures skipped" of its junit.xml.
+junit_counts() {
+	xmllint --xpath 'concat(/testsuites/@tests," ",/testsuites/@failures," ",/testsuites/@skipped)' "$1/junit.xml"
+}
+
+before=$(duplex_domains)
+"$DUPLEX" test "$S/syntax.exp" >"$work/out" 2>&1
+status=$?
+tap $([ "$status" -eq 2 ] && grep -q "syntax.exp:7:" "$work/out" && [ ! -e "$work/results/latest" ]; echo $?) \
+	"a syntax error on line 7: exit $status, file and line named, no run started" "$(cat "$work/out")"
+
+"$DUPLEX" test --check "$ROOT/scenarios" >"$work/out" 2>&1
+status=$?
+tap $([ "$status" -eq 0 ] && grep -q "no errors" "$work/out"; echo $?) \
+	"duplex test --check passes on scenarios/ (exit $status)" "$(cat "$work/out")"
+
+"$DUPLEX" test --list --tags diverge "$ROOT/scenarios" >"$work/out" 2>&1
+tap $([ "$(wc -l <"$work/out")" -eq 1 ] && grep -q "diverge.exp:[0-9]*: each partition's MAC address diverges" "$work/out"; echo $?) \
+	"duplex test --list --tags selects by tag" "$(cat "$work/out")"
+
+"$DUPLEX" test "$S/panic.exp" >"$work/out" 2>&1
+status=$?
+tap $([ "$status" -eq 1 ] && grep -q "the-primary-panics .* FAIL" "$work/out" &&
+	grep -q "kernel panic on serial0: .*Kernel panic" "$work/out"; echo $?) \
+	"a guest panic fails its scenario with 'kernel panic' (exit $status)" "$(cat "$work/out")"
+tap $(grep -q "a-scenario-after-a-panic-runs .* PASS" "$work/out"; echo $?) \
+	"the next scenario still runs and passes" "$(cat "$work/out")"
+tap $([ "$(duplex_domains)" = "$before" ]; echo $?) "no domain is left behind" "$(duplex_domains)"
+
+latest=$work/results/latest
+tap $(for f in summary.json results.tap junit.xml report.html \
+		the-primary-panics/serial0.log the-primary-panics/harness.log; do
+	[ -s "$latest/$f" ] || exit 1; done; xmllint --noout "$latest/junit.xml"; echo $?) \
+	"results/latest holds the reports, a well-formed junit.xml and the transcripts" "$(ls -R "$latest")"
+counts=$(closing_counts "$work/out")
+read -r jt jf js <<<"$(junit_counts "$latest")"
+tap $([ "$counts" = "$((jt - jf - js)) passed, $jf failed, $js skipped" ] && [ "$jf" -ge 1 ]; echo $?) \
+	"junit.xml counts agree with the closing line ($counts)" "junit: $jt tests, $jf failures, $js skipped"
+
+"$DUPLEX" test "$S/fails.exp" >"$work/out" 2>&1
+status=$?
+tap $([ "$status" -eq 1 ] && [ "$(closing_counts "$work/out")" = "1 passed, 4 failed, 0 skipped" ]; echo $?) \
+	"a divergence, a wrong output and a wrong status are each caught (exit $status)" "$(cat "$work/out")"
+grep -q 'class="diverge"' "$latest/report.html"
+tap $? "report.html marks the diverging line"
+grep -q -- '--- serial0' "$latest/junit.xml"
+tap $? "junit.xml carries the diff between consoles"
+
+tap_done

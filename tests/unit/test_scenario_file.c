@@ -1,0 +1,680 @@
+/* Unit tests: scenario_file, loading scenario files without running them.
+ * Each test writes its files into a temporary directory. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <tcl.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "capture.h"
+#include "log.h"
+#include "scenario_file.h"
+#include "util.h"
+
+struct fixture {
+	char dir[64];
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof(*f));
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/duplex-scenario-XXXXXX");
+	if (!mkdtemp(f->dir)) {
+		free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	remove_tree(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Write TEXT to NAME in the test's directory; its path. */
+static char *put(const struct fixture *f, const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", f->dir, name);
+
+	assert_int_equal(write_file_atomic(path, text, strlen(text), 0644), 0);
+	return path;
+}
+
+/* Load PATHS, which must fail; what was reported. */
+static char *load_fails(const char *const *paths, size_t n)
+{
+	struct scenario_set set = { (void *)1, 99 };
+	struct stderr_capture cap;
+	int ret;
+
+	stderr_capture_start(&cap);
+	ret = scenario_set_load(&set, paths, n);
+	assert_int_equal(ret, -1);
+	assert_null(set.defs);
+	assert_int_equal(set.n, 0);
+	return stderr_capture_end(&cap);
+}
+
+static char *load_one_fails(const char *path)
+{
+	return load_fails(&path, 1);
+}
+
+static char *rel(const struct fixture *f, const char *name)
+{
+	return xasprintf("%s/%s", f->dir, name);
+}
+
+/* Assert that ERR says "DIR/NAME:LINE: " followed by WORDS. */
+static void assert_at(const struct fixture *f, const char *err,
+		      const char *name, unsigned line, const char *words)
+{
+	char *where = xasprintf("%s/%s:%u: %s", f->dir, name, line, words);
+
+	assert_says(err, where);
+	free(where);
+}
+
+static const char good_text[] =
+	"# Two scenarios and a helper.\n"			/* 1 */
+	"\n"
+	"proc check_twice {cmd} {\n"
+	"\tduplex::run $cmd\n"
+	"\tduplex::run $cmd\n"					/* 5 */
+	"}\n"
+	"set shared_timeout 30\n"
+	"\n"
+	"scenario \"Busybox ls / is identical!\" -timeout $shared_timeout -idle 10 \\\n"
+	"\t-tags {smoke busybox} -partitions 2 {\n"		/* 10 */
+	"\tduplex::boot\n"
+	"\tcheck_twice {ls /}\n"
+	"}\n"
+	"\n"
+	"scenario second -profile big -skip \"needs a disk\" -tags net {duplex::boot}\n" /* 15 */
+	"\n"
+	"scenario third {\n"
+	"\texpect {\n"
+	"\t\t-re \"x\" { send \"y\\r\" }\n"
+	"\t\ttimeout { error \"no x\" }\n"			/* 20 */
+	"\t}\n"
+	"}\n";
+
+static void test_good_file(void **state)
+{
+	const struct fixture *f = *state;
+	char *path = put(f, "good.exp", good_text);
+	const char *paths[] = { path };
+	struct scenario_set set;
+	const struct scenario_def *d;
+
+	assert_int_equal(scenario_set_load(&set, paths, 1), 0);
+	assert_int_equal(set.n, 3);
+	d = &set.defs[0];
+	assert_string_equal(d->name, "Busybox ls / is identical!");
+	assert_string_equal(d->file, path);
+	assert_int_equal(d->line, 9);
+	assert_int_equal(d->body_line, 10);
+	assert_string_equal(d->body, "\n\tduplex::boot\n\tcheck_twice {ls /}\n");
+	assert_int_equal(d->timeout_s, 30);
+	assert_int_equal(d->idle_s, 10);
+	assert_int_equal(d->partitions, 2);
+	assert_string_equal(d->profile, "default");
+	assert_int_equal(d->ntags, 2);
+	assert_string_equal(d->tags[0], "smoke");
+	assert_string_equal(d->tags[1], "busybox");
+	assert_null(d->skip);
+	assert_int_equal(d->index, 0);
+
+	d = &set.defs[1];
+	assert_string_equal(d->name, "second");
+	assert_int_equal(d->line, 15);
+	assert_int_equal(d->body_line, 15);
+	assert_string_equal(d->body, "duplex::boot");
+	assert_int_equal(d->timeout_s, 600);
+	assert_int_equal(d->idle_s, 120);
+	assert_int_equal(d->partitions, 0);
+	assert_string_equal(d->profile, "big");
+	assert_string_equal(d->skip, "needs a disk");
+	assert_int_equal(d->ntags, 1);
+	assert_string_equal(d->tags[0], "net");
+	assert_int_equal(d->index, 1);
+
+	d = &set.defs[2];
+	assert_string_equal(d->name, "third");
+	assert_int_equal(d->line, 17);
+	assert_int_equal(d->body_line, 17);
+	assert_int_equal(d->ntags, 0);
+	assert_int_equal(d->index, 2);
+	scenario_set_free(&set);
+	assert_null(set.defs);
+	assert_int_equal(set.n, 0);
+	free(path);
+}
+
+/* What scenario_run does with body_line: an error on line L of the body,
+ * as Tcl counts it, is on line body_line + L - 1 of the file. */
+static void test_body_line_maps_tcl_error_lines(void **state)
+{
+	const struct fixture *f = *state;
+	char *path = put(f, "good.exp", good_text);
+	const char *paths[] = { path };
+	struct scenario_set set;
+	Tcl_Interp *ip;
+	Tcl_Obj *body;
+
+	assert_int_equal(scenario_set_load(&set, paths, 1), 0);
+	ip = Tcl_CreateInterp();
+	assert_int_equal(Tcl_Eval(ip, "namespace eval duplex {proc boot {} {}}\n"
+				  "proc check_twice {c} {error twice}"), TCL_OK);
+	body = Tcl_NewStringObj(set.defs[0].body, -1);
+	Tcl_IncrRefCount(body);
+	assert_int_equal(Tcl_EvalObjEx(ip, body, 0), TCL_ERROR);
+	assert_int_equal(set.defs[0].body_line + Tcl_GetErrorLine(ip) - 1, 12);
+	Tcl_DecrRefCount(body);
+	Tcl_DeleteInterp(ip);
+	scenario_set_free(&set);
+	free(path);
+}
+
+static void test_missing_brace_in_body(void **state)
+{
+	const struct fixture *f = *state;
+	char *path = put(f, "body.exp",
+			 "# A brace missing in a body.\n"
+			 "\n"
+			 "scenario \"first\" {\n"
+			 "\tduplex::boot\n"
+			 "\tif {1} {\n"				/* 5 */
+			 "\t\tduplex::run {ls /}\n"
+			 "\t\tduplex::run {echo x\n"
+			 "\t}\n"
+			 "}\n"
+			 "\n"					/* 10 */
+			 "scenario \"second\" {\n"
+			 "\tduplex::boot\n"
+			 "}\n");
+	char *err = load_one_fails(path);
+
+	assert_at(f, err, "body.exp", 7, "missing close-brace; add the '}' that closes the '{' on this line");
+	assert_says(err, "the '}' on line 8 that pairs with it is indented for an outer block");
+	assert_null(strstr(err, "body.exp:3:"));
+	free(err);
+	free(path);
+}
+
+static void test_missing_brace_of_if_body(void **state)
+{
+	const struct fixture *f = *state;
+	char *path = put(f, "if.exp",
+			 "proc helper {} {\n"
+			 "\treturn 1\n"
+			 "}\n"
+			 "\n"
+			 "scenario \"if body\" {\n"		/* 5 */
+			 "\tduplex::boot\n"
+			 "\tif {[helper]} {\n"
+			 "\t\tduplex::run {ls /}\n"
+			 "}\n"
+			 "\n"					/* 10 */
+			 "scenario \"next\" {\n"
+			 "\tduplex::boot\n"
+			 "}\n");
+	char *err = load_one_fails(path);
+
+	assert_at(f, err, "if.exp", 7, "missing close-brace");
+	assert_says(err, "the '}' on line 9");
+	free(err);
+	free(path);
+}
+
+/* No indentation to go by: the '{' Tcl could not close is named. */
+static void test_unclosed_scenario_brace(void **state)
+{
+	const struct fixture *f = *state;
+	char *path = put(f, "open.exp",
+			 "scenario one {\n"
+			 "\tduplex::boot\n"
+			 "\n"
+			 "scenario two {\n"
+			 "\tduplex::boot\n"
+			 "}\n");
+	char *err = load_one_fails(path);
+
+	assert_at(f, err, "open.exp", 1, "missing close-brace; add the '}' that closes the '{' on this line\n");
+	free(err);
+	free(path);
+}
+
+static void test_missing_quotes(void **state)
+{
+	const struct fixture *f = *state;
+	char *top = put(f, "quote.exp",
+			"# comment\n"
+			"\n"
+			"set greeting \"hello\n"
+			"scenario a {\n"
+			"\tduplex::boot\n"
+			"}\n");
+	char *body = put(f, "bq.exp",
+			 "scenario a {\n"
+			 "\tduplex::boot\n"
+			 "\tduplex::run \"ls /\n"
+			 "}\n");
+	char *err = load_one_fails(top);
+
+	assert_at(f, err, "quote.exp", 3, "missing close-quote; add the '\"' that closes the one on this line");
+	free(err);
+	err = load_one_fails(body);
+	assert_at(f, err, "bq.exp", 3, "missing close-quote");
+	free(err);
+	free(top);
+	free(body);
+}
+
+static void test_extra_characters(void **state)
+{
+	const struct fixture *f = *state;
+	char *path = put(f, "extra.exp",
+			 "scenario a {\n"
+			 "\tduplex::boot\n"
+			 "\tif {1} {\n"
+			 "\t\tduplex::run {ls}\n"
+			 "\t}else {\n"				/* 5 */
+			 "\t\tduplex::run {pwd}\n"
+			 "\t}\n"
+			 "}\n"
+			 "scenario b {duplex::boot}x\n");
+	char *err = load_one_fails(path);
+
+	assert_at(f, err, "extra.exp", 5, "extra characters after close-brace; put a space after the closing '}'");
+	assert_at(f, err, "extra.exp", 9, "extra characters after close-brace");
+	free(err);
+	free(path);
+}
+
+/* Scripts inside scripts: proc bodies, expect actions, substitutions. */
+static void test_nested_scripts(void **state)
+{
+	const struct fixture *f = *state;
+	char *path = put(f, "nested.exp",
+			 "proc helper {} {\n"
+			 "\tset x \"a\"b\n"
+			 "}\n"
+			 "scenario a {\n"
+			 "\texpect {\n"				/* 5 */
+			 "\t\t-re \"ok\" { send \"y\\r\" }\n"
+			 "\t\ttimeout { if {1} {error x}else {} }\n"
+			 "\t}\n"
+			 "\texpect -i $id \"foo\" {\n"
+			 "\t\tsend \"[bar\"\n"			/* 10 */
+			 "\t}\n"
+			 "\tset y [catch {foo {bar}x}]\n"
+			 "\tscenario inner {duplex::boot}\n"
+			 "}\n");
+	char *err = load_one_fails(path);
+
+	assert_at(f, err, "nested.exp", 2, "extra characters after close-quote");
+	assert_at(f, err, "nested.exp", 7, "extra characters after close-brace");
+	assert_at(f, err, "nested.exp", 10, "missing close-bracket; add the ']'");
+	assert_at(f, err, "nested.exp", 12, "extra characters after close-brace");
+	assert_at(f, err, "nested.exp", 13, "a scenario inside another scenario's body is never defined");
+	free(err);
+	free(path);
+}
+
+static size_t count_says(const char *text, const char *words)
+{
+	const char *p;
+	size_t n = 0;
+
+	for (p = strstr(text, words); p; p = strstr(p + 1, words))
+		n++;
+	return n;
+}
+
+/* Every script argument of every command that takes one. */
+static void test_control_commands(void **state)
+{
+	static const unsigned errors_on_line[] = {
+		[2] = 1, [3] = 3, [4] = 1, [5] = 1, [6] = 3, [7] = 1, [8] = 1,
+		[9] = 1, [10] = 3, [11] = 2, [12] = 0, [13] = 1,
+	};
+	const struct fixture *f = *state;
+	char *path = put(f, "cmds.exp",
+			 "scenario cmds {\n"
+			 "\twhile {1} {set a \"x\"y}\n"
+			 "\tfor {set i \"0\"x} {$i < 3} {incr i \"1\"y} {set a \"x\"y}\n"
+			 "\tforeach x {1 2} {set a \"x\"y}\n"
+			 "\tcatch {set a \"x\"y} msg\n"		/* 5 */
+			 "\ttry {set a \"x\"y} on error {m} {set a \"x\"y} finally {set a \"x\"y}\n"
+			 "\teval {set a \"x\"y}\n"
+			 "\tuplevel #0 {set a \"x\"y}\n"
+			 "\tlmap x {1} {set a \"x\"y}\n"
+			 "\tif {1} then {set a \"x\"y} elseif {2} {set a \"x\"y} else {set a \"x\"y}\n" /* 10 */
+			 "\texpect_before -re \"x\" {set a \"x\"y} -timeout 5 \"x\" {set a \"x\"y}\n"
+			 "\teval {set a \"} {\"}\n"
+			 "\tuplevel {set a \"x\"y}\n"
+			 "}\n");
+	char *err = load_one_fails(path), *words;
+	size_t line;
+
+	/* eval's words are one script only once concatenated. */
+	words = xasprintf("%s:12:", path);
+	assert_null(strstr(err, words));
+	free(words);
+
+	for (line = 2; line < ARRAY_SIZE(errors_on_line); line++) {
+		words = xasprintf("%s:%zu: extra characters after close-quote", path, line);
+		if (count_says(err, words) != errors_on_line[line])
+			fail_msg("line %zu: %zu errors, not %u, in '%s'", line,
+				 count_says(err, words), errors_on_line[line], err);
+		free(words);
+	}
+	free(err);
+	free(path);
+}
+
+static void test_stray_close_brace(void **state)
+{
+	const struct fixture *f = *state;
+	char *path = put(f, "stray.exp",
+			 "scenario a {\n"
+			 "\tif {1} {\n"
+			 "\t\tduplex::boot\n"
+			 "\t}}\n"
+			 "\tduplex::run {ls}\n"
+			 "}\n");
+	char *err = load_one_fails(path);
+
+	assert_at(f, err, "stray.exp", 6, "close-brace that closes nothing");
+	/* The top level is broken: nothing of it ran. */
+	assert_null(strstr(err, "stray.exp:5:"));
+	free(err);
+	free(path);
+}
+
+static void test_option_errors(void **state)
+{
+	const struct fixture *f = *state;
+	char *path = put(f, "opt.exp",
+			 "scenario \"fine\" {\n"
+			 "\tduplex::boot\n"
+			 "}\n"
+			 "scenario \"typo\" -tmeout 5 {\n"
+			 "\tduplex::boot\n"			/* 5 */
+			 "}\n"
+			 "scenario \"zero\" -timeout 0 {duplex::boot}\n"
+			 "scenario \"words\" -idle soon {duplex::boot}\n"
+			 "scenario \"no value\" -tags {\n"
+			 "\tduplex::boot\n"			/* 10 */
+			 "}\n"
+			 "scenario \"after\" {duplex::boot} -tags {a}\n"
+			 "scenario\n"
+			 "scenario \"tags\" -tags {a,b c} {x}\n"
+			 "scenario \"many\" -partitions 9 \\\n"	/* 15 */
+			 "\t-skip {} -profile p -profile q {x}\n"
+			 "scenario -timeout {x}\n"
+			 "scenario \"!?\" {x}\n");
+	char *err = load_one_fails(path);
+
+	assert_at(f, err, "opt.exp", 4, "scenario 'typo': unknown option '-tmeout'; the options are -timeout, -idle, -partitions, -profile, -tags and -skip");
+	assert_at(f, err, "opt.exp", 7, "scenario 'zero': -timeout '0' is not a whole number of seconds from 1 to 86400");
+	assert_at(f, err, "opt.exp", 8, "scenario 'words': -idle 'soon' is not a whole number of seconds");
+	assert_at(f, err, "opt.exp", 9, "scenario 'no value': option -tags has no value, or the scenario has no body");
+	assert_at(f, err, "opt.exp", 12, "scenario 'after': unknown option 'duplex::boot'");
+	assert_at(f, err, "opt.exp", 13, "scenario needs a name and a body");
+	assert_at(f, err, "opt.exp", 14, "scenario 'tags': tag 'a,b' is empty or holds a ','");
+	assert_at(f, err, "opt.exp", 15, "scenario 'many': -partitions '9' is not a whole number from 1 to 8");
+	assert_at(f, err, "opt.exp", 16, "scenario 'many': -skip is empty");
+	assert_at(f, err, "opt.exp", 16, "scenario 'many': option -profile is given twice");
+	assert_at(f, err, "opt.exp", 17, "scenario '-timeout': the name looks like an option");
+	assert_at(f, err, "opt.exp", 18, "scenario '!?': the name '!?' has no letter or digit");
+	assert_null(strstr(err, "'fine'"));
+	free(err);
+	free(path);
+}
+
+static void test_duplicate_names(void **state)
+{
+	const struct fixture *f = *state;
+	char *one = put(f, "dup.exp",
+			"scenario same {duplex::boot}\n"
+			"\n"
+			"scenario other {duplex::boot}\n"
+			"scenario same {duplex::boot}\n");
+	char *two = put(f, "dup2.exp", "\nscenario other {duplex::boot}\n");
+	const char *paths[] = { one, two };
+	char *err = load_fails(paths, 2), *first;
+
+	first = xasprintf("first at %s:1; give each scenario its own name", one);
+	assert_at(f, err, "dup.exp", 4, "scenario 'same' is defined twice, ");
+	assert_says(err, first);
+	free(first);
+	first = xasprintf("first at %s:3", one);
+	assert_at(f, err, "dup2.exp", 2, "scenario 'other' is defined twice, ");
+	assert_says(err, first);
+	free(first);
+	free(err);
+	free(one);
+	free(two);
+}
+
+static void test_directory_sorted(void **state)
+{
+	const struct fixture *f = *state;
+	char *dir = rel(f, "set"), *slash = xasprintf("%s/", dir);
+	static const char *const files[][2] = {
+		/* Created in an order no directory lists sorted. */
+		{ "set/d.exp", "scenario d1 {x}\n" },
+		{ "set/b.exp", "scenario b1 {x}\nscenario b2 {y}\n" },
+		{ "set/e.exp", "scenario e1 {x}\n" },
+		{ "set/a.exp", "scenario a1 {z}\n" },
+		{ "set/c.exp", "scenario c1 {x}\n" },
+		{ "set/notes.txt", "scenario {\n" },
+		{ "set/.draft.exp", "scenario {\n" },
+	};
+	static const char *const want[] = { "a1", "b1", "b2", "c1", "d1", "e1" };
+	const char *paths[] = { slash };
+	struct scenario_set set;
+	char *path;
+	size_t i;
+
+	assert_int_equal(mkdir(dir, 0755), 0);
+	for (i = 0; i < ARRAY_SIZE(files); i++)
+		free(put(f, files[i][0], files[i][1]));
+	assert_int_equal(scenario_set_load(&set, paths, 1), 0);
+	assert_int_equal(set.n, ARRAY_SIZE(want));
+	for (i = 0; i < ARRAY_SIZE(want); i++)
+		assert_string_equal(set.defs[i].name, want[i]);
+	path = xasprintf("%s/a.exp", dir);
+	assert_string_equal(set.defs[0].file, path);
+	free(path);
+	assert_int_equal(set.defs[1].index, 0);
+	assert_int_equal(set.defs[2].index, 1);
+	assert_int_equal(set.defs[3].index, 0);
+	scenario_set_free(&set);
+	free(dir);
+	free(slash);
+}
+
+static void test_missing_paths(void **state)
+{
+	const struct fixture *f = *state;
+	char *empty = rel(f, "empty"), *none = rel(f, "nosuch.exp");
+	char *err, *words;
+
+	assert_int_equal(mkdir(empty, 0755), 0);
+	err = load_one_fails(empty);
+	words = xasprintf("%s: no *.exp scenario files in this directory; add some", empty);
+	assert_says(err, words);
+	free(words);
+	free(err);
+	err = load_one_fails(none);
+	words = xasprintf("%s: No such file or directory; name a scenario file (*.exp) or a directory of them", none);
+	assert_says(err, words);
+	free(words);
+	free(err);
+	free(empty);
+	free(none);
+}
+
+/* Errors in one file do not hide those of the next, nor keep its
+ * scenarios: the set stays empty. */
+static void test_every_file_reported(void **state)
+{
+	const struct fixture *f = *state;
+	char *good = put(f, "good.exp", good_text);
+	char *bad1 = put(f, "bad1.exp", "scenario x -idle 0 {y}\n");
+	char *bad2 = put(f, "bad2.exp", "\n\nscenario x2 {\"}\n");
+	const char *paths[] = { good, bad1, bad2 };
+	char *err = load_fails(paths, 3);
+
+	assert_at(f, err, "bad1.exp", 1, "scenario 'x': -idle '0'");
+	assert_at(f, err, "bad2.exp", 3, "missing close-quote");
+	free(err);
+	free(good);
+	free(bad1);
+	free(bad2);
+}
+
+static void test_top_level_errors(void **state)
+{
+	const struct fixture *f = *state;
+	char *expect = put(f, "top.exp",
+			   "proc setup {} {\n"
+			   "\tspawn sh\n"
+			   "}\n"
+			   "set x 1\n"
+			   "duplex::boot\n"
+			   "scenario a {x}\n");
+	char *unknown = put(f, "unknown.exp", "\n\nset v [\n\tfrobnicate 1]\n");
+	char *raise = put(f, "raise.exp", "scenario a {x}\nerror boom\nscenario b {y}\n");
+	char *loop = put(f, "loop.exp",
+			 "set n 0\n"
+			 "foreach n {a b} {\n"
+			 "\tscenario $n {duplex::boot}\n"
+			 "}\n");
+	char *err = load_one_fails(expect);
+
+	assert_at(f, err, "top.exp", 5, "'duplex::boot' runs only inside a scenario's body, not when the file is loaded; move it into the body\n");
+	free(err);
+	err = load_one_fails(unknown);
+	assert_at(f, err, "unknown.exp", 3, "invalid command name \"frobnicate\"; define it with proc above this line");
+	free(err);
+	err = load_one_fails(raise);
+	assert_at(f, err, "raise.exp", 2, "boom; this runs when the file is loaded, outside any scenario");
+	free(err);
+	err = load_one_fails(loop);
+	assert_at(f, err, "loop.exp", 2, "scenario is called from a proc, a loop or a substitution here; make it a command of the file's top level");
+	free(err);
+	free(expect);
+	free(unknown);
+	free(raise);
+	free(loop);
+}
+
+/* `info script` is the file, as under Tcl_EvalFile: a file can source
+ * its helpers from next to itself. */
+static void test_sources_helper_beside_it(void **state)
+{
+	const struct fixture *f = *state;
+	char *helper = put(f, "helpers.tcl", "set helper_timeout 45\n");
+	char *path = put(f, "uses.exp",
+			 "source [file join [file dirname [info script]] helpers.tcl]\n"
+			 "scenario a -timeout $helper_timeout {x}\n");
+	const char *paths[] = { path };
+	struct scenario_set set;
+
+	assert_int_equal(scenario_set_load(&set, paths, 1), 0);
+	assert_int_equal(set.n, 1);
+	assert_int_equal(set.defs[0].timeout_s, 45);
+	scenario_set_free(&set);
+	free(helper);
+	free(path);
+}
+
+static void test_has_tag(void **state)
+{
+	char *tags[] = { "smoke", "busybox" };
+	struct scenario_def d = { .tags = tags, .ntags = 2 };
+	struct scenario_def none = { 0 };
+
+	(void)state;
+	assert_true(scenario_has_tag(&d, NULL));
+	assert_true(scenario_has_tag(&d, ""));
+	assert_false(scenario_has_tag(&d, "a,b"));
+	assert_true(scenario_has_tag(&d, "a,busybox"));
+	assert_true(scenario_has_tag(&d, "smoke,b"));
+	assert_true(scenario_has_tag(&d, " net , smoke "));
+	assert_false(scenario_has_tag(&d, "smok"));
+	assert_false(scenario_has_tag(&d, "smokey"));
+	assert_false(scenario_has_tag(&d, ","));
+	assert_false(scenario_has_tag(&none, "smoke"));
+	assert_true(scenario_has_tag(&none, NULL));
+}
+
+static void assert_slug(const char *name, const char *want)
+{
+	struct scenario_def d = { .name = (char *)name };
+	char *slug = scenario_slug(&d);
+
+	assert_string_equal(slug, want);
+	free(slug);
+}
+
+static void test_slug(void **state)
+{
+	(void)state;
+	assert_slug("Busybox ls / is identical!", "busybox-ls-is-identical");
+	assert_slug("--Hello--World--", "hello-world");
+	assert_slug("each partition's MAC address diverges",
+		    "each-partition-s-mac-address-diverges");
+	assert_slug("caf\xc3\xa9 au lait", "caf-au-lait");
+	/* 48 at most, and no '-' left at the cut. */
+	assert_slug("aaaaaaaaaa bbbbbbbbbb cccccccccc dddddddddd eeeee ffff",
+		    "aaaaaaaaaa-bbbbbbbbbb-cccccccccc-dddddddddd-eeee");
+	assert_slug("aaaaaaaaaa bbbbbbbbbb cccccccccc dddddddddd eee ffff",
+		    "aaaaaaaaaa-bbbbbbbbbb-cccccccccc-dddddddddd-eee");
+}
+
+#define IN_DIR(test) cmocka_unit_test_setup_teardown(test, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		IN_DIR(test_good_file),
+		IN_DIR(test_body_line_maps_tcl_error_lines),
+		IN_DIR(test_missing_brace_in_body),
+		IN_DIR(test_missing_brace_of_if_body),
+		IN_DIR(test_unclosed_scenario_brace),
+		IN_DIR(test_missing_quotes),
+		IN_DIR(test_extra_characters),
+		IN_DIR(test_nested_scripts),
+		IN_DIR(test_control_commands),
+		IN_DIR(test_stray_close_brace),
+		IN_DIR(test_option_errors),
+		IN_DIR(test_duplicate_names),
+		IN_DIR(test_directory_sorted),
+		IN_DIR(test_missing_paths),
+		IN_DIR(test_every_file_reported),
+		IN_DIR(test_top_level_errors),
+		IN_DIR(test_sources_helper_beside_it),
+		cmocka_unit_test(test_has_tag),
+		cmocka_unit_test(test_slug),
+	};
+
+	return cmocka_run_group_tests_name("scenario_file", tests, NULL, NULL);
+}
