@@ -1,4 +1,5 @@
 #include "results_fmt.h"
+#include "xmlutil.h"
 #include "util.h"
 
 #include <math.h>
@@ -116,34 +117,22 @@ static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
-/* What code point CP becomes in XML, or NULL when it stays as it is. */
-static const char *xml_entity(uint32_t cp, bool attr)
+/* What code point CP becomes in XML, or NULL when it stays as it is:
+ * in an attribute value, also the white space a parser would normalise. */
+static const char *xml_cp_entity(uint32_t cp, bool attr)
 {
-	switch (cp) {
-	case '&':
-		return "&amp;";
-	case '<':
-		return "&lt;";
-	case '>':
-		return "&gt;";
-	case '"':
-		return "&quot;";
-	case '\'':
-		return "&#39;";
-	case '\n':
-		return attr ? "&#10;" : NULL;
-	case '\t':
-		return attr ? "&#9;" : NULL;
-	default:
-		return NULL;
-	}
+	if (attr && cp == '\n')
+		return "&#10;";
+	if (attr && cp == '\t')
+		return "&#9;";
+	return xml_entity(cp);
 }
 
 /* Add code point CP (bytes S, LEN) as text; XML entities if XML. */
 static void add_cp(struct strbuf *sb, const char *s, size_t len, uint32_t cp,
 		   bool xml, bool attr)
 {
-	const char *ent = xml ? xml_entity(cp, attr) : NULL;
+	const char *ent = xml ? xml_cp_entity(cp, attr) : NULL;
 	char pic[3];
 
 	if (ent) {

@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* What one byte becomes in XML text, or NULL when it stays as it is. */
-static const char *xml_entity(unsigned char c)
+const char *xml_entity(unsigned int c)
 {
 	switch (c) {
 	case '&':
@@ -19,7 +18,7 @@ static const char *xml_entity(unsigned char c)
 	case '"':
 		return "&quot;";
 	case '\'':
-		return "&apos;";
+		return "&#39;";
 	default:
 		return NULL;
 	}

@@ -8,6 +8,10 @@
  * XML 1.0 cannot carry at all (control characters other than tab, LF, CR)
  * make it return NULL with an error naming the byte. */
 char *xml_escape(const char *s);
+/* The entity character C (a byte or code point) becomes in XML and HTML
+ * text and attribute values (&amp; &lt; &gt; &quot; &#39;), or NULL when
+ * it stays as it is. */
+const char *xml_entity(unsigned int c);
 
 struct template_var {
 	const char *key;	/* without the @s: "NAME" for @NAME@ */

@@ -101,7 +101,7 @@ static void test_domain_xml(void **state)
 	assert_has(xml, "<kernel>/run/duplex/r42-beef/p1-bzImage</kernel>");
 	assert_has(xml, "<initrd>/run/duplex/r42-beef/p1-initramfs.cpio</initrd>");
 	assert_has(xml, "<cmdline>console=ttyS0,115200 panic=-1 "
-		   "x=&quot;&lt;/cmdline&gt;&quot;&amp;y=&apos;1&apos;</cmdline>");
+		   "x=&quot;&lt;/cmdline&gt;&quot;&amp;y=&#39;1&#39;</cmdline>");
 	assert_has(xml, "<log file='/work/results/r42-beef/serial1.log' "
 		   "append='off'/>");
 	assert_has(xml, "<on_reboot>destroy</on_reboot>");

@@ -19,7 +19,7 @@ static void test_escape_specials(void **state)
 	char *s = xml_escape("a&b<c>d\"e'f");
 
 	(void)state;
-	assert_string_equal(s, "a&amp;b&lt;c&gt;d&quot;e&apos;f");
+	assert_string_equal(s, "a&amp;b&lt;c&gt;d&quot;e&#39;f");
 	free(s);
 	s = xml_escape("");
 	assert_string_equal(s, "");
@@ -94,7 +94,7 @@ static void test_expand_hostile_values(void **state)
 	(void)state;
 	assert_string_equal(s, "<cmdline>&lt;/cmdline&gt;&lt;devices&gt;"
 			    "&lt;disk/&gt;&lt;/devices&gt;&lt;cmdline&gt;"
-			    "</cmdline><log file='x&apos; append=&apos;on'/>"
+			    "</cmdline><log file='x&#39; append=&#39;on'/>"
 			    "@NAME@");
 	free(s);
 }
