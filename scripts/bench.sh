@@ -25,9 +25,13 @@
 #                     the plain repns shell (baseline) vs after `rep-on 2`
 #                     (until the prompt is back on both consoles), from
 #                     tests/bench/repbench_host (one machine, RUNS samples)
+#   scenarios       : wall time of `duplex test scenarios/` one machine at
+#                     a time (baseline) vs `-j 2`, and the median time of
+#                     one scenario; BENCH_TEST_RUNS samples (default 3)
 # BENCH_RUNS (default 5) sets the number of boot, no-op and window samples;
 # BENCH_ONLY=boot skips the build figures, BENCH_ONLY=window runs only the
-# window figures, BENCH_ONLY=rep only the replication figures.
+# window figures, BENCH_ONLY=rep only the replication figures,
+# BENCH_ONLY=test only the scenario figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${BENCH_RUNS:-5}
@@ -36,8 +40,8 @@ DUPLEX=build/duplex
 WINBENCH=build/tests/bench/winbench_host
 REPBENCH=build/tests/bench/repbench_host
 case $ONLY in
-"" | boot | window | rep) ;;
-*) echo "bench: BENCH_ONLY is boot, window, rep or empty, not '$ONLY'" >&2; exit 2 ;;
+"" | boot | window | rep | test) ;;
+*) echo "bench: BENCH_ONLY is boot, window, rep, test or empty, not '$ONLY'" >&2; exit 2 ;;
 esac
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -49,14 +53,14 @@ elapsed() { echo "$(now) - $1" | bc; }
 want() {
 	case $1:$ONLY in
 	build:) ;; boot:|boot:boot) ;; window:|window:boot|window:window) ;;
-	rep:|rep:boot|rep:rep) ;; *) return 1 ;;
+	rep:|rep:boot|rep:rep) ;; test:|test:boot|test:test) ;; *) return 1 ;;
 	esac
 }
 median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f", m}'; }
 
 $DUPLEX build >/dev/null
 ksrc=$(ls -d build/src/linux-* | head -1)
-cold= warm= noop= qemu= boot= secondary= lat_pipe= rep_lines_plain=
+cold= warm= noop= qemu= boot= secondary= lat_pipe= rep_lines_plain= test_j1=
 if want build; then
 
 export CCACHE_DIR=$work/ccache
@@ -155,6 +159,26 @@ rep_short_plain=$(rep_median short plain)
 rep_short_rep=$(rep_median short replicated)
 fi
 
+if want test; then
+TRUNS=${BENCH_TEST_RUNS:-3}
+echo "bench: duplex test scenarios/, -j 1 and -j 2, x$TRUNS" >&2
+# test_wall JOBS: seconds of one `duplex test`; the scenarios' own
+# times are appended to $work/scenario-seconds.
+test_wall() {
+	local t
+	t=$(now)
+	DUPLEX_RESULTS=$work/results $DUPLEX test -j "$1" scenarios/ >"$work/test.out" 2>&1 ||
+		{ cat "$work/test.out" >&2; echo "bench: duplex test -j $1 failed" >&2; exit 1; }
+	elapsed "$t"
+	python3 -c 'import json,sys; [print(s["seconds"]) for s in json.load(open(sys.argv[1]))["scenarios"]]' \
+		"$work/results/latest/summary.json" >>"$work/scenario-seconds"
+}
+test_j1=$(for i in $(seq "$TRUNS"); do test_wall 1; done | median)
+test_scenario=$(median <"$work/scenario-seconds")
+test_j2=$(for i in $(seq "$TRUNS"); do test_wall 2; done | median)
+test_count=$(ls scenarios/*.exp | xargs grep -c '^scenario ' | awk -F: '{n+=$NF} END {print n}')
+fi
+
 ratio() { echo "scale=3; $1 / $2" | bc; }
 # row LABEL VALUE UNIT RATIO
 row() { printf '%-52s %10.1f %-5s %8.3f\n' "$1" "$2" "$3" "$4"; }
@@ -180,4 +204,9 @@ row "seq 10000, plain repns shell (median of $RUNS)" "$rep_lines_plain" s 1
 row "seq 10000, replicated on 2 (median of $RUNS)" "$rep_lines_rep" s "$(ratio "$rep_lines_rep" "$rep_lines_plain")"
 row "100 short commands, plain (median of $RUNS)" "$rep_short_plain" s 1
 row "100 short commands, replicated on 2 (median of $RUNS)" "$rep_short_rep" s "$(ratio "$rep_short_rep" "$rep_short_plain")"
+fi
+if [ -n "$test_j1" ]; then
+row "duplex test scenarios/ ($test_count), -j 1 (median of $TRUNS)" "$test_j1" s 1
+row "duplex test scenarios/ ($test_count), -j 2 (median of $TRUNS)" "$test_j2" s "$(ratio "$test_j2" "$test_j1")"
+row "one scenario, -j 1 runs (median)" "$test_scenario" s "$(ratio "$test_scenario" "$test_j1")"
 fi

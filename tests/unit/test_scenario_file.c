@@ -1,92 +1,22 @@
-/* Unit tests: scenario_file, loading scenario files without running them.
- * Each test writes its files into a temporary directory. */
+/* Unit tests: scenario_file, loading scenario files without running them:
+ * scenarios and their options, errors of the file's top level, directories,
+ * names given twice, tags and slugs.  The syntax checks of the bodies are
+ * test_scenario_lint.c's.  Each test writes its files into a temporary
+ * directory (scenario_fixture). */
 #include <setjmp.h>
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <tcl.h>
-#include <unistd.h>
 #include <cmocka.h>
 
 #include "capture.h"
-#include "log.h"
 #include "scenario_file.h"
+#include "scenario_fixture.h"
 #include "util.h"
-
-struct fixture {
-	char dir[64];
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = xcalloc(1, sizeof(*f));
-
-	snprintf(f->dir, sizeof(f->dir), "/tmp/duplex-scenario-XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	remove_tree(f->dir);
-	free(f);
-	return 0;
-}
-
-/* Write TEXT to NAME in the test's directory; its path. */
-static char *put(const struct fixture *f, const char *name, const char *text)
-{
-	char *path = xasprintf("%s/%s", f->dir, name);
-
-	assert_int_equal(write_file_atomic(path, text, strlen(text), 0644), 0);
-	return path;
-}
-
-/* Load PATHS, which must fail; what was reported. */
-static char *load_fails(const char *const *paths, size_t n)
-{
-	struct scenario_set set = { (void *)1, 99 };
-	struct stderr_capture cap;
-	int ret;
-
-	stderr_capture_start(&cap);
-	ret = scenario_set_load(&set, paths, n);
-	assert_int_equal(ret, -1);
-	assert_null(set.defs);
-	assert_int_equal(set.n, 0);
-	return stderr_capture_end(&cap);
-}
-
-static char *load_one_fails(const char *path)
-{
-	return load_fails(&path, 1);
-}
-
-static char *rel(const struct fixture *f, const char *name)
-{
-	return xasprintf("%s/%s", f->dir, name);
-}
-
-/* Assert that ERR says "DIR/NAME:LINE: " followed by WORDS. */
-static void assert_at(const struct fixture *f, const char *err,
-		      const char *name, unsigned line, const char *words)
-{
-	char *where = xasprintf("%s/%s:%u: %s", f->dir, name, line, words);
-
-	assert_says(err, where);
-	free(where);
-}
 
 static const char good_text[] =
 	"# Two scenarios and a helper.\n"			/* 1 */
@@ -114,7 +44,7 @@ static const char good_text[] =
 
 static void test_good_file(void **state)
 {
-	const struct fixture *f = *state;
+	const struct scenario_fixture *f = *state;
 	char *path = put(f, "good.exp", good_text);
 	const char *paths[] = { path };
 	struct scenario_set set;
@@ -168,7 +98,7 @@ static void test_good_file(void **state)
  * as Tcl counts it, is on line body_line + L - 1 of the file. */
 static void test_body_line_maps_tcl_error_lines(void **state)
 {
-	const struct fixture *f = *state;
+	const struct scenario_fixture *f = *state;
 	char *path = put(f, "good.exp", good_text);
 	const char *paths[] = { path };
 	struct scenario_set set;
@@ -189,226 +119,9 @@ static void test_body_line_maps_tcl_error_lines(void **state)
 	free(path);
 }
 
-static void test_missing_brace_in_body(void **state)
-{
-	const struct fixture *f = *state;
-	char *path = put(f, "body.exp",
-			 "# A brace missing in a body.\n"
-			 "\n"
-			 "scenario \"first\" {\n"
-			 "\tduplex::boot\n"
-			 "\tif {1} {\n"				/* 5 */
-			 "\t\tduplex::run {ls /}\n"
-			 "\t\tduplex::run {echo x\n"
-			 "\t}\n"
-			 "}\n"
-			 "\n"					/* 10 */
-			 "scenario \"second\" {\n"
-			 "\tduplex::boot\n"
-			 "}\n");
-	char *err = load_one_fails(path);
-
-	assert_at(f, err, "body.exp", 7, "missing close-brace; add the '}' that closes the '{' on this line");
-	assert_says(err, "the '}' on line 8 that pairs with it is indented for an outer block");
-	assert_null(strstr(err, "body.exp:3:"));
-	free(err);
-	free(path);
-}
-
-static void test_missing_brace_of_if_body(void **state)
-{
-	const struct fixture *f = *state;
-	char *path = put(f, "if.exp",
-			 "proc helper {} {\n"
-			 "\treturn 1\n"
-			 "}\n"
-			 "\n"
-			 "scenario \"if body\" {\n"		/* 5 */
-			 "\tduplex::boot\n"
-			 "\tif {[helper]} {\n"
-			 "\t\tduplex::run {ls /}\n"
-			 "}\n"
-			 "\n"					/* 10 */
-			 "scenario \"next\" {\n"
-			 "\tduplex::boot\n"
-			 "}\n");
-	char *err = load_one_fails(path);
-
-	assert_at(f, err, "if.exp", 7, "missing close-brace");
-	assert_says(err, "the '}' on line 9");
-	free(err);
-	free(path);
-}
-
-/* No indentation to go by: the '{' Tcl could not close is named. */
-static void test_unclosed_scenario_brace(void **state)
-{
-	const struct fixture *f = *state;
-	char *path = put(f, "open.exp",
-			 "scenario one {\n"
-			 "\tduplex::boot\n"
-			 "\n"
-			 "scenario two {\n"
-			 "\tduplex::boot\n"
-			 "}\n");
-	char *err = load_one_fails(path);
-
-	assert_at(f, err, "open.exp", 1, "missing close-brace; add the '}' that closes the '{' on this line\n");
-	free(err);
-	free(path);
-}
-
-static void test_missing_quotes(void **state)
-{
-	const struct fixture *f = *state;
-	char *top = put(f, "quote.exp",
-			"# comment\n"
-			"\n"
-			"set greeting \"hello\n"
-			"scenario a {\n"
-			"\tduplex::boot\n"
-			"}\n");
-	char *body = put(f, "bq.exp",
-			 "scenario a {\n"
-			 "\tduplex::boot\n"
-			 "\tduplex::run \"ls /\n"
-			 "}\n");
-	char *err = load_one_fails(top);
-
-	assert_at(f, err, "quote.exp", 3, "missing close-quote; add the '\"' that closes the one on this line");
-	free(err);
-	err = load_one_fails(body);
-	assert_at(f, err, "bq.exp", 3, "missing close-quote");
-	free(err);
-	free(top);
-	free(body);
-}
-
-static void test_extra_characters(void **state)
-{
-	const struct fixture *f = *state;
-	char *path = put(f, "extra.exp",
-			 "scenario a {\n"
-			 "\tduplex::boot\n"
-			 "\tif {1} {\n"
-			 "\t\tduplex::run {ls}\n"
-			 "\t}else {\n"				/* 5 */
-			 "\t\tduplex::run {pwd}\n"
-			 "\t}\n"
-			 "}\n"
-			 "scenario b {duplex::boot}x\n");
-	char *err = load_one_fails(path);
-
-	assert_at(f, err, "extra.exp", 5, "extra characters after close-brace; put a space after the closing '}'");
-	assert_at(f, err, "extra.exp", 9, "extra characters after close-brace");
-	free(err);
-	free(path);
-}
-
-/* Scripts inside scripts: proc bodies, expect actions, substitutions. */
-static void test_nested_scripts(void **state)
-{
-	const struct fixture *f = *state;
-	char *path = put(f, "nested.exp",
-			 "proc helper {} {\n"
-			 "\tset x \"a\"b\n"
-			 "}\n"
-			 "scenario a {\n"
-			 "\texpect {\n"				/* 5 */
-			 "\t\t-re \"ok\" { send \"y\\r\" }\n"
-			 "\t\ttimeout { if {1} {error x}else {} }\n"
-			 "\t}\n"
-			 "\texpect -i $id \"foo\" {\n"
-			 "\t\tsend \"[bar\"\n"			/* 10 */
-			 "\t}\n"
-			 "\tset y [catch {foo {bar}x}]\n"
-			 "\tscenario inner {duplex::boot}\n"
-			 "}\n");
-	char *err = load_one_fails(path);
-
-	assert_at(f, err, "nested.exp", 2, "extra characters after close-quote");
-	assert_at(f, err, "nested.exp", 7, "extra characters after close-brace");
-	assert_at(f, err, "nested.exp", 10, "missing close-bracket; add the ']'");
-	assert_at(f, err, "nested.exp", 12, "extra characters after close-brace");
-	assert_at(f, err, "nested.exp", 13, "a scenario inside another scenario's body is never defined");
-	free(err);
-	free(path);
-}
-
-static size_t count_says(const char *text, const char *words)
-{
-	const char *p;
-	size_t n = 0;
-
-	for (p = strstr(text, words); p; p = strstr(p + 1, words))
-		n++;
-	return n;
-}
-
-/* Every script argument of every command that takes one. */
-static void test_control_commands(void **state)
-{
-	static const unsigned errors_on_line[] = {
-		[2] = 1, [3] = 3, [4] = 1, [5] = 1, [6] = 3, [7] = 1, [8] = 1,
-		[9] = 1, [10] = 3, [11] = 2, [12] = 0, [13] = 1,
-	};
-	const struct fixture *f = *state;
-	char *path = put(f, "cmds.exp",
-			 "scenario cmds {\n"
-			 "\twhile {1} {set a \"x\"y}\n"
-			 "\tfor {set i \"0\"x} {$i < 3} {incr i \"1\"y} {set a \"x\"y}\n"
-			 "\tforeach x {1 2} {set a \"x\"y}\n"
-			 "\tcatch {set a \"x\"y} msg\n"		/* 5 */
-			 "\ttry {set a \"x\"y} on error {m} {set a \"x\"y} finally {set a \"x\"y}\n"
-			 "\teval {set a \"x\"y}\n"
-			 "\tuplevel #0 {set a \"x\"y}\n"
-			 "\tlmap x {1} {set a \"x\"y}\n"
-			 "\tif {1} then {set a \"x\"y} elseif {2} {set a \"x\"y} else {set a \"x\"y}\n" /* 10 */
-			 "\texpect_before -re \"x\" {set a \"x\"y} -timeout 5 \"x\" {set a \"x\"y}\n"
-			 "\teval {set a \"} {\"}\n"
-			 "\tuplevel {set a \"x\"y}\n"
-			 "}\n");
-	char *err = load_one_fails(path), *words;
-	size_t line;
-
-	/* eval's words are one script only once concatenated. */
-	words = xasprintf("%s:12:", path);
-	assert_null(strstr(err, words));
-	free(words);
-
-	for (line = 2; line < ARRAY_SIZE(errors_on_line); line++) {
-		words = xasprintf("%s:%zu: extra characters after close-quote", path, line);
-		if (count_says(err, words) != errors_on_line[line])
-			fail_msg("line %zu: %zu errors, not %u, in '%s'", line,
-				 count_says(err, words), errors_on_line[line], err);
-		free(words);
-	}
-	free(err);
-	free(path);
-}
-
-static void test_stray_close_brace(void **state)
-{
-	const struct fixture *f = *state;
-	char *path = put(f, "stray.exp",
-			 "scenario a {\n"
-			 "\tif {1} {\n"
-			 "\t\tduplex::boot\n"
-			 "\t}}\n"
-			 "\tduplex::run {ls}\n"
-			 "}\n");
-	char *err = load_one_fails(path);
-
-	assert_at(f, err, "stray.exp", 6, "close-brace that closes nothing");
-	/* The top level is broken: nothing of it ran. */
-	assert_null(strstr(err, "stray.exp:5:"));
-	free(err);
-	free(path);
-}
-
 static void test_option_errors(void **state)
 {
-	const struct fixture *f = *state;
+	const struct scenario_fixture *f = *state;
 	char *path = put(f, "opt.exp",
 			 "scenario \"fine\" {\n"
 			 "\tduplex::boot\n"
@@ -449,7 +162,7 @@ static void test_option_errors(void **state)
 
 static void test_duplicate_names(void **state)
 {
-	const struct fixture *f = *state;
+	const struct scenario_fixture *f = *state;
 	char *one = put(f, "dup.exp",
 			"scenario same {duplex::boot}\n"
 			"\n"
@@ -474,7 +187,7 @@ static void test_duplicate_names(void **state)
 
 static void test_directory_sorted(void **state)
 {
-	const struct fixture *f = *state;
+	const struct scenario_fixture *f = *state;
 	char *dir = rel(f, "set"), *slash = xasprintf("%s/", dir);
 	static const char *const files[][2] = {
 		/* Created in an order no directory lists sorted. */
@@ -512,7 +225,7 @@ static void test_directory_sorted(void **state)
 
 static void test_missing_paths(void **state)
 {
-	const struct fixture *f = *state;
+	const struct scenario_fixture *f = *state;
 	char *empty = rel(f, "empty"), *none = rel(f, "nosuch.exp");
 	char *err, *words;
 
@@ -535,7 +248,7 @@ static void test_missing_paths(void **state)
  * scenarios: the set stays empty. */
 static void test_every_file_reported(void **state)
 {
-	const struct fixture *f = *state;
+	const struct scenario_fixture *f = *state;
 	char *good = put(f, "good.exp", good_text);
 	char *bad1 = put(f, "bad1.exp", "scenario x -idle 0 {y}\n");
 	char *bad2 = put(f, "bad2.exp", "\n\nscenario x2 {\"}\n");
@@ -552,7 +265,7 @@ static void test_every_file_reported(void **state)
 
 static void test_top_level_errors(void **state)
 {
-	const struct fixture *f = *state;
+	const struct scenario_fixture *f = *state;
 	char *expect = put(f, "top.exp",
 			   "proc setup {} {\n"
 			   "\tspawn sh\n"
@@ -590,7 +303,7 @@ static void test_top_level_errors(void **state)
  * its helpers from next to itself. */
 static void test_sources_helper_beside_it(void **state)
 {
-	const struct fixture *f = *state;
+	const struct scenario_fixture *f = *state;
 	char *helper = put(f, "helpers.tcl", "set helper_timeout 45\n");
 	char *path = put(f, "uses.exp",
 			 "source [file join [file dirname [info script]] helpers.tcl]\n"
@@ -650,21 +363,11 @@ static void test_slug(void **state)
 		    "aaaaaaaaaa-bbbbbbbbbb-cccccccccc-dddddddddd-eee");
 }
 
-#define IN_DIR(test) cmocka_unit_test_setup_teardown(test, setup, teardown)
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		IN_DIR(test_good_file),
 		IN_DIR(test_body_line_maps_tcl_error_lines),
-		IN_DIR(test_missing_brace_in_body),
-		IN_DIR(test_missing_brace_of_if_body),
-		IN_DIR(test_unclosed_scenario_brace),
-		IN_DIR(test_missing_quotes),
-		IN_DIR(test_extra_characters),
-		IN_DIR(test_nested_scripts),
-		IN_DIR(test_control_commands),
-		IN_DIR(test_stray_close_brace),
 		IN_DIR(test_option_errors),
 		IN_DIR(test_duplicate_names),
 		IN_DIR(test_directory_sorted),
