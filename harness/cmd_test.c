@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -102,15 +101,6 @@ static int parse_test_options(int argc, char **argv, struct test_options *o)
 	o->paths = (const char *const *)argv + optind;
 	o->npaths = (size_t)(argc - optind);
 	return 0;
-}
-
-static void make_test_run_id(char *id, size_t size)
-{
-	unsigned short r = 0;
-
-	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
-		r = (unsigned short)(now_ms() ^ getpid());
-	snprintf(id, size, "t%ld-%04x", (long)getpid(), r);
 }
 
 /* The scenarios selected by --tags, each with its directory's name in
@@ -210,11 +200,7 @@ static void result_of_dead(struct job *j, int wstatus)
 	struct scenario_result *r = &j->res;
 	struct test_case *tc;
 
-	memset(r, 0, sizeof(*r));
-	r->name = xstrdup(j->def->name);
-	r->file = xstrdup(j->def->file);
-	r->line = j->def->line;
-	r->slug = xstrdup(strrchr(j->dir, '/') + 1);
+	scenario_result_init(r, j->def, strrchr(j->dir, '/') + 1);
 	r->verdict = VERDICT_FAIL;
 	r->reason = WIFSIGNALED(wstatus)
 		? xasprintf("the process running it was killed by signal %d; see %s/output.log",
@@ -372,7 +358,7 @@ static int make_run(struct test_run *run, const struct duplex_paths *paths,
 		    size_t planned)
 {
 	memset(run, 0, sizeof(*run));
-	make_test_run_id(run->run_id, sizeof(run->run_id));
+	make_run_id('t', run->run_id, sizeof(run->run_id));
 	run->dir = xasprintf("%s/%s", paths->results, run->run_id);
 	run->started = (int64_t)time(NULL);
 	run->planned = planned;

@@ -15,18 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static void make_run_id(char *id, size_t size)
-{
-	unsigned short r = 0;
-
-	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
-		r = (unsigned short)(now_ms() ^ getpid());
-	snprintf(id, size, "r%ld-%04x", (long)getpid(), r);
-}
 
 static int machine_dirs(struct machine *m, const char *results_dir)
 {
@@ -85,7 +75,7 @@ int machine_create_in(struct machine *m, const struct duplex_paths *paths,
 	m->profile = profile;
 	m->lock_fd = -1;
 	m->own_results = !results_dir;
-	make_run_id(m->run_id, sizeof(m->run_id));
+	make_run_id('r', m->run_id, sizeof(m->run_id));
 	if (machine_dirs(m, results_dir) < 0)
 		goto err;
 	log_path = xasprintf("%s/harness.log", m->results_dir);

@@ -293,17 +293,14 @@ static void teardown(struct scn *s)
 		Tcl_DeleteInterp(s->interp);
 }
 
-static void result_init(struct scenario_result *r, const struct scenario_def *d,
-			const char *dir)
+void scenario_result_init(struct scenario_result *r,
+			  const struct scenario_def *d, const char *slug)
 {
-	char *copy = xstrdup(dir);
-
 	memset(r, 0, sizeof(*r));
 	r->name = xstrdup(d->name);
 	r->file = xstrdup(d->file);
 	r->line = d->line;
-	r->slug = xstrdup(basename(copy));
-	free(copy);
+	r->slug = xstrdup(slug);
 }
 
 static int skipped(const struct scenario_def *d, struct scenario_result *r)
@@ -321,9 +318,11 @@ int scenario_run(const struct scenario_def *d, const struct duplex_paths *paths,
 {
 	int64_t start = now_ms();
 	struct scn s = { .def = d, .paths = paths, .res = r };
+	char *copy = xstrdup(dir);
 	unsigned k;
 
-	result_init(r, d, dir);
+	scenario_result_init(r, d, basename(copy));
+	free(copy);
 	if (d->skip)
 		return skipped(d, r);
 	for (k = 0; k < DUPLEX_MAX_PARTITIONS; k++)

@@ -16,6 +16,11 @@
 #include "results.h"
 #include "scenario_file.h"
 
+/* Start R as the result of D in directory SLUG of the run: its name,
+ * file, line and slug, no case yet. */
+void scenario_result_init(struct scenario_result *r,
+			  const struct scenario_def *d, const char *slug);
+
 /* Run D with its transcripts and harness log in DIR; fill R (which the
  * caller frees).  Returns EXIT_OK (every case passed), EXIT_FAILED, or
  * EXIT_ERROR when the scenario could not be run at all (no machine: the

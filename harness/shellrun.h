@@ -19,9 +19,8 @@
 /* The text to type for CMD, run ID; malloc'd, ends with "\n". */
 char *shellrun_typed(const char *cmd, unsigned id);
 
-/* Regexes (for matcher_find) of the begin and end marker lines of run ID;
- * the end marker's first subexpression... is not used: the status is
- * read with shellrun_status. */
+/* Regexes (for matcher_find) of the begin and end marker lines of run ID
+ * (the status in the end marker is read with shellrun_status). */
 void shellrun_begin_re(unsigned id, char *buf, size_t size);
 void shellrun_end_re(unsigned id, char *buf, size_t size);
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -220,6 +221,15 @@ bool is_dir(const char *path)
 	struct stat st;
 
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+void make_run_id(char prefix, char *id, size_t size)
+{
+	unsigned short r = 0;
+
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+		r = (unsigned short)(now_ms() ^ getpid());
+	snprintf(id, size, "%c%ld-%04x", prefix, (long)getpid(), r);
 }
 
 int64_t now_ms(void)

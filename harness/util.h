@@ -31,6 +31,11 @@ int remove_tree(const char *path);
 bool path_exists(const char *path);
 bool is_dir(const char *path);
 
+/* A run's id, PREFIX, our pid and 4 random hex digits ("r1234-0a9f"):
+ * unique among the runs alive at once, and recognisable by `duplex
+ * clean` from its form alone. */
+void make_run_id(char prefix, char *id, size_t size);
+
 /* Monotonic clock in milliseconds. */
 int64_t now_ms(void);
 
