@@ -47,7 +47,7 @@ all: harness
 help:
 	@echo "make deps      install missing host packages, start libvirtd if none runs"
 	@echo "make           build the harness (build/duplex)"
-	@echo "make images    build both replica kernels and the initramfs images"
+	@echo "make images    build the kernels every vm/*.profile needs and the initramfs images"
 	@echo "make check     unit + end-to-end tests of the harness (boots VMs)"
 	@echo "make test-all  deps + build + every scenario in scenarios/ (the main job; JOBS=N)"
 	@echo "make bench     build, boot, window, replication, scenario figures (medians; BENCH_ONLY=boot|window|rep|test)"
@@ -121,9 +121,10 @@ $(B)/fuzz/%: tests/fuzz/%.c $(wildcard common/*.c common/*.h)
 	$(call say,FUZZ,$@)
 	$(Q)clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Icommon $(filter %.c,$^) -o $@
 
-# Kernels and initramfs images: duplex decides what is stale itself.
+# Kernels and initramfs images for every profile in vm/ (the leak test's
+# variant builds included): duplex decides what is stale itself.
 images: $(B)/duplex $(GUEST_BINS)
-	@$(B)/duplex build
+	@$(B)/duplex build --all
 
 check: deps
 	@$(MAKE) --no-print-directory check-run

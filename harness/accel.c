@@ -94,7 +94,7 @@ out:
 static bool probe_uncached(const struct duplex_paths *paths, char *why,
 			   size_t size)
 {
-	char *kernel = paths_kernel_image(paths, 1);
+	char *kernel = paths_kernel_image(paths, 1, "");
 	char *initrd = paths_initramfs(paths, 0);
 	char *out = xasprintf("%s/kvm-probe.serial", paths->build);
 	bool ok = false;

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "cli.h"
 #include "drive.h"
+#include "layout.h"
 #include "log.h"
 #include "machine.h"
 #include "sigwatch.h"
@@ -17,18 +18,24 @@ struct boot_options {
 	const char *profile;
 	bool until_ready;
 	bool manual;
+	bool allow_overlap;
 };
 
 static void boot_usage(FILE *out)
 {
-	fputs("usage: duplex boot [--profile NAME] [--manual] [--until-ready]\n\n"
+	fputs("usage: duplex boot [--profile NAME] [--manual] [--until-ready]\n"
+	      "                   [--allow-overlap]\n\n"
 	      "Boot the machine of vm/NAME.profile (default 'default'): the primary,\n"
 	      "then every secondary by typing 'repboot K' on serial0, as a person\n"
-	      "would.  Prints each console's pty for minicom and waits.  Ctrl-C\n"
-	      "(or SIGTERM) tears the machine down.\n\n"
+	      "would.  Checks that no region of one partition's kernel layout\n"
+	      "overlaps a region of another's (partitions booted later by hand are\n"
+	      "not checked).  Prints each console's pty for minicom and waits.\n"
+	      "Ctrl-C (or SIGTERM) tears the machine down.\n\n"
 	      "  --profile NAME   machine profile vm/NAME.profile (or a path)\n"
 	      "  --manual         boot only the primary; type 'repboot K' yourself\n"
-	      "  --until-ready    stop once every shell is ready (prints boot times)\n",
+	      "  --until-ready    stop once every shell is ready (prints boot times)\n"
+	      "  --allow-overlap  only warn when layouts overlap or a kernel prints\n"
+	      "                   none (e.g. two partitions of one replica)\n",
 	      out);
 }
 
@@ -38,6 +45,7 @@ static int parse_boot_options(int argc, char **argv, struct boot_options *o)
 		{ "profile", required_argument, NULL, 'p' },
 		{ "until-ready", no_argument, NULL, 'r' },
 		{ "manual", no_argument, NULL, 'm' },
+		{ "allow-overlap", no_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -46,6 +54,7 @@ static int parse_boot_options(int argc, char **argv, struct boot_options *o)
 	o->profile = "default";
 	o->until_ready = false;
 	o->manual = false;
+	o->allow_overlap = false;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -57,6 +66,9 @@ static int parse_boot_options(int argc, char **argv, struct boot_options *o)
 			break;
 		case 'm':
 			o->manual = true;
+			break;
+		case 'o':
+			o->allow_overlap = true;
 			break;
 		case 'h':
 			boot_usage(stdout);
@@ -82,6 +94,45 @@ static void announce(const struct machine *m, unsigned k)
 	log_info("  transcript: %s", p->log_path);
 }
 
+/* Print the layouts of PARTS; why they overlap, or NULL. */
+static char *show_layouts(const struct layout_part parts[], unsigned n)
+{
+	char line[LAYOUT_SHORT_SIZE], *why;
+	unsigned k;
+
+	for (k = 0; k < n; k++) {
+		layout_short(&parts[k], line, sizeof(line));
+		log_info("%s", line);
+	}
+	if (layout_overlaps(parts, n, &why))
+		return why;
+	if (n > 1)
+		log_info("layouts do not overlap");
+	return NULL;
+}
+
+/* Partitions 0..N-1's kernel layouts (layout.h): printed, and checked
+ * not to overlap.  A problem fails the run unless ALLOW. */
+static int check_layouts(const struct machine *m, unsigned n, bool allow)
+{
+	struct layout_part parts[DUPLEX_MAX_PARTITIONS];
+	int ret = EXIT_OK;
+	char *why;
+
+	if (layout_read_machine(m, n, parts, &why) == 0)
+		why = show_layouts(parts, n);
+	if (!why)
+		return EXIT_OK;
+	if (allow) {
+		log_warn("%s\n(--allow-overlap: going on)", why);
+	} else {
+		log_error("%s\n(--allow-overlap boots such a machine anyway)", why);
+		ret = EXIT_FAILED;
+	}
+	free(why);
+	return ret;
+}
+
 static int boot_machine(struct machine *m, const struct boot_options *o)
 {
 	enum machine_event ev;
@@ -93,8 +144,10 @@ static int boot_machine(struct machine *m, const struct boot_options *o)
 		ret = drive_boot_secondary(m, k, announce);
 	if (ret != EXIT_OK)
 		return ret < 0 ? EXIT_OK : ret;
-	if (o->until_ready)
-		return EXIT_OK;
+	ret = check_layouts(m, o->manual ? 1 : m->profile->partitions,
+			    o->allow_overlap);
+	if (ret != EXIT_OK || o->until_ready)
+		return ret;
 	log_info("duplex: machine running%s; Ctrl-C ends the run",
 		 o->manual ? " (type 'repboot K' on serial0 to boot partition K)" : "");
 	while ((ev = machine_watch(m, -1, &k)) == MACHINE_STARTED)

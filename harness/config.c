@@ -88,20 +88,21 @@ static int set_accel(const char *origin, unsigned line, const char *value,
 	return 0;
 }
 
-static int set_name(const char *origin, unsigned line, const char *value,
-		    char *out, size_t size)
+/* A name that is also part of a file name: "name", "variant". */
+static int set_name(const char *origin, unsigned line, const char *key,
+		    const char *value, char *out, size_t size)
 {
 	const char *c;
 
 	if (!*value || strlen(value) >= size) {
-		log_error("%s:%u: 'name' must be 1 to %zu characters", origin,
-			  line, size - 1);
+		log_error("%s:%u: '%s' must be 1 to %zu characters", origin,
+			  line, key, size - 1);
 		return -1;
 	}
 	for (c = value; *c; c++) {
 		if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_') {
-			log_error("%s:%u: 'name' may hold only letters, digits, '-' and '_', not '%c'",
-				  origin, line, *c);
+			log_error("%s:%u: '%s' may hold only letters, digits, '-' and '_', not '%c'",
+				  origin, line, key, *c);
 			return -1;
 		}
 	}
@@ -157,7 +158,11 @@ static int profile_set(struct machine_profile *p, const char *origin,
 	unsigned long k;
 
 	if (!strcmp(key, "name"))
-		return set_name(origin, line, value, p->name, sizeof(p->name));
+		return set_name(origin, line, key, value, p->name,
+				sizeof(p->name));
+	if (!strcmp(key, "variant"))
+		return set_name(origin, line, key, value, p->variant,
+				sizeof(p->variant));
 	if (!strcmp(key, "partitions"))
 		return set_uint(origin, line, key, value, 1,
 				DUPLEX_MAX_PARTITIONS, &p->partitions);
@@ -184,7 +189,7 @@ static int profile_set(struct machine_profile *p, const char *origin,
 		return set_uint(origin, line, key, value, 1, DUPLEX_MAX_REPLICAS,
 				&p->replica[k]);
 	}
-	log_error("%s:%u: unknown key '%s' (known: name, partitions, vcpus, memory_mib, accel, cmdline, subnet, boot_timeout_s, replica.K)",
+	log_error("%s:%u: unknown key '%s' (known: name, variant, partitions, vcpus, memory_mib, accel, cmdline, subnet, boot_timeout_s, replica.K)",
 		  origin, line, key);
 	return -1;
 }
@@ -364,10 +369,29 @@ int paths_init(struct duplex_paths *paths, const char *argv0)
 	return ret ? -1 : 0;
 }
 
-char *paths_kernel_image(const struct duplex_paths *paths, unsigned replica)
+char *paths_kernel_name(unsigned replica, const char *variant)
 {
-	return xasprintf("%s/replica%u/arch/x86/boot/bzImage", paths->build,
-			 replica);
+	return xasprintf("replica%u%s%s", replica, *variant ? "-" : "", variant);
+}
+
+char *paths_kernel_objdir(const struct duplex_paths *paths, unsigned replica,
+			  const char *variant)
+{
+	char *name = paths_kernel_name(replica, variant);
+	char *dir = xasprintf("%s/%s", paths->build, name);
+
+	free(name);
+	return dir;
+}
+
+char *paths_kernel_image(const struct duplex_paths *paths, unsigned replica,
+			 const char *variant)
+{
+	char *dir = paths_kernel_objdir(paths, replica, variant);
+	char *image = xasprintf("%s/arch/x86/boot/bzImage", dir);
+
+	free(dir);
+	return image;
 }
 
 char *paths_initramfs(const struct duplex_paths *paths, unsigned partition)

@@ -12,6 +12,7 @@
 #define DUPLEX_MAX_PARTITIONS 8
 #define DUPLEX_MAX_REPLICAS 8
 #define DUPLEX_CMDLINE_MAX 512
+#define DUPLEX_VARIANT_MAX 32
 
 enum accel_mode { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 
@@ -23,6 +24,9 @@ struct machine_profile {
 	enum accel_mode accel;
 	char cmdline[DUPLEX_CMDLINE_MAX]; /* extra kernel arguments, all partitions */
 	unsigned replica[DUPLEX_MAX_PARTITIONS]; /* replica built for partition k */
+	/* Kernel variant: every replica built with kernel/variant-NAME.config
+	 * on top, into build/replicaR-NAME; "" for the plain builds. */
+	char variant[DUPLEX_VARIANT_MAX];
 	unsigned boot_timeout_s;	/* power-on to shell prompt, per partition */
 	uint32_t subnet;		/* the link's network address, host order */
 	unsigned subnet_prefix;		/* 24..30; partition k is host k+1 */
@@ -50,8 +54,14 @@ struct duplex_paths {
  * (build/duplex -> ..), then apply the environment. */
 int paths_init(struct duplex_paths *paths, const char *argv0);
 
-/* The kernel image and initramfs of replica R / partition K. */
-char *paths_kernel_image(const struct duplex_paths *paths, unsigned replica);
+/* The name of replica R's build in VARIANT ("" for none): "replica1",
+ * "replica1-leak-test"; its object directory build/NAME, its kernel image
+ * in there and the initramfs of partition K. */
+char *paths_kernel_name(unsigned replica, const char *variant);
+char *paths_kernel_objdir(const struct duplex_paths *paths, unsigned replica,
+			  const char *variant);
+char *paths_kernel_image(const struct duplex_paths *paths, unsigned replica,
+			 const char *variant);
 char *paths_initramfs(const struct duplex_paths *paths, unsigned partition);
 
 #endif

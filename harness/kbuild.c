@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "kbuild.h"
 #include "kconfig.h"
+#include "kpatch.h"
 #include "log.h"
 #include "util.h"
 
@@ -22,8 +23,11 @@
  * text, read once. */
 struct replica {
 	const struct duplex_paths *paths;
-	const char *src;
+	const struct kpatch_tree *tree;
+	const char *src;	/* tree->dir */
 	unsigned n;
+	const char *variant;	/* "" for none */
+	char *name;		/* "replica1", "replica1-leak-test" */
 	unsigned jobs;
 	bool ccache;
 	int64_t start;
@@ -32,8 +36,10 @@ struct replica {
 	char *stamp_path;	/* objdir/CONFIG_STAMP */
 	char *common_path;	/* kernel/common.config */
 	char *frag_path;	/* kernel/replicaN.config */
+	char *variant_path;	/* kernel/variant-V.config, NULL for none */
 	char *common;
 	char *frag;
+	char *variant_frag;	/* "" for none */
 	char *log_path;
 	int log_fd;
 	off_t log_start;	/* where this run's output begins in the log */
@@ -230,26 +236,6 @@ int kbuild_source_tree(const struct kbuild_options *opts, char **srcdir)
 	return 0;
 }
 
-static bool in_path(const char *prog)
-{
-	const char *path = getenv("PATH");
-	char *dirs, *dir, *save = NULL;
-	bool found = false;
-
-	if (!path)
-		return false;
-	dirs = xstrdup(path);
-	for (dir = strtok_r(dirs, ":", &save); dir && !found;
-	     dir = strtok_r(NULL, ":", &save)) {
-		char *file = xasprintf("%s/%s", *dir ? dir : ".", prog);
-
-		found = access(file, X_OK) == 0;
-		free(file);
-	}
-	free(dirs);
-	return found;
-}
-
 /* Run make TARGET for replica R; every make call gets the same variables,
  * or Kconfig would notice a different $(CC) and reconfigure. */
 static int run_make(struct replica *r, const char *target)
@@ -274,8 +260,8 @@ static void report_step_failure(struct replica *r, const char *step,
 	char took[32];
 
 	format_duration(now_ms() - r->start, took, sizeof(took));
-	log_error("replica%u: %s failed (exit status %d) after %s; full log: %s",
-		  r->n, step, status, took, log);
+	log_error("%s: %s failed (exit status %d) after %s; full log: %s",
+		  r->name, step, status, took, log);
 	show_log_excerpt(r->log_path, log, r->log_start);
 }
 
@@ -286,11 +272,11 @@ static int configure(struct replica *r)
 	char *merge = xasprintf("%s/scripts/kconfig/merge_config.sh", r->src);
 	const char *argv[] = { "sh", merge, "-m", "-O", r->objdir,
 			       r->config_path, r->common_path, r->frag_path,
-			       NULL };
+			       r->variant_path, NULL };
 	const char *step = "make tinyconfig";
 	int status;
 
-	log_debug("kbuild: replica%u: configuring", r->n);
+	log_debug("kbuild: %s: configuring", r->name);
 	status = run_make(r, "tinyconfig");
 	if (status == 0) {
 		/* It makes its temporary files in the current directory. */
@@ -316,17 +302,25 @@ static int check_config(struct replica *r, const char *config)
 					r->paths->root);
 	char *required = read_file(required_path, NULL);
 	const char *co = shown(r->paths, r->config_path);
+	char *later;
 	int ret;
 
 	if (!required) {
 		free(required_path);
 		return -1;
 	}
+	later = xasprintf("%s\n%s", r->frag, r->variant_frag);
 	ret = kconfig_check_fragment(config, co, r->common,
-				     shown(r->paths, r->common_path), r->frag);
+				     shown(r->paths, r->common_path), later);
 	if (kconfig_check_fragment(config, co, r->frag,
-				   shown(r->paths, r->frag_path), NULL) < 0)
+				   shown(r->paths, r->frag_path),
+				   r->variant_frag) < 0)
 		ret = -1;
+	if (r->variant_path &&
+	    kconfig_check_fragment(config, co, r->variant_frag,
+				   shown(r->paths, r->variant_path), NULL) < 0)
+		ret = -1;
+	free(later);
 	/* A dropped fragment option would be reported again, less precisely. */
 	if (ret == 0)
 		ret = kconfig_check_required(config, co, required,
@@ -341,8 +335,10 @@ static char *stamp_text(const struct replica *r, const char *config)
 	uint64_t in = 0xcbf29ce484222325ULL;
 
 	in = fnv1a(in, r->src, strlen(r->src) + 1);
+	in = fnv1a(in, r->tree->id, strlen(r->tree->id) + 1);
 	in = fnv1a(in, r->common, strlen(r->common) + 1);
 	in = fnv1a(in, r->frag, strlen(r->frag) + 1);
+	in = fnv1a(in, r->variant_frag, strlen(r->variant_frag) + 1);
 	return xasprintf("inputs %016" PRIx64 " config %016" PRIx64 "\n", in,
 			 fnv1a(0xcbf29ce484222325ULL, config, strlen(config)));
 }
@@ -403,15 +399,15 @@ out:
 static int compile(struct replica *r)
 {
 	const char *log = shown(r->paths, r->log_path);
-	char *image = paths_kernel_image(r->paths, r->n);
+	char *image = paths_kernel_image(r->paths, r->n, r->variant);
 	struct stat before, after;
 	bool existed = stat(image, &before) == 0;
 	char took[32];
 	int status;
 
 	if (!existed)
-		log_info("kbuild: replica%u: building bzImage, a few minutes (log: %s)",
-			 r->n, log);
+		log_info("kbuild: %s: building bzImage, a few minutes (log: %s)",
+			 r->name, log);
 	status = run_make(r, "bzImage");
 	if (status != 0) {
 		report_step_failure(r, "make bzImage", status);
@@ -422,32 +418,40 @@ static int compile(struct replica *r)
 	if (existed && stat(image, &after) == 0 &&
 	    before.st_mtim.tv_sec == after.st_mtim.tv_sec &&
 	    before.st_mtim.tv_nsec == after.st_mtim.tv_nsec)
-		log_info("kbuild: replica%u up to date (%s)", r->n, took);
+		log_info("kbuild: %s up to date (%s)", r->name, took);
 	else
-		log_info("kbuild: replica%u built in %s (log: %s)", r->n, took,
+		log_info("kbuild: %s built in %s (log: %s)", r->name, took,
 			 log);
 	free(image);
 	return 0;
 }
 
-/* Refuse a bad replica number before spending minutes on the others. */
-static int check_replica(const struct duplex_paths *paths, unsigned n)
+/* Refuse a bad replica or variant before spending minutes on the others. */
+static int check_kernel(const struct duplex_paths *paths,
+			const struct kbuild_kernel *k)
 {
-	char *frag;
-	int ret = 0;
+	char *frag, *variant = NULL;
+	int ret = -1;
 
-	if (n < 1 || n > DUPLEX_MAX_REPLICAS) {
+	if (k->replica < 1 || k->replica > DUPLEX_MAX_REPLICAS) {
 		log_error("replica %u does not exist: replicas are numbered 1 to %d",
-			  n, DUPLEX_MAX_REPLICAS);
+			  k->replica, DUPLEX_MAX_REPLICAS);
 		return -1;
 	}
-	frag = xasprintf("%s/kernel/replica%u.config", paths->root, n);
-	if (!path_exists(frag)) {
+	frag = xasprintf("%s/kernel/replica%u.config", paths->root, k->replica);
+	if (*k->variant)
+		variant = xasprintf("%s/kernel/variant-%s.config", paths->root,
+				    k->variant);
+	if (!path_exists(frag))
 		log_error("replica %u has no config fragment %s: create it (kernel/replica1.config is an example)",
-			  n, shown(paths, frag));
-		ret = -1;
-	}
+			  k->replica, shown(paths, frag));
+	else if (variant && !path_exists(variant))
+		log_error("variant '%s' has no config fragment %s: create it (kernel/variant-leak-test.config is an example) or drop 'variant' from the profile",
+			  k->variant, shown(paths, variant));
+	else
+		ret = 0;
 	free(frag);
+	free(variant);
 	return ret;
 }
 
@@ -456,16 +460,24 @@ static int open_replica(struct replica *r)
 	char *logs = xasprintf("%s/logs", r->paths->build);
 	int ret = -1;
 
-	r->objdir = xasprintf("%s/replica%u", r->paths->build, r->n);
+	r->name = paths_kernel_name(r->n, r->variant);
+	r->objdir = paths_kernel_objdir(r->paths, r->n, r->variant);
 	r->config_path = xasprintf("%s/.config", r->objdir);
 	r->stamp_path = xasprintf("%s/" CONFIG_STAMP, r->objdir);
 	r->common_path = xasprintf("%s/kernel/common.config", r->paths->root);
 	r->frag_path = xasprintf("%s/kernel/replica%u.config", r->paths->root,
 				 r->n);
-	r->log_path = xasprintf("%s/replica%u.log", logs, r->n);
+	if (*r->variant)
+		r->variant_path = xasprintf("%s/kernel/variant-%s.config",
+					    r->paths->root, r->variant);
+	r->log_path = xasprintf("%s/%s.log", logs, r->name);
 	r->common = read_file(r->common_path, NULL);
 	r->frag = r->common ? read_file(r->frag_path, NULL) : NULL;
-	if (!r->frag || mkdir_p(r->objdir, 0755) < 0 || mkdir_p(logs, 0755) < 0)
+	if (r->frag)
+		r->variant_frag = r->variant_path ?
+			read_file(r->variant_path, NULL) : xstrdup("");
+	if (!r->variant_frag || mkdir_p(r->objdir, 0755) < 0 ||
+	    mkdir_p(logs, 0755) < 0)
 		goto out;
 	r->log_fd = open(r->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
 			 0644);
@@ -474,7 +486,7 @@ static int open_replica(struct replica *r)
 		goto out;
 	}
 	r->log_start = lseek(r->log_fd, 0, SEEK_END);
-	dprintf(r->log_fd, "\n=== duplex kbuild: replica%u from %s ===\n", r->n,
+	dprintf(r->log_fd, "\n=== duplex kbuild: %s from %s ===\n", r->name,
 		r->src);
 	ret = 0;
 out:
@@ -486,13 +498,16 @@ static void close_replica(struct replica *r)
 {
 	if (r->log_fd >= 0)
 		close(r->log_fd);
+	free(r->name);
 	free(r->objdir);
 	free(r->config_path);
 	free(r->stamp_path);
 	free(r->common_path);
 	free(r->frag_path);
+	free(r->variant_path);
 	free(r->common);
 	free(r->frag);
+	free(r->variant_frag);
 	free(r->log_path);
 }
 
@@ -531,44 +546,57 @@ static unsigned default_jobs(void)
 	return cpus > 0 ? (unsigned)cpus : 1;
 }
 
-int kbuild_build(const struct kbuild_options *opts, const unsigned *replicas,
-		 unsigned count)
+/* Build one kernel; R holds what every build shares. */
+static int build_one(struct replica r, const struct kbuild_kernel *k)
+{
+	int ret;
+
+	r.n = k->replica;
+	r.variant = k->variant;
+	r.start = now_ms();
+	r.log_fd = -1;
+	ret = open_replica(&r) < 0 || ensure_config(&r) < 0 ||
+	      compile(&r) < 0 ? -1 : 0;
+	close_replica(&r);
+	return ret;
+}
+
+int kbuild_build(const struct kbuild_options *opts,
+		 const struct kbuild_kernel *kernels, unsigned count)
 {
 	struct replica r = { .paths = opts->paths, .ccache = in_path("ccache"),
 			     .jobs = opts->jobs ? opts->jobs : default_jobs() };
-	char *src;
+	struct kpatch_tree tree = { 0 };
+	char *pristine = NULL;
 	unsigned i;
-	int lock, ret = 0;
+	int lock, ret = -1;
 
 	for (i = 0; i < count; i++)
-		if (check_replica(opts->paths, replicas[i]) < 0)
+		if (check_kernel(opts->paths, &kernels[i]) < 0)
 			return -1;
 	lock = lock_build_dir(opts->paths);
 	if (lock < 0)
 		return -1;
-	if (kbuild_source_tree(opts, &src) < 0) {
-		close(lock);
-		return -1;
-	}
+	if (kbuild_source_tree(opts, &pristine) < 0 ||
+	    kpatch_prepare(opts->paths, pristine, &tree) < 0)
+		goto out;
 	/* Kbuild passes absolute paths to the compiler; relative to the build
 	 * directory they are the same in every checkout, so a fresh clone
 	 * (CI's) hits the cache that an earlier one filled. */
 	if (r.ccache)
 		setenv("CCACHE_BASEDIR", opts->paths->build, 0);
-	log_debug("kbuild: source tree %s, ccache %s, -j%u", src,
-		  r.ccache ? "on" : "not installed", r.jobs);
+	log_debug("kbuild: source tree %s (patched copy of %s), ccache %s, -j%u",
+		  tree.dir, pristine, r.ccache ? "on" : "not installed", r.jobs);
+	r.tree = &tree;
+	r.src = tree.dir;
 	/* One after the other, each with every CPU: as fast as in parallel,
 	 * and each log reads in order. */
-	for (i = 0; i < count && ret == 0; i++) {
-		r.src = src;
-		r.n = replicas[i];
-		r.start = now_ms();
-		r.log_fd = -1;
-		ret = open_replica(&r) < 0 || ensure_config(&r) < 0 ||
-		      compile(&r) < 0 ? -1 : 0;
-		close_replica(&r);
-	}
-	free(src);
+	ret = 0;
+	for (i = 0; i < count && ret == 0; i++)
+		ret = build_one(r, &kernels[i]);
+out:
+	kpatch_tree_free(&tree);
+	free(pristine);
 	close(lock);
 	return ret;
 }

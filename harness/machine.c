@@ -110,15 +110,16 @@ err:
 static int stage_images(struct machine *m, unsigned k, char **kernel,
 			char **initrd)
 {
-	char *src_kernel = paths_kernel_image(m->paths, m->profile->replica[k]);
+	char *src_kernel = paths_kernel_image(m->paths, m->profile->replica[k],
+					      m->profile->variant);
 	char *src_initrd = paths_initramfs(m->paths, k);
 	int ret = -1;
 
 	*kernel = xasprintf("%s/p%u-bzImage", m->state_dir, k);
 	*initrd = xasprintf("%s/p%u-initramfs.cpio", m->state_dir, k);
 	if (!path_exists(src_kernel)) {
-		log_error("partition %u: '%s' is missing: build it first with 'duplex build' (or ./launch.sh)",
-			  k, src_kernel);
+		log_error("partition %u: '%s' is missing: build it first with 'duplex build --profile %s' (or 'duplex build --all')",
+			  k, src_kernel, m->profile->name);
 		goto out;
 	}
 	if (rdbuild_partition(m->paths, k) < 0)

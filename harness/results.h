@@ -40,7 +40,8 @@ struct test_case {
 	char *name;		/* "busybox ls /" */
 	enum verdict verdict;
 	double seconds;
-	char *message;		/* why it failed or was skipped; NULL on pass */
+	char *message;		/* why it failed or was skipped; on a pass
+				 * NULL or what was checked */
 	char *diff;		/* unified diff between consoles; NULL: none */
 	bool diverge;		/* the case expected the consoles to differ */
 	unsigned nconsoles;

@@ -1,6 +1,6 @@
-/* results_fmt: what the result writers share (internal to results*.c and
- * udiff.c): a growing string, the escapes of each file format, console
- * text split into lines and lined up side by side. */
+/* results_fmt: what the result writers share (internal to results*.c,
+ * udiff.c and layout.c): a growing string, the escapes of each file
+ * format, console text split into lines and lined up side by side. */
 #ifndef DUPLEX_RESULTS_FMT_H
 #define DUPLEX_RESULTS_FMT_H
 

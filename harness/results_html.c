@@ -36,7 +36,8 @@ static const char style[] =
 	".skip{background:#8a8a8a}\n"
 	".reason{color:#c62828;font-weight:bold}\n"
 	"pre.msg,pre.excerpt{background:#fff4f4;border:1px solid #f0c0c0;"
-	"padding:.4em}\n";
+	"padding:.4em}\n"
+	"pre.note{background:#f4f8f4;border:1px solid #c8e0c8;padding:.4em}\n";
 
 static void add_verdict(struct strbuf *sb, enum verdict v)
 {
@@ -274,7 +275,8 @@ static void add_case(struct strbuf *sb, const struct test_case *tc)
 	sb_seconds(sb, tc->seconds);
 	sb_printf(sb, " s%s)</small></h3>\n",
 		  tc->diverge ? "; the consoles were expected to differ" : "");
-	add_pre(sb, "msg", tc->message);
+	/* A passing case's message says what was checked, not a problem. */
+	add_pre(sb, tc->verdict == VERDICT_PASS ? "note" : "msg", tc->message);
 	add_console_table(sb, tc);
 }
 

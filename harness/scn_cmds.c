@@ -1,7 +1,8 @@
 /* The duplex:: commands of a scenario but duplex::run (scn_runcmd.c):
- * boot, replicate, console, send, check. */
+ * boot, replicate, console, send, check layout. */
 #define _GNU_SOURCE
 #include "cli.h"
+#include "layout.h"
 #include "log.h"
 #include "scn.h"
 #include "util.h"
@@ -198,20 +199,64 @@ static int tcl_console(ClientData cd, Tcl_Interp *ip, int objc, Tcl_Obj *const o
 	return TCL_OK;
 }
 
-/* duplex::check layout: the layouts' non-overlap check arrives with the
- * kernel layout patches; until then it is recorded as skipped. */
+/* Why the layouts of the booted partitions (into PARTS) do not pass, or
+ * NULL. */
+static char *layout_problems(struct scn *s, struct layout_part parts[])
+{
+	char *why;
+
+	if (layout_read_machine(&s->m, s->booted, parts, &why) < 0 ||
+	    layout_overlaps(parts, s->booted, &why))
+		return why;
+	return NULL;
+}
+
+/* What a passing check saw: each console's layout. */
+static char *layout_seen(const struct layout_part parts[], unsigned n)
+{
+	char line[LAYOUT_SHORT_SIZE], *all = xstrdup(""), *joined;
+	unsigned k;
+
+	for (k = 0; k < n; k++) {
+		layout_short(&parts[k], line, sizeof(line));
+		joined = xasprintf("%s%s\n", all, line);
+		free(all);
+		all = joined;
+	}
+	joined = xasprintf("%sno region of one partition overlaps a region of another",
+			   all);
+	free(all);
+	return joined;
+}
+
+/* duplex::check layout: the layout each booted partition's kernel
+ * printed at boot (layout.h); no region of one may overlap any region
+ * of another.  Records a case. */
 static int tcl_check(ClientData cd, Tcl_Interp *ip, int objc, Tcl_Obj *const objv[])
 {
+	struct layout_part parts[DUPLEX_MAX_PARTITIONS];
 	struct scn *s = cd;
 	struct test_case *tc;
+	int64_t start = now_ms();
+	unsigned k;
 
 	if (objc != 2 || strcmp(Tcl_GetString(objv[1]), "layout")) {
 		Tcl_WrongNumArgs(ip, 1, objv, "layout");
 		return TCL_ERROR;
 	}
+	if (s->booted < 2) {
+		Tcl_SetObjResult(ip, Tcl_ObjPrintf("duplex::check layout: %u partition%s booted, the check needs two or more (duplex::boot first)",
+						   s->booted, s->booted == 1 ? " is" : "s are"));
+		return TCL_ERROR;
+	}
+	for (k = 0; k < s->booted; k++)
+		console_drain(&s->m.part[k].con);
 	tc = scenario_add_case(s->res, "check layout");
-	tc->verdict = VERDICT_SKIP;
-	tc->message = xstrdup("the kernel layout check is not built yet (non-overlapping layouts issue)");
+	tc->message = layout_problems(s, parts);
+	tc->verdict = tc->message ? VERDICT_FAIL : VERDICT_PASS;
+	if (!tc->message)
+		tc->message = layout_seen(parts, s->booted);
+	tc->seconds = (now_ms() - start) / 1000.0;
 	return TCL_OK;
 }
 

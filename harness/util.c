@@ -359,3 +359,23 @@ int parse_uint(const char *s, unsigned long min, unsigned long max,
 	*out = v;
 	return 0;
 }
+
+bool in_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char *dirs, *dir, *save = NULL;
+	bool found = false;
+
+	if (!path)
+		return false;
+	dirs = xstrdup(path);
+	for (dir = strtok_r(dirs, ":", &save); dir && !found;
+	     dir = strtok_r(NULL, ":", &save)) {
+		char *file = xasprintf("%s/%s", *dir ? dir : ".", prog);
+
+		found = access(file, X_OK) == 0;
+		free(file);
+	}
+	free(dirs);
+	return found;
+}

@@ -48,6 +48,9 @@ int run_command(const char *const argv[], const char *dir, int log_fd);
  * log fd).  Returns the exit status; *out is always set on status >= 0. */
 int run_capture(const char *const argv[], int log_fd, char **out);
 
+/* Whether PROG is an executable in a directory of $PATH. */
+bool in_path(const char *prog);
+
 /* The command name of process PID (/proc/PID/comm without its newline)
  * into BUF.  False if there is no such process. */
 bool proc_comm(long pid, char *buf, size_t size);

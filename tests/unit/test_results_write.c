@@ -87,7 +87,9 @@ static void build_run(struct test_run *r, const char *dir)
 	strcpy(tc->con[1].name, "serial1");
 	tc->con[0].output = xstrdup("bin\netc\n");
 	tc->con[1].output = xstrdup("bin\netc\n");
-	scenario_add_case(s, "uname -r # kernel")->seconds = 0.5;
+	tc = scenario_add_case(s, "uname -r # kernel");
+	tc->seconds = 0.5;
+	tc->message = xstrdup("checked <6.1>");
 
 	s = &r->scenarios[1];
 	s->name = xstrdup("echo diverges");
@@ -308,6 +310,9 @@ static void check_html(const char *dir)
 	assert_null(strstr(html, "\x1b"));
 	assert_null(strstr(html, "http"));
 	assert_null(strstr(html, "<script"));
+	/* a pass's message says what was checked, a failure's what is wrong */
+	assert_says(html, "<pre class=\"note\">checked &lt;6.1&gt;</pre>");
+	assert_says(html, "<pre class=\"msg\">the consoles&#39; outputs differ</pre>");
 	assert_says(html, "<p class=\"reason\">the consoles&#39; outputs "
 		    "differ in &quot;echo&quot;</p>");
 	/* the transcripts' last 200 lines, CRs dropped */
