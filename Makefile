@@ -50,7 +50,7 @@ help:
 	@echo "make images    build the kernels every vm/*.profile needs and the initramfs images"
 	@echo "make check     unit + end-to-end tests of the harness (boots VMs)"
 	@echo "make test-all  deps + build + every scenario in scenarios/ (the main job; JOBS=N)"
-	@echo "make bench     build, boot, window, replication, scenario figures (medians; BENCH_ONLY=boot|window|rep|test)"
+	@echo "make bench     build, boot, window, replication, scenario figures (medians; BENCH_ONLY=build|boot|window|rep|test)"
 	@echo "make clean     remove build/duplex objects (keeps kernel builds)"
 	@echo "make distclean remove build/ entirely"
 

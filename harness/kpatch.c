@@ -161,8 +161,9 @@ int kpatch_first_rejection(const char *output, char *buf, size_t size)
 			return 0;
 		} else if (file && !strncmp(p, "Hunk #", 6) &&
 			   memmem(p, (size_t)(eol - p), "FAILED", 6)) {
+			/* "Hunk #1 FAILED at 2250." without its full stop */
 			snprintf(buf, size, "%.*s: %.*s", (int)file_len, file,
-				 (int)(eol - p), p);
+				 (int)(eol - p - (eol[-1] == '.')), p);
 			return 0;
 		} else if (file && !strncmp(p, "Reversed (or previously applied)", 32)) {
 			snprintf(buf, size, "%.*s: already patched (patch found the change reversed)",
@@ -286,7 +287,7 @@ static bool same_filesystem(const char *a, const char *b)
 /* Mirror PRISTINE into TREE, every file a hard link where the filesystem
  * allows, except the series' targets (TREE keeps its patched copies). */
 static int sync_tree(const struct series *s, const char *pristine,
-		     const char *tree, int log_fd)
+		     const char *tree, const char *build, int log_fd)
 {
 	size_t nargs = 8 + s->ntargets, i, a = 0;
 	const char **argv = xcalloc(nargs + 1, sizeof(*argv));
@@ -312,8 +313,8 @@ static int sync_tree(const struct series *s, const char *pristine,
 	dprintf(log_fd, "\n$ rsync ... %s/ %s/\n", pristine, tree);
 	status = run_command(argv, NULL, log_fd);
 	if (status != 0)
-		log_error("cannot copy the kernel tree '%s' to '%s' (rsync exit status %d; see build/logs/patches.log)",
-			  pristine, tree, status);
+		log_error("cannot copy the kernel tree '%s' to '%s' (rsync exit status %d; its output: %s/logs/patches.log)",
+			  pristine, tree, status, build);
 out:
 	for (i = 0; i < s->ntargets + 3; i++)
 		free(owned[i]);
@@ -349,7 +350,7 @@ static int stage_targets(const struct series *s, const char *pristine,
 }
 
 static int apply_one(const struct series *s, int k, const char *pristine,
-		     const char *stage, int log_fd)
+		     const char *stage, const char *build, int log_fd)
 {
 	char *path = patch_path(s, k);
 	const char *argv[] = { "patch", "-p1", "-d", stage, "--batch",
@@ -366,11 +367,11 @@ static int apply_one(const struct series *s, int k, const char *pristine,
 	if (status == 0)
 		goto out;
 	if (status > 0 && kpatch_first_rejection(out, why, sizeof(why)) == 0)
-		log_error("kernel/patches/%s does not apply to %s: %s.  Point KSRC at a Linux 6.1 tree (or unset it for Debian's " DEBIAN_TREE "), or refresh the patch; patch's output: build/logs/patches.log",
-			  s->ents[k]->d_name, pristine, why);
+		log_error("kernel/patches/%s does not apply to %s: %s (patch's output: %s/logs/patches.log): point KSRC at a Linux 6.1 tree (or unset it for Debian's " DEBIAN_TREE "), or refresh the patch",
+			  s->ents[k]->d_name, pristine, why, build);
 	else
-		log_error("kernel/patches/%s does not apply to %s (patch exit status %d); patch's output: build/logs/patches.log",
-			  s->ents[k]->d_name, pristine, status);
+		log_error("kernel/patches/%s does not apply to %s (patch exit status %d; its output: %s/logs/patches.log)",
+			  s->ents[k]->d_name, pristine, status, build);
 out:
 	free(out);
 	free(path);
@@ -420,7 +421,8 @@ next:
 
 /* Apply the series afresh in STAGE and bring TREE's targets in line. */
 static int apply_series(const struct series *s, const char *pristine,
-			const char *stage, const char *tree, int log_fd)
+			const char *stage, const char *tree,
+			const char *build, int log_fd)
 {
 	int k;
 
@@ -429,7 +431,7 @@ static int apply_series(const struct series *s, const char *pristine,
 	if (stage_targets(s, pristine, stage) < 0)
 		return -1;
 	for (k = 0; k < s->n; k++)
-		if (apply_one(s, k, pristine, stage, log_fd) < 0)
+		if (apply_one(s, k, pristine, stage, build, log_fd) < 0)
 			return -1;
 	return install_targets(s, stage, tree);
 }
@@ -463,7 +465,7 @@ static int prepare(const struct duplex_paths *paths, const struct series *s,
 	snprintf(tree->id, sizeof(tree->id), "%016" PRIx64,
 		 fnv1a(FNV_START, stamp, strlen(stamp)));
 	dprintf(log_fd, "\n=== duplex kpatch: %s -> %s ===\n", pristine, tree->dir);
-	if (sync_tree(s, pristine, tree->dir, log_fd) < 0)
+	if (sync_tree(s, pristine, tree->dir, paths->build, log_fd) < 0)
 		goto out;
 	if (path_exists(stamp_path))
 		old = read_file(stamp_path, NULL);
@@ -476,7 +478,8 @@ static int prepare(const struct duplex_paths *paths, const struct series *s,
 		log_error("cannot remove '%s': %m", stamp_path);
 		goto out;
 	}
-	if (apply_series(s, pristine, stage, tree->dir, log_fd) < 0)
+	if (apply_series(s, pristine, stage, tree->dir, paths->build,
+			 log_fd) < 0)
 		goto out;
 	ret = write_file_atomic(stamp_path, stamp, strlen(stamp), 0644);
 out:

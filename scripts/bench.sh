@@ -6,8 +6,11 @@
 #   ccache build    : the same into other objdirs with that ccache now warm
 #                     (what a fresh clone, e.g. CI's, costs)
 #   no-op rebuild   : `duplex build` with nothing changed (both replicas)
+#   incremental     : `duplex build` after touching kernel/fork.c, per
+#                     replica (ratio to that replica's cold build)
 #   boot to prompt  : plain qemu-system-x86_64 -kernel (baseline) vs duplex
-#                     boot through libvirt, primary, TCG
+#                     boot through libvirt, primary, TCG; replica2 alone
+#                     under plain QEMU
 #                     boot --manual, both timed from the command's start
 #   secondary boot  : from `repboot 1` typed on serial0 to partition 1 UP
 #                     in the window (ratio to the plain QEMU boot)
@@ -28,7 +31,8 @@
 #   scenarios       : wall time of `duplex test scenarios/` one machine at
 #                     a time (baseline) vs `-j 2`, and the median time of
 #                     one scenario; BENCH_TEST_RUNS samples (default 3)
-# BENCH_RUNS (default 5) sets the number of boot, no-op and window samples;
+# BENCH_RUNS (default 5) sets the number of boot, no-op, incremental and
+# window samples; BENCH_ONLY=build runs only the build figures,
 # BENCH_ONLY=boot skips the build figures, BENCH_ONLY=window runs only the
 # window figures, BENCH_ONLY=rep only the replication figures,
 # BENCH_ONLY=test only the scenario figures.
@@ -40,54 +44,79 @@ DUPLEX=build/duplex
 WINBENCH=build/tests/bench/winbench_host
 REPBENCH=build/tests/bench/repbench_host
 case $ONLY in
-"" | boot | window | rep | test) ;;
-*) echo "bench: BENCH_ONLY is boot, window, rep, test or empty, not '$ONLY'" >&2; exit 2 ;;
+"" | build | boot | window | rep | test) ;;
+*) echo "bench: BENCH_ONLY is build, boot, window, rep, test or empty, not '$ONLY'" >&2; exit 2 ;;
 esac
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 now() { date +%s.%N; }
 elapsed() { echo "$(now) - $1" | bc; }
-# want SECTION: build (BENCH_ONLY unset), boot (also with boot), window
+# want SECTION: build (BENCH_ONLY unset or build), boot (also with boot), window
 # and rep (also with boot, or alone).
 want() {
 	case $1:$ONLY in
-	build:) ;; boot:|boot:boot) ;; window:|window:boot|window:window) ;;
+	build:|build:build) ;; boot:|boot:boot) ;; window:|window:boot|window:window) ;;
 	rep:|rep:boot|rep:rep) ;; test:|test:boot|test:test) ;; *) return 1 ;;
 	esac
 }
 median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f", m}'; }
 
 $DUPLEX build >/dev/null
-ksrc=$(ls -d build/src/linux-* | head -1)
+ksrc=build/src/linux-source-6.1
 cold= warm= noop= qemu= boot= secondary= lat_pipe= rep_lines_plain= test_j1=
+# built_seconds NAME FILE: the seconds of every "kbuild: NAME built in T"
+# line of FILE (T is "12.3 s" or "4m05s"), one a line.
+built_seconds() {
+	sed -n "s/^kbuild: $1 built in \([0-9.ms ]*\) (log.*/\1/p" "$2" |
+		awk '/m/ {split($0, a, "m"); sub("s", "", a[2]); print a[1] * 60 + a[2]; next}
+		     {print $1}'
+}
 if want build; then
 
+# Scratch build directories on build/'s filesystem: their private trees
+# are then hard links, as in a checkout's own build/.
+scratch=$(mktemp -d -p build bench-build.XXXXXX)
+trap 'rm -rf "$work" "$scratch"' EXIT
 export CCACHE_DIR=$work/ccache
 echo "bench: cold build of both replicas, empty ccache (1 run, several minutes)" >&2
 t=$(now)
-DUPLEX_BUILD=$work/cold KSRC=$ksrc $DUPLEX build >/dev/null
+DUPLEX_BUILD=$scratch/cold KSRC=$ksrc $DUPLEX build >"$work/cold.out"
 cold=$(elapsed "$t")
+cold1=$(built_seconds replica1 "$work/cold.out")
+cold2=$(built_seconds replica2 "$work/cold.out")
 echo "bench: clean build of both replicas elsewhere, warm ccache" >&2
 t=$(now)
-DUPLEX_BUILD=$work/warm KSRC=$ksrc $DUPLEX build >/dev/null
+DUPLEX_BUILD=$scratch/warm KSRC=$ksrc $DUPLEX build >/dev/null
 warm=$(elapsed "$t")
-rm -rf "$work/cold" "$work/warm"
+rm -rf "$scratch"
 unset CCACHE_DIR
 
 echo "bench: no-op rebuild x$RUNS" >&2
 noop=$(for i in $(seq "$RUNS"); do t=$(now); $DUPLEX build >/dev/null; elapsed "$t"; done | median)
+
+# A researcher's edit: one source file changes (kernel/fork.c, touched in
+# the pristine tree: the private tree's copy is the same file).
+echo "bench: incremental rebuild after touching kernel/fork.c x$RUNS" >&2
+: >"$work/incr.out"
+for i in $(seq "$RUNS"); do
+	touch "$ksrc/kernel/fork.c"
+	$DUPLEX build >>"$work/incr.out"
+done
+incr1=$(built_seconds replica1 "$work/incr.out" | median)
+incr2=$(built_seconds replica2 "$work/incr.out" | median)
 fi
 
 if want boot; then
 echo "bench: primary boot to shell prompt, plain QEMU x$RUNS" >&2
+# qemu_boot [R]: replica R (default 1) as a lone partition 0.
 qemu_boot() {
 	local t out=$work/qemu.out
 	rm -f "$out"
 	t=$(now)
 	timeout 600 qemu-system-x86_64 -accel tcg -machine pc -m 512 -nodefaults \
 		-display none -monitor none -no-reboot -serial "file:$out" \
-		-kernel build/replica1/arch/x86/boot/bzImage \
+		-kernel "build/replica${1:-1}/arch/x86/boot/bzImage" \
 		-initrd build/initramfs/partition0.cpio \
 		-append "console=ttyS0,115200 panic=-1 duplex.partition=0 duplex.bench=poweroff" &
 	local pid=$!
@@ -96,6 +125,8 @@ qemu_boot() {
 	kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 qemu=$(for i in $(seq "$RUNS"); do qemu_boot; done | median)
+echo "bench: replica2 boot to shell prompt, plain QEMU x$RUNS" >&2
+qemu2=$(for i in $(seq "$RUNS"); do qemu_boot 2; done | median)
 
 echo "bench: primary boot to shell prompt, duplex boot x$RUNS" >&2
 duplex_boot() {
@@ -185,11 +216,16 @@ row() { printf '%-52s %10.1f %-5s %8.3f\n' "$1" "$2" "$3" "$4"; }
 printf '\n%-52s %10s %-5s %8s\n' "figure" "value" "unit" "ratio"
 if [ -n "$cold" ]; then
 row "cold build, replica1+2, empty ccache (n=1)" "$cold" s 1
+row "  of which replica1 (n=1)" "$cold1" s "$(ratio "$cold1" "$cold")"
+row "  of which replica2 (n=1)" "$cold2" s "$(ratio "$cold2" "$cold")"
 row "fresh objdirs, replica1+2, warm ccache (n=1)" "$warm" s "$(ratio "$warm" "$cold")"
 row "no-op rebuild, both replicas (median of $RUNS)" "$noop" s "$(ratio "$noop" "$cold")"
+row "incremental, kernel/fork.c, replica1 (median of $RUNS)" "$incr1" s "$(ratio "$incr1" "$cold1")"
+row "incremental, kernel/fork.c, replica2 (median of $RUNS)" "$incr2" s "$(ratio "$incr2" "$cold2")"
 fi
 if [ -n "$qemu" ]; then
 row "primary to prompt, plain QEMU TCG (median of $RUNS)" "$qemu" s 1
+row "replica2 to prompt, plain QEMU TCG (median of $RUNS)" "$qemu2" s "$(ratio "$qemu2" "$qemu")"
 row "primary to prompt, duplex boot TCG (median of $RUNS)" "$boot" s "$(ratio "$boot" "$qemu")"
 row "secondary, 'repboot 1' to UP, TCG (median of $RUNS)" "$secondary" s "$(ratio "$secondary" "$qemu")"
 fi

@@ -12,14 +12,33 @@ tap $([ "$status" -ne 0 ] && grep -q "/nonexistent" "$work/out" && [ "$(grep -c 
 	"KSRC=/nonexistent: exit $status with one error line naming the path" "$(cat "$work/out")"
 
 # A fragment that drops a required option: configure only, in a scratch
-# build directory, from the tree duplex already extracted.
+# build directory, from the tree duplex already extracted.  The scratch
+# build directory is on build/'s filesystem: the private tree is then
+# hard links, not a 1.5 GB copy.
 cp -r "$ROOT/kernel" "$ROOT/vm" "$ROOT/ramdisk" "$work/"
 sed -i '/^CONFIG_SERIAL_8250_CONSOLE=y/d' "$work/kernel/common.config"
-ksrc=$(ls -d "$ROOT"/build/src/linux-* 2>/dev/null | head -1)
-DUPLEX_ROOT=$work DUPLEX_BUILD=$work/build KSRC=$ksrc "$DUPLEX" build >"$work/out" 2>&1
+ksrc=$ROOT/build/src/linux-source-6.1
+scratch=$(mktemp -d -p "$ROOT/build" errors-build.XXXXXX)
+trap 'rm -rf "$work" "$scratch"' EXIT
+DUPLEX_ROOT=$work DUPLEX_BUILD=$scratch KSRC=$ksrc "$DUPLEX" build >"$work/out" 2>&1
 status=$?
 tap $([ "$status" -ne 0 ] && grep -q 'CONFIG_SERIAL_8250_CONSOLE' "$work/out"; echo $?) \
 	"a fragment without a required option fails the build naming it (exit $status)" "$(tail -5 "$work/out")"
+
+# A tree the layout patch does not fit (another kernel version: the
+# context around the patch's first hunk differs): the patch's name and
+# the first rejected file, and the tree itself untouched.
+other=$work/linux-other
+mkdir -p "$other/arch/x86"
+cp "$ksrc/Makefile" "$other/"
+sed 's/If unsure, leave at the default value\./If in doubt, keep the default./' \
+	"$ksrc/arch/x86/Kconfig" >"$other/arch/x86/Kconfig"
+sum=$(md5sum "$other/arch/x86/Kconfig")
+DUPLEX_BUILD=$scratch KSRC=$other "$DUPLEX" build >"$work/out" 2>&1
+status=$?
+tap $([ "$status" -eq 2 ] && grep -q "kernel/patches/0001-duplex-layout.patch does not apply to $other: arch/x86/Kconfig: Hunk #1 FAILED" "$work/out" &&
+	[ "$(md5sum "$other/arch/x86/Kconfig")" = "$sum" ] && [ ! -e "$other/arch/x86/Kconfig.duplex" ]; echo $?) \
+	"a series that does not apply names the patch and the first rejected file (exit $status)" "$(cat "$work/out")"
 
 # libvirtd not answering (a socket nobody listens on: same path in duplex
 # as a stopped daemon).

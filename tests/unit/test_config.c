@@ -77,6 +77,36 @@ static void test_shipped_profile_loads(void **state)
 	assert_int_equal(p.replica[1], 2);
 }
 
+/* A variant names a fragment and a build directory: plain names only. */
+static void test_variant(void **state)
+{
+	struct machine_profile p;
+	struct stderr_capture cap;
+	char *err, *image;
+	struct duplex_paths paths = { .build = "/b" };
+
+	(void)state;
+	assert_int_equal(profile_load(DUPLEX_SOURCE_ROOT "/vm/leak-same.profile", &p), 0);
+	assert_string_equal(p.variant, "leak-test");
+	assert_int_equal(p.replica[0], 1);
+	assert_int_equal(p.replica[1], 1);
+	image = paths_kernel_image(&paths, p.replica[1], p.variant);
+	assert_string_equal(image, "/b/replica1-leak-test/arch/x86/boot/bzImage");
+	free(image);
+	assert_int_equal(profile_load(DUPLEX_SOURCE_ROOT "/vm/default.profile", &p), 0);
+	assert_string_equal(p.variant, "");
+	image = paths_kernel_image(&paths, 2, p.variant);
+	assert_string_equal(image, "/b/replica2/arch/x86/boot/bzImage");
+	free(image);
+
+	stderr_capture_start(&cap);
+	assert_int_equal(profile_parse("replica.0 = 1\nreplica.1 = 2\nvariant = ../x\n",
+				       "vm/x.profile", &p), -1);
+	err = stderr_capture_end(&cap);
+	assert_says(err, "vm/x.profile:3: 'variant' may hold only letters, digits, '-' and '_', not '.'");
+	free(err);
+}
+
 static void test_errors_name_line_and_key(void **state)
 {
 	(void)state;
@@ -166,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_and_values),
 		cmocka_unit_test(test_comments_blank_and_spaces),
 		cmocka_unit_test(test_shipped_profile_loads),
+		cmocka_unit_test(test_variant),
 		cmocka_unit_test(test_errors_name_line_and_key),
 		cmocka_unit_test(test_replicas_must_match_partitions),
 		cmocka_unit_test(test_cmdline_bounds),
