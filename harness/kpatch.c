@@ -292,7 +292,6 @@ static int sync_tree(const struct series *s, const char *pristine,
 	size_t nargs = 8 + s->ntargets, i, a = 0;
 	const char **argv = xcalloc(nargs + 1, sizeof(*argv));
 	char **owned = xcalloc(s->ntargets + 3, sizeof(*owned));
-	char *parent = xasprintf("%s/..", tree);
 	int status;
 
 	argv[a++] = "rsync";
@@ -303,7 +302,7 @@ static int sync_tree(const struct series *s, const char *pristine,
 		status = -1;
 		goto out;
 	}
-	if (same_filesystem(pristine, parent))
+	if (same_filesystem(pristine, tree))
 		argv[a++] = owned[s->ntargets] =
 			xasprintf("--link-dest=%s", pristine);
 	for (i = 0; i < s->ntargets; i++)
@@ -320,7 +319,6 @@ out:
 		free(owned[i]);
 	free(owned);
 	free(argv);
-	free(parent);
 	return status == 0 ? 0 : -1;
 }
 

@@ -32,10 +32,8 @@
 #                     a time (baseline) vs `-j 2`, and the median time of
 #                     one scenario; BENCH_TEST_RUNS samples (default 3)
 # BENCH_RUNS (default 5) sets the number of boot, no-op, incremental and
-# window samples; BENCH_ONLY=build runs only the build figures,
-# BENCH_ONLY=boot skips the build figures, BENCH_ONLY=window runs only the
-# window figures, BENCH_ONLY=rep only the replication figures,
-# BENCH_ONLY=test only the scenario figures.
+# window samples; BENCH_ONLY=SECTION (build, boot, window, rep or test)
+# runs that section alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${BENCH_RUNS:-5}
@@ -52,14 +50,8 @@ trap 'rm -rf "$work"' EXIT
 
 now() { date +%s.%N; }
 elapsed() { echo "$(now) - $1" | bc; }
-# want SECTION: build (BENCH_ONLY unset or build), boot (also with boot), window
-# and rep (also with boot, or alone).
-want() {
-	case $1:$ONLY in
-	build:|build:build) ;; boot:|boot:boot) ;; window:|window:boot|window:window) ;;
-	rep:|rep:boot|rep:rep) ;; test:|test:boot|test:test) ;; *) return 1 ;;
-	esac
-}
+# want SECTION: every section without BENCH_ONLY, else only that one.
+want() { [ -z "$ONLY" ] || [ "$1" = "$ONLY" ]; }
 median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f", m}'; }
 
 $DUPLEX build >/dev/null
