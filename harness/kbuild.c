@@ -65,17 +65,6 @@ static void format_duration(int64_t ms, char *buf, size_t size)
 			 ms / 1000 % 60);
 }
 
-
-/* FNV-1a: a change detector for the stamp, not a security measure. */
-static uint64_t fnv1a(uint64_t h, const char *s, size_t len)
-{
-	while (len--) {
-		h ^= (unsigned char)*s++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 static int check_ksrc(const char *ksrc)
 {
 	static const char fix[] = "point KSRC at a Linux source tree or unset it to use Debian's " DEBIAN_TREE;
@@ -271,7 +260,7 @@ static int check_config(struct replica *r, const char *config)
 
 static char *stamp_text(const struct replica *r, const char *config)
 {
-	uint64_t in = 0xcbf29ce484222325ULL;
+	uint64_t in = FNV1A_START;
 
 	in = fnv1a(in, r->src, strlen(r->src) + 1);
 	in = fnv1a(in, r->tree->id, strlen(r->tree->id) + 1);
@@ -279,7 +268,7 @@ static char *stamp_text(const struct replica *r, const char *config)
 	in = fnv1a(in, r->frag, strlen(r->frag) + 1);
 	in = fnv1a(in, r->variant_frag, strlen(r->variant_frag) + 1);
 	return xasprintf("inputs %016" PRIx64 " config %016" PRIx64 "\n", in,
-			 fnv1a(0xcbf29ce484222325ULL, config, strlen(config)));
+			 fnv1a(FNV1A_START, config, strlen(config)));
 }
 
 /* The stamp, if .config still comes from these very fragments and tree

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "kpatch.h"
 #include "log.h"
+#include "results_fmt.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -25,20 +26,6 @@ struct series {
 	char **targets;
 	size_t ntargets;
 };
-
-/* FNV-1a: a change detector for the stamp, not a security measure. */
-static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *s = data;
-
-	while (len--) {
-		h ^= *s++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-#define FNV_START 0xcbf29ce484222325ULL
 
 static int is_patch(const struct dirent *e)
 {
@@ -233,8 +220,8 @@ static int series_load(const struct duplex_paths *paths, struct series *s)
  * missing from the pristine tree (a new file) counts as such. */
 static char *stamp_text(const struct series *s, const char *pristine)
 {
-	uint64_t h = FNV_START;
-	char *text, *next;
+	struct strbuf sb = STRBUF_INIT;
+	uint64_t h = FNV1A_START;
 	size_t i;
 	int k;
 
@@ -242,21 +229,19 @@ static char *stamp_text(const struct series *s, const char *pristine)
 		h = fnv1a(h, s->ents[k]->d_name, strlen(s->ents[k]->d_name) + 1);
 		h = fnv1a(h, s->text[k], strlen(s->text[k]) + 1);
 	}
-	text = xasprintf("series %016" PRIx64 "\n", h);
+	sb_printf(&sb, "series %016" PRIx64 "\n", h);
 	for (i = 0; i < s->ntargets; i++) {
 		char *path = xasprintf("%s/%s", pristine, s->targets[i]);
 		size_t len = 0;
 		char *data = path_exists(path) ? read_file(path, &len) : NULL;
 
-		next = xasprintf("%s%016" PRIx64 " %s\n", text,
-				 data ? fnv1a(FNV_START, data, len) : 0,
-				 s->targets[i]);
-		free(text);
+		sb_printf(&sb, "%016" PRIx64 " %s\n",
+			  data ? fnv1a(FNV1A_START, data, len) : 0,
+			  s->targets[i]);
 		free(data);
 		free(path);
-		text = next;
 	}
-	return text;
+	return sb_detach(&sb);
 }
 
 /* build/src/linux-source-6.1 -> build/src/linux-source-6.1.patched; a
@@ -272,7 +257,7 @@ static char *tree_base(const struct duplex_paths *paths, const char *pristine)
 		base = xstrdup(debian);
 	else
 		base = xasprintf("%s/src/ksrc-%016" PRIx64, paths->build,
-				 fnv1a(FNV_START, pristine, strlen(pristine)));
+				 fnv1a(FNV1A_START, pristine, strlen(pristine)));
 	free(debian);
 	return base;
 }
@@ -461,7 +446,7 @@ static int prepare(const struct duplex_paths *paths, const struct series *s,
 
 	tree->dir = xasprintf("%s.patched", base);
 	snprintf(tree->id, sizeof(tree->id), "%016" PRIx64,
-		 fnv1a(FNV_START, stamp, strlen(stamp)));
+		 fnv1a(FNV1A_START, stamp, strlen(stamp)));
 	dprintf(log_fd, "\n=== duplex kpatch: %s -> %s ===\n", pristine, tree->dir);
 	if (sync_tree(s, pristine, tree->dir, paths->build, log_fd) < 0)
 		goto out;

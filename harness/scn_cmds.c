@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "layout.h"
 #include "log.h"
+#include "results_fmt.h"
 #include "scn.h"
 #include "util.h"
 
@@ -214,19 +215,16 @@ static char *layout_problems(struct scn *s, struct layout_part parts[])
 /* What a passing check saw: each console's layout. */
 static char *layout_seen(const struct layout_part parts[], unsigned n)
 {
-	char line[LAYOUT_SHORT_SIZE], *all = xstrdup(""), *joined;
+	struct strbuf sb = STRBUF_INIT;
+	char line[LAYOUT_SHORT_SIZE];
 	unsigned k;
 
 	for (k = 0; k < n; k++) {
 		layout_short(&parts[k], line, sizeof(line));
-		joined = xasprintf("%s%s\n", all, line);
-		free(all);
-		all = joined;
+		sb_printf(&sb, "%s\n", line);
 	}
-	joined = xasprintf("%sno region of one partition overlaps a region of another",
-			   all);
-	free(all);
-	return joined;
+	sb_printf(&sb, "no region of one partition overlaps a region of another");
+	return sb_detach(&sb);
 }
 
 /* duplex::check layout: the layout each booted partition's kernel

@@ -36,12 +36,7 @@ struct changes {
 
 static uint64_t line_hash(const struct text_line *l)
 {
-	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a */
-	size_t i;
-
-	for (i = 0; i < l->len; i++)
-		h = (h ^ (unsigned char)l->s[i]) * 0x100000001b3ull;
-	return h;
+	return fnv1a(FNV1A_START, l->s, l->len);
 }
 
 static void seq_init(struct seq *q, const struct text_line *l, size_t n)

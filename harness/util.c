@@ -379,3 +379,14 @@ bool in_path(const char *prog)
 	free(dirs);
 	return found;
 }
+
+uint64_t fnv1a(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *s = data;
+
+	while (len--) {
+		h ^= *s++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}

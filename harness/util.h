@@ -36,6 +36,11 @@ bool is_dir(const char *path);
  * clean` from its form alone. */
 void make_run_id(char prefix, char *id, size_t size);
 
+/* FNV-1a of LEN bytes at DATA, continuing from H (FNV1A_START for a new
+ * hash): for stamps and line matching, not a security measure. */
+#define FNV1A_START 0xcbf29ce484222325ULL
+uint64_t fnv1a(uint64_t h, const void *data, size_t len);
+
 /* Monotonic clock in milliseconds. */
 int64_t now_ms(void);
 

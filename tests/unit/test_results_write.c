@@ -366,6 +366,25 @@ static void test_writers_empty_run(void **state)
 	free(dir);
 }
 
+/* R: a run in DIR of one scenario NAME (NAME.exp, slug NAME), no case
+ * yet; returns that scenario. */
+static struct scenario_result *one_scenario_run(struct test_run *r,
+						const char *dir,
+						const char *name)
+{
+	struct scenario_result *s;
+
+	memset(r, 0, sizeof(*r));
+	r->dir = xstrdup(dir);
+	r->planned = r->nscenarios = 1;
+	r->scenarios = xcalloc(1, sizeof(*r->scenarios));
+	s = &r->scenarios[0];
+	s->name = xstrdup(name);
+	s->file = xasprintf("%s.exp", name);
+	s->slug = xstrdup(name);
+	return s;
+}
+
 /* A transcript larger than what the report reads of it: its last lines,
  * and no line the read cut in the middle. */
 static void test_html_tail_of_big_transcript(void **state)
@@ -377,14 +396,7 @@ static void test_html_tail_of_big_transcript(void **state)
 	int i;
 
 	(void)state;
-	memset(&r, 0, sizeof(r));
-	r.dir = xstrdup(dir);
-	r.planned = r.nscenarios = 1;
-	r.scenarios = xcalloc(1, sizeof(*r.scenarios));
-	s = &r.scenarios[0];
-	s->name = xstrdup("big");
-	s->file = xstrdup("big.exp");
-	s->slug = xstrdup("big");
+	s = one_scenario_run(&r, dir, "big");
 	s->nconsoles = 2;
 	scenario_add_case(s, "boots");
 	sdir = xasprintf("%s/big", dir);
@@ -428,14 +440,7 @@ static void test_html_three_consoles(void **state)
 	unsigned k;
 
 	(void)state;
-	memset(&r, 0, sizeof(r));
-	r.dir = xstrdup(dir);
-	r.planned = r.nscenarios = 1;
-	r.scenarios = xcalloc(1, sizeof(*r.scenarios));
-	s = &r.scenarios[0];
-	s->name = xstrdup("three");
-	s->file = xstrdup("three.exp");
-	s->slug = xstrdup("three");
+	s = one_scenario_run(&r, dir, "three");
 	tc = scenario_add_case(s, "cat");
 	tc->nconsoles = 3;
 	for (k = 0; k < 3; k++) {
