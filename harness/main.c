@@ -13,7 +13,7 @@ static const struct command {
 } commands[] = {
 	{ "doctor", cmd_doctor, "is this host ready? (libvirtd, QEMU, KVM, kernel tree, ccache)" },
 	{ "build", cmd_build, "build the replica kernels and initramfs images (incremental)" },
-	{ "boot", cmd_boot, "boot the primary, print its console's pty, wait until Ctrl-C" },
+	{ "boot", cmd_boot, "boot the machine (primary, then secondaries), print the ptys, wait" },
 	{ "test", cmd_test, "run scenarios on fresh machines; results in results/latest/" },
 	{ "clean", cmd_clean, "remove domains and run state left by runs that died" },
 };

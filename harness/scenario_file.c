@@ -324,6 +324,18 @@ static int unknown_cmd(ClientData cd, Tcl_Interp *ip, int objc,
 		name));
 }
 
+/* Tcl's exit would end duplex itself, in the middle of --list. */
+static int exit_cmd(ClientData cd, Tcl_Interp *ip, int objc,
+		    Tcl_Obj *const objv[])
+{
+	(void)cd;
+	(void)objc;
+	(void)objv;
+	return load_error(ip, Tcl_NewStringObj(
+		"'exit' at the top level would end duplex while it loads the file; remove it (a scenario's body ends early with return)",
+		-1));
+}
+
 /* Tcl_EvalEx blames the command it was given, whatever failed in it:
  * the error is on the line where that command starts. */
 static void toplevel_error(struct loader *ld, Tcl_Interp *ip)
@@ -347,6 +359,7 @@ static void run_toplevel(struct loader *ld, Tcl_Interp *ip)
 
 	Tcl_CreateObjCommand(ip, "scenario", scenario_cmd, ld, NULL);
 	Tcl_CreateObjCommand(ip, "unknown", unknown_cmd, NULL, NULL);
+	Tcl_CreateObjCommand(ip, "exit", exit_cmd, NULL, NULL);
 	for (i = 0; i < ld->f.ncmds; i++) {
 		ld->cur = &ld->f.cmds[i];
 		ld->cur_defined = false;

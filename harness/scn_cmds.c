@@ -258,6 +258,20 @@ static int tcl_check(ClientData cd, Tcl_Interp *ip, int objc, Tcl_Obj *const obj
 	return TCL_OK;
 }
 
+/* Expect's exit would end the process running the scenario: no result,
+ * and no teardown of its machine. */
+static int tcl_exit(ClientData cd, Tcl_Interp *ip, int objc,
+		    Tcl_Obj *const objv[])
+{
+	(void)cd;
+	(void)objc;
+	(void)objv;
+	Tcl_SetObjResult(ip, Tcl_NewStringObj(
+		"'exit' would end the harness, not the scenario: end a scenario's body early with return",
+		-1));
+	return TCL_ERROR;
+}
+
 void scn_cmds_register(struct scn *s)
 {
 	static const struct {
@@ -270,6 +284,8 @@ void scn_cmds_register(struct scn *s)
 		{ "duplex::send", tcl_send },
 		{ "duplex::console", tcl_console },
 		{ "duplex::check", tcl_check },
+		{ "exit", tcl_exit },
+		{ "exp_exit", tcl_exit },
 	};
 	size_t i;
 

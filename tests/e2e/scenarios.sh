@@ -52,8 +52,12 @@ tap $([ "$counts" = "$((jt - jf - js)) passed, $jf failed, $js skipped" ] && [ "
 
 "$DUPLEX" test "$S/fails.exp" >"$work/out" 2>&1
 status=$?
-tap $([ "$status" -eq 1 ] && [ "$(closing_counts "$work/out")" = "1 passed, 4 failed, 0 skipped" ]; echo $?) \
+tap $([ "$status" -eq 1 ] && [ "$(closing_counts "$work/out")" = "1 passed, 5 failed, 0 skipped" ]; echo $?) \
 	"a divergence, a wrong output and a wrong status are each caught (exit $status)" "$(cat "$work/out")"
+tap $(grep -q "exit-in-a-body-fails-its-scenario.* FAIL" "$work/out" &&
+	grep -q "fails.exp:16: 'exit' would end the harness, not the scenario" "$work/out" &&
+	[ "$(duplex_domains)" = "$before" ]; echo $?) \
+	"exit in a scenario's body fails that scenario with its line, and its machine is torn down" "$(cat "$work/out")"
 grep -q 'class="diverge"' "$latest/report.html"
 tap $? "report.html marks the diverging line"
 grep -q -- '--- serial0' "$latest/junit.xml"

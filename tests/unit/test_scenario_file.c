@@ -280,6 +280,7 @@ static void test_top_level_errors(void **state)
 			 "foreach n {a b} {\n"
 			 "\tscenario $n {duplex::boot}\n"
 			 "}\n");
+	char *quit = put(f, "exit.exp", "scenario a {x}\n\nexit 0\nscenario b {y}\n");
 	char *err = load_one_fails(expect);
 
 	assert_at(f, err, "top.exp", 5, "'duplex::boot' runs only inside a scenario's body, not when the file is loaded; move it into the body\n");
@@ -293,6 +294,10 @@ static void test_top_level_errors(void **state)
 	err = load_one_fails(loop);
 	assert_at(f, err, "loop.exp", 2, "scenario is called from a proc, a loop or a substitution here; make it a command of the file's top level");
 	free(err);
+	err = load_one_fails(quit);
+	assert_at(f, err, "exit.exp", 3, "'exit' at the top level would end duplex while it loads the file; remove it");
+	free(err);
+	free(quit);
 	free(expect);
 	free(unknown);
 	free(raise);
