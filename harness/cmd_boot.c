@@ -133,6 +133,18 @@ static int check_layouts(const struct machine *m, unsigned n, bool allow)
 	return ret;
 }
 
+/* Once the machine is up, a person may be the reason a partition stands
+ * still (a debugger on QEMU's gdbstub, a stalled kernel under study): the
+ * hang is reported, and the machine left to them. */
+static void warn_hung(const struct machine *m, unsigned k)
+{
+	char *why = machine_hung_reason(m, k);
+
+	log_warn("%s; the machine stays up for you to look (Ctrl-C ends the run)",
+		 why);
+	free(why);
+}
+
 static int boot_machine(struct machine *m, const struct boot_options *o)
 {
 	enum machine_event ev;
@@ -150,8 +162,15 @@ static int boot_machine(struct machine *m, const struct boot_options *o)
 		return ret;
 	log_info("duplex: machine running%s; Ctrl-C ends the run",
 		 o->manual ? " (type 'repboot K' on serial0 to boot partition K)" : "");
-	while ((ev = machine_watch(m, -1, &k)) == MACHINE_STARTED)
-		announce(m, k);
+	for (;;) {
+		ev = machine_watch(m, -1, &k);
+		if (ev == MACHINE_STARTED)
+			announce(m, k);
+		else if (ev == MACHINE_HUNG)
+			warn_hung(m, k);
+		else
+			break;
+	}
 	drive_report_event(m, ev, k);
 	return ev == MACHINE_SIGNAL ? EXIT_OK : EXIT_FAILED;
 }

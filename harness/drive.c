@@ -65,7 +65,7 @@ bool drive_expect(struct machine *m, unsigned k, const char *re,
 int drive_report_event(struct machine *m, enum machine_event ev, unsigned k)
 {
 	struct partition *p = &m->part[k];
-	char *tail;
+	char *tail, *why;
 
 	switch (ev) {
 	case MACHINE_SIGNAL:
@@ -82,6 +82,13 @@ int drive_report_event(struct machine *m, enum machine_event ev, unsigned k)
 		tail = console_tail(&p->con, 20);
 		log_error("serial%u: kernel failure: %s\n%s", k,
 			  p->con.m.failure, tail);
+		free(tail);
+		return EXIT_FAILED;
+	case MACHINE_HUNG:
+		why = machine_hung_reason(m, k);
+		tail = console_tail(&p->con, 20);
+		log_error("%s; last lines:\n%s", why, tail);
+		free(why);
 		free(tail);
 		return EXIT_FAILED;
 	case MACHINE_TIMEOUT:

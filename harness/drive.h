@@ -4,9 +4,10 @@
  * secondaries by typing `repboot K` on serial0.
  *
  * Boot functions return an exit status of cli.h (EXIT_OK; EXIT_FAILED
- * when a partition ended or showed a kernel failure; EXIT_ERROR when the
- * machine could not be made to boot), or -1 when a signal interrupted
- * them (sigwatch_pending()).  Every failure is reported once. */
+ * when a partition ended, showed a kernel failure or hung; EXIT_ERROR
+ * when the machine could not be made to boot), or -1 when a signal
+ * interrupted them (sigwatch_pending()).  Every failure is reported
+ * once. */
 #ifndef DUPLEX_DRIVE_H
 #define DUPLEX_DRIVE_H
 
@@ -41,7 +42,8 @@ bool drive_expect(struct machine *m, unsigned k, const char *re,
 		  struct drive_wait *x);
 
 /* Report EV on partition K (a signal, a domain that ended, a kernel
- * failure with the console's last lines); the exit status it means. */
+ * failure, a partition that hangs, with the console's last lines); the
+ * exit status it means. */
 int drive_report_event(struct machine *m, enum machine_event ev, unsigned k);
 
 /* Start partition 0 and wait for its shell. */

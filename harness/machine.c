@@ -408,6 +408,8 @@ enum machine_event machine_watch(struct machine *m, int timeout_ms, unsigned *k)
 			return ev;
 		if (serve_boot_request(m, k))
 			return MACHINE_STARTED;
+		if (winhost_silent(&m->win, now_ms(), k))
+			return MACHINE_HUNG;
 		wait_ms = deadline < 0 ? -1 : (int)(deadline - now_ms());
 		if (deadline >= 0 && wait_ms <= 0)
 			return MACHINE_TIMEOUT;
@@ -425,4 +427,12 @@ enum machine_event machine_watch(struct machine *m, int timeout_ms, unsigned *k)
 			return MACHINE_SIGNAL;
 		}
 	}
+}
+
+char *machine_hung_reason(const struct machine *m, unsigned k)
+{
+	int64_t silent = now_ms() - m->win.beat[k].changed_ms;
+
+	return xasprintf("serial%u (partition %u, replica %u): no heartbeat for %.0f s: its kernel or partd hangs",
+			 k, k, m->profile->replica[k], silent / 1000.0);
 }

@@ -103,17 +103,25 @@ enum machine_event {
 	MACHINE_SIGNAL,		/* SIGINT/SIGTERM/SIGHUP: sigwatch_pending() */
 	MACHINE_LOST,		/* a partition's domain ended (console log closed) */
 	MACHINE_FAILURE,	/* a console showed a kernel failure */
+	MACHINE_HUNG,		/* an UP partition's heartbeat stood still for
+				 * WINHOST_SILENCE_MS (once per silence) */
 	MACHINE_TIMEOUT,
 	MACHINE_STARTED,	/* a partition asked for partition K: started */
 };
 
 /* Watch every started partition until something happens or TIMEOUT_MS
  * passes (-1: no limit), draining every console into its transcript the
- * whole time and answering the partitions' boot requests (a refused one is
+ * whole time, answering the partitions' boot requests (a refused one is
  * logged and answered; an accepted one starts the partition and returns
- * MACHINE_STARTED).  Woken by console output and signals, and every
- * WINDOW_POLL_MS for the window, which has no event to wait on.  *K
- * names the partition concerned. */
+ * MACHINE_STARTED) and watching the heartbeats of the partitions that are
+ * UP.  Woken by console output and signals, and every WINDOW_POLL_MS for
+ * the window, which has no event to wait on.  *K names the partition
+ * concerned. */
 enum machine_event machine_watch(struct machine *m, int timeout_ms, unsigned *k);
+
+/* What MACHINE_HUNG on partition K means, for a person: "serialK
+ * (partition K, replica R): no heartbeat for N s: ...".  Freed by the
+ * caller. */
+char *machine_hung_reason(const struct machine *m, unsigned k);
 
 #endif

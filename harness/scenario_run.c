@@ -79,6 +79,15 @@ static const char *failure_kind(const char *line)
 	return "kernel failure";
 }
 
+static int hung_fatal(struct scn *s, unsigned k)
+{
+	char *why = machine_hung_reason(&s->m, k);
+	int ret = scn_fatal(s, (int)k, "%s", why);
+
+	free(why);
+	return ret;
+}
+
 /* End the scenario for machine event EV on partition K. */
 static int machine_event_fatal(struct scn *s, enum machine_event ev, unsigned k)
 {
@@ -95,6 +104,8 @@ static int machine_event_fatal(struct scn *s, enum machine_event ev, unsigned k)
 	case MACHINE_LOST:
 		return scn_fatal(s, (int)k, "serial%u: the domain ended (powered off, destroyed or crashed)",
 				 k);
+	case MACHINE_HUNG:
+		return hung_fatal(s, k);
 	default:
 		return scn_fatal(s, (int)k, "serial%u: unexpected machine event", k);
 	}

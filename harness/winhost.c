@@ -69,6 +69,9 @@ void winhost_set_state(struct winhost *h, unsigned part,
 			  window_strerror(err));
 		return;
 	}
+	/* Whatever it was, the partition was not UP all along: its
+	 * heartbeat is counted afresh once it is. */
+	h->beat[part].watching = false;
 	log_debug("window: partition %u: %s -> %s", part,
 		  window_state_name(was), window_state_name(state));
 }
@@ -128,4 +131,43 @@ unsigned winhost_update(struct winhost *h)
 		}
 	}
 	return changed;
+}
+
+bool winhost_beat_silent(struct winhost_beat *b, bool up, uint64_t value,
+			 int64_t now)
+{
+	if (!up) {
+		b->watching = false;
+		return false;
+	}
+	if (!b->watching || value != b->value) {
+		*b = (struct winhost_beat){ .watching = true, .value = value,
+					    .changed_ms = now };
+		return false;
+	}
+	if (b->reported || now - b->changed_ms < WINHOST_SILENCE_MS)
+		return false;
+	b->reported = true;
+	return true;
+}
+
+bool winhost_silent(struct winhost *h, int64_t now, unsigned *part)
+{
+	unsigned k;
+	bool up;
+
+	if (!h->base)
+		return false;
+	for (k = 0; k < h->w.partitions; k++) {
+		up = window_slot_state(&h->w, k) == WINDOW_STATE_UP;
+		if (winhost_beat_silent(&h->beat[k], up,
+					window_slot_heartbeat(&h->w, k), now)) {
+			log_debug("window: partition %u: heartbeat %llu unchanged for %.1f s",
+				  k, (unsigned long long)h->beat[k].value,
+				  (now - h->beat[k].changed_ms) / 1000.0);
+			*part = k;
+			return true;
+		}
+	}
+	return false;
 }

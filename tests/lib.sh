@@ -39,6 +39,20 @@ duplex_domains() {
 	virsh -q -c qemu:///system list --all --name 2>/dev/null | grep '^duplex-' || true
 }
 
+# leaked_domains BEFORE: the duplex domains not in BEFORE (a duplex_domains
+# list) whose run's process is gone: what a test's runs left behind.  A
+# domain of a live process belongs to someone else's run going on at the
+# same time (domain names are duplex-r<pid>-<hex>-pK).
+leaked_domains() {
+	local name pid
+	duplex_domains | while IFS= read -r name; do
+		grep -qxF -- "$name" <<<"$1" && continue
+		pid=${name#duplex-r}
+		pid=${pid%%-*}
+		kill -0 "$pid" 2>/dev/null || echo "$name"
+	done
+}
+
 # The run id a `duplex boot` printed in FILE (from its transcript line).
 run_id_of() {
 	sed -n 's|^  transcript: .*/\(r[0-9]*-[0-9a-f]*\)/serial0.log$|\1|p' "$1"

@@ -94,22 +94,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return ret;
 }
 
-static void report_event(struct machine *m, enum machine_event ev, unsigned k)
-{
-	char *tail = console_tail(&m->part[k].con, 20);
-
-	if (ev == MACHINE_SIGNAL)
-		log_error("winbench_host: %s: tearing the machine down",
-			  strsignal(sigwatch_pending()));
-	else if (ev == MACHINE_LOST)
-		log_error("serial%u: domain %s ended; last lines:\n%s", k,
-			  m->part[k].name, tail);
-	else if (ev == MACHINE_FAILURE)
-		log_error("serial%u: kernel failure: %s\n%s", k,
-			  m->part[k].con.m.failure, tail);
-	free(tail);
-}
-
 /* Serve the machine (consoles, window, boot requests) until RE shows on
  * serial K; the match's offsets in its matcher's buffer. */
 static int watch_for(struct machine *m, unsigned k, const char *re,
@@ -124,7 +108,7 @@ static int watch_for(struct machine *m, unsigned k, const char *re,
 		return 0;
 	}
 	if (x.ev != MACHINE_TIMEOUT) {
-		report_event(m, x.ev, x.which);
+		drive_report_event(m, x.ev, x.which);
 		return -1;
 	}
 	tail = console_tail(&m->part[k].con, 20);

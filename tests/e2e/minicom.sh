@@ -1,6 +1,7 @@
 # End-to-end: `duplex boot` as a person uses it.  A real minicom inside tmux
-# attaches to the printed pty, types a command and reads the answer; then
-# SIGINT must leave no domain behind.
+# attaches to the printed pty, types a command and reads the answer; a
+# partition stopped on purpose is reported and left up; then SIGINT must
+# leave no domain behind.
 source "$(dirname "$0")/../lib.sh"
 
 work=$(mktemp -d)
@@ -39,6 +40,18 @@ tmux send-keys -t "$session" 'echo interrupted-$((1+1))' Enter
 wait_for 30 sh -c "tmux capture-pane -p -t $session | grep -q '^interrupted-2'"
 tap $(screen | grep -q '^interrupted-2' && ! screen | grep -q '^after-sleep'; echo $?) \
 	"Ctrl-C typed in minicom interrupts the guest's command" "$(screen)"
+# A partition stopped on purpose (here its partd, as a debugger would stop
+# the kernel) is reported once the heartbeat has stood still for 20 s, and
+# the machine is left to the person at the console.
+tmux send-keys -t "$session" 'kill -STOP $(pidof partd) && echo stopped-$((2*3))' Enter
+wait_for 30 sh -c "tmux capture-pane -p -t $session | grep -q '^stopped-6'"
+wait_for 60 grep -q 'no heartbeat for' "$work/boot.out"
+tap $(grep -q 'serial0 (partition 0, replica 1): no heartbeat for 2[0-9] s: its kernel or partd hangs; the machine stays up' "$work/boot.out" &&
+	kill -0 "$boot_pid"; echo $?) \
+	"a hang after boot is reported and the machine stays up" "$(cat "$work/boot.out")"
+tmux send-keys -t "$session" 'kill -CONT $(pidof partd) && echo resumed-$((2*4))' Enter
+wait_for 30 sh -c "tmux capture-pane -p -t $session | grep -q '^resumed-8'"
+tap $(screen | grep -q '^resumed-8'; echo $?) "the shell still answers afterwards" "$(screen)"
 tmux kill-session -t "$session"
 
 kill -INT "$boot_pid"

@@ -38,7 +38,7 @@ tap $([ "$status" -eq 1 ] && grep -q "the-primary-panics .* FAIL" "$work/out" &&
 	"a guest panic fails its scenario with 'kernel panic' (exit $status)" "$(cat "$work/out")"
 tap $(grep -q "a-scenario-after-a-panic-runs .* PASS" "$work/out"; echo $?) \
 	"the next scenario still runs and passes" "$(cat "$work/out")"
-tap $([ "$(duplex_domains)" = "$before" ]; echo $?) "no domain is left behind" "$(duplex_domains)"
+tap $([ -z "$(leaked_domains "$before")" ]; echo $?) "no domain is left behind" "$(duplex_domains)"
 
 latest=$work/results/latest
 tap $(for f in summary.json results.tap junit.xml report.html \
@@ -56,11 +56,24 @@ tap $([ "$status" -eq 1 ] && [ "$(closing_counts "$work/out")" = "1 passed, 5 fa
 	"a divergence, a wrong output and a wrong status are each caught (exit $status)" "$(cat "$work/out")"
 tap $(grep -q "exit-in-a-body-fails-its-scenario.* FAIL" "$work/out" &&
 	grep -q "fails.exp:16: 'exit' would end the harness, not the scenario" "$work/out" &&
-	[ "$(duplex_domains)" = "$before" ]; echo $?) \
+	[ -z "$(leaked_domains "$before")" ]; echo $?) \
 	"exit in a scenario's body fails that scenario with its line, and its machine is torn down" "$(cat "$work/out")"
 grep -q 'class="diverge"' "$latest/report.html"
 tap $? "report.html marks the diverging line"
 grep -q -- '--- serial0' "$latest/junit.xml"
 tap $? "junit.xml carries the diff between consoles"
+
+# partd stopped on partition 1: only the host's heartbeat watch ends the
+# scenario before its idle limit (100 s), after 20 s of silence; the
+# reason names the heartbeat, not the idle limit.
+"$DUPLEX" test "$S/hang.exp" >"$work/out" 2>&1
+status=$?
+tap $([ "$status" -eq 1 ] && grep -q "partition-1-stops-its-heartbeat .* FAIL" "$work/out" &&
+	grep -q "serial1 (partition 1, replica 2): no heartbeat for 2[0-9] s: its kernel or partd hangs" "$work/out" &&
+	! grep -q "(the idle limit)" "$work/out"; echo $?) \
+	"a partition whose partd stops fails its scenario with the heartbeat message naming partition 1 (exit $status)" "$(cat "$work/out")"
+tap $(grep -q "a-scenario-after-a-hang-runs .* PASS" "$work/out"; echo $?) \
+	"the scenario after the hang still runs and passes" "$(cat "$work/out")"
+tap $([ -z "$(leaked_domains "$before")" ]; echo $?) "no domain is left behind after the hang" "$(duplex_domains)"
 
 tap_done
