@@ -1,7 +1,8 @@
 /* scenario_file: loading scenario files.  The file's top level runs, one
  * command at a time, in a bare Tcl interpreter where `scenario` records
  * its arguments: each call is then known to come from one top-level
- * command, whose line scenario_lint found. */
+ * command, whose line scenario_lint found; an error, from the command of
+ * the file it happened in (scenario_where). */
 #include <ctype.h>
 #include <dirent.h>
 #include <limits.h>
@@ -17,6 +18,7 @@
 #include "log.h"
 #include "scenario_file.h"
 #include "scenario_lint.h"
+#include "scenario_where.h"
 #include "util.h"
 
 #define DEFAULT_TIMEOUT_S	600
@@ -28,6 +30,7 @@ struct loader {
 	struct lint_file f;		/* the file being loaded */
 	const struct lint_cmd *cur;	/* its top-level command running */
 	bool cur_defined;		/* cur has called `scenario` */
+	struct where where;		/* where cur's error happened */
 	size_t nfile;			/* scenarios of the file so far */
 	struct scenario_def *defs;
 	size_t n, cap;
@@ -336,18 +339,30 @@ static int exit_cmd(ClientData cd, Tcl_Interp *ip, int objc,
 		-1));
 }
 
-/* Tcl_EvalEx blames the command it was given, whatever failed in it:
- * the error is on the line where that command starts. */
+static unsigned locate(void *arg, const struct where_frame *fr)
+{
+	const struct loader *ld = arg;
+
+	return lint_locate(&ld->f, ld->cur, fr);
+}
+
+/* The error is on the line of the innermost command of the file it
+ * ended, in the top-level command or in a proc it called; failing that
+ * (a variable that does not exist), on the line Tcl counted in the
+ * top-level command. */
 static void toplevel_error(struct loader *ld, Tcl_Interp *ip)
 {
 	const char *code = Tcl_GetVar2(ip, "errorCode", NULL, TCL_GLOBAL_ONLY);
-	unsigned line = ld->cur->line;
+	unsigned line = where_line(&ld->where, ld->cur->line);
+	char calls[256];
 
+	where_calls(&ld->where, calls, sizeof(calls));
 	if (code && !strncmp(code, "DUPLEX LOAD", 11))
-		log_error("%s:%u: %s", ld->f.path, line, Tcl_GetStringResult(ip));
+		log_error("%s:%u: %s%s", ld->f.path, line,
+			  Tcl_GetStringResult(ip), calls);
 	else
-		log_error("%s:%u: %s; this runs when the file is loaded, outside any scenario: fix it, or move it into a scenario's body",
-			  ld->f.path, line, Tcl_GetStringResult(ip));
+		log_error("%s:%u: %s%s; this runs when the file is loaded, outside any scenario: fix it, or move it into a scenario's body",
+			  ld->f.path, line, Tcl_GetStringResult(ip), calls);
 	ld->nerrors++;
 }
 
@@ -363,7 +378,8 @@ static void run_toplevel(struct loader *ld, Tcl_Interp *ip)
 	for (i = 0; i < ld->f.ncmds; i++) {
 		ld->cur = &ld->f.cmds[i];
 		ld->cur_defined = false;
-		if (Tcl_EvalEx(ip, ld->cur->start, ld->cur->size, 0) != TCL_OK) {
+		if (where_eval(&ld->where, Tcl_NewStringObj(ld->cur->start,
+							    ld->cur->size)) != TCL_OK) {
 			toplevel_error(ld, ip);
 			return;
 		}
@@ -413,10 +429,13 @@ static void load_file(struct loader *ld, const char *path)
 	ld->f.text = text;
 	ld->f.len = (int)len;
 	ld->nfile = 0;
-	if (lint_file(&ld->f) == 0) {
+	if (where_init(&ld->where, ld->f.ip, locate, ld) < 0) {
+		ld->nerrors++;
+	} else if (lint_file(&ld->f) == 0) {
 		set_script(ld->f.ip, path);
 		run_toplevel(ld, ld->f.ip);
 	}
+	where_free(&ld->where);
 	ld->nerrors += ld->f.nerrors;
 	Tcl_DeleteInterp(ld->f.ip);
 	lint_file_free(&ld->f);

@@ -420,6 +420,20 @@ static void lint_script(struct lint_file *f, const char *p, const char *end,
 	each_command(f, p, end, lint_command, &in_body);
 }
 
+/* Where the body of `proc NAME ARGS BODY` is, for lint_locate. */
+static void record_proc(struct lint_file *f, struct lint_cmd *c,
+			const Tcl_Parse *p, const Tcl_Token **w)
+{
+	const char *name;
+
+	if (p->numWords != 4 || w[1]->type != TCL_TOKEN_SIMPLE_WORD)
+		return;
+	name = w[1][1].start;
+	c->proc = xasprintf("%s%.*s", strncmp(name, "::", 2) ? "::" : "",
+			    w[1][1].size, name);
+	c->body_line = lint_line(f, w[3]->start);
+}
+
 static void record(struct lint_file *f, const Tcl_Parse *p, const Tcl_Token **w)
 {
 	struct lint_cmd *c;
@@ -437,6 +451,8 @@ static void record(struct lint_file *f, const Tcl_Parse *p, const Tcl_Token **w)
 	c->line = lint_line(f, p->commandStart);
 	command_name(w[0], name, sizeof(name));
 	c->is_scenario = !strcmp(name, "scenario");
+	if (!strcmp(name, "proc"))
+		record_proc(f, c, p, w);
 	if (!c->is_scenario)
 		return;
 	c->nwords = p->numWords;
@@ -492,9 +508,68 @@ void lint_file_free(struct lint_file *f)
 {
 	size_t i;
 
-	for (i = 0; i < f->ncmds; i++)
+	for (i = 0; i < f->ncmds; i++) {
 		free(f->cmds[i].word_line);
+		free(f->cmds[i].proc);
+	}
 	free(f->cmds);
 	f->cmds = NULL;
 	f->ncmds = f->cap = 0;
+}
+
+/* Whether CMD's first line is written at P.  Where P continues on the
+ * next line (backslash-newline), CMD has a space: as far as P goes. */
+static bool written_at(const char *p, const char *cmd)
+{
+	const char *start = cmd;
+
+	for (; *cmd && *cmd != '\n'; p++, cmd++) {
+		if (*p == '\\' && p[1] == '\n')
+			break;
+		if (*p != *cmd)
+			return false;
+	}
+	return cmd > start;
+}
+
+/* Whether command CMD starts on line LINE of F: Tcl's own count of lines
+ * holds only for the text it was given. */
+static bool written_on(const struct lint_file *f, unsigned line,
+		       const char *cmd)
+{
+	const char *p = f->text;
+
+	for (; line > 1 && *p; p++)
+		line -= *p == '\n';
+	for (; line == 1 && *p && *p != '\n'; p++)
+		if (written_at(p, cmd))
+			return true;
+	return false;
+}
+
+static unsigned proc_body_line(const struct lint_file *f,
+			       const struct lint_cmd *cur, const char *proc)
+{
+	const struct lint_cmd *c;
+	unsigned line = 0;
+
+	for (c = f->cmds; c <= cur; c++)
+		if (c->proc && !strcmp(c->proc, proc))
+			line = c->body_line;
+	return line;
+}
+
+unsigned lint_locate(const struct lint_file *f, const struct lint_cmd *cur,
+		     const struct where_frame *fr)
+{
+	unsigned from = 0, line;
+
+	if (!strcmp(fr->type, "eval"))
+		from = cur->line;
+	else if (!strcmp(fr->type, "proc") && fr->proc)
+		from = proc_body_line(f, cur, fr->proc);
+	if (!from || fr->line < 1)
+		return 0;
+	line = from + (unsigned)fr->line - 1;
+	return written_on(f, line, fr->cmd) ? line : 0;
 }

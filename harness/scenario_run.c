@@ -190,8 +190,22 @@ static void service(ClientData cd)
 	s->timer = Tcl_CreateTimerHandler(SERVICE_MS, service, s);
 }
 
+/* An error in the body ends the scenario on the file's line where it
+ * happened: the innermost command of the file it ended, in the body or
+ * in a proc; if Tcl raised it between commands of the body itself (a
+ * variable that does not exist), the line of the body Tcl counted. */
+static void body_error(struct scn *s, Tcl_Interp *ip)
+{
+	char calls[256];
+
+	where_calls(&s->where, calls, sizeof(calls));
+	scn_fatal(s, -1, "%s:%u: %s%s", s->def->file,
+		  where_line(&s->where, s->def->body_line),
+		  Tcl_GetStringResult(ip), calls);
+}
+
 /* `scenario NAME ?options? BODY` at run time: the body of this scenario
- * runs, the others are skipped.  An error in it names the file's line. */
+ * runs, the others are skipped. */
 static int scenario_cmd(ClientData cd, Tcl_Interp *ip, int objc,
 			Tcl_Obj *const objv[])
 {
@@ -200,11 +214,9 @@ static int scenario_cmd(ClientData cd, Tcl_Interp *ip, int objc,
 
 	if (objc < 3 || strcmp(Tcl_GetString(objv[1]), s->def->name))
 		return TCL_OK;
-	ret = Tcl_EvalObjEx(ip, objv[objc - 1], 0);
+	ret = where_eval(&s->where, objv[objc - 1]);
 	if (ret == TCL_ERROR && !s->fatal)
-		scn_fatal(s, -1, "%s:%u: %s", s->def->file,
-			  s->def->body_line + (unsigned)Tcl_GetErrorLine(ip) - 1,
-			  Tcl_GetStringResult(ip));
+		body_error(s, ip);
 	return ret == TCL_ERROR ? TCL_ERROR : TCL_OK;
 }
 
@@ -225,6 +237,8 @@ static int make_interp(struct scn *s)
 		log_error("cannot set up Expect: %s", Tcl_GetStringResult(s->interp));
 		return -1;
 	}
+	if (where_init_file(&s->where, s->interp, s->def->file) < 0)
+		return -1;
 	Tcl_CreateObjCommand(s->interp, "scenario", scenario_cmd, s, NULL);
 	scn_cmds_register(s);
 	return 0;
@@ -300,6 +314,7 @@ static void teardown(struct scn *s)
 				s->res->nconsoles = k + 1;
 		machine_destroy(&s->m);
 	}
+	where_free(&s->where);
 	if (s->interp)
 		Tcl_DeleteInterp(s->interp);
 }

@@ -12,6 +12,7 @@
 #include "machine.h"
 #include "results.h"
 #include "scenario_file.h"
+#include "scenario_where.h"
 
 /* A console handed to Expect (duplex::console): a socket pair whose far
  * end is an Expect spawn id.  The near end gets the console's output
@@ -31,6 +32,7 @@ struct scn {
 	bool have_machine;
 	struct scenario_result *res;
 	Tcl_Interp *interp;
+	struct where where;	/* the line of an error in the body */
 	unsigned booted;	/* partitions booted by duplex::boot */
 	unsigned replicated;	/* consoles of the replicated session; 0: none */
 	unsigned next_run;	/* id of the next duplex::run */

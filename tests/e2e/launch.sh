@@ -5,10 +5,14 @@
 source "$(dirname "$0")/../lib.sh"
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 B=${DUPLEX_BUILD:-$ROOT/build}
+# The removed program is put back afterwards, its time stamp with it:
+# the rebuilt one is newer than the initramfs of partitions this test
+# does not boot, which the next `make check` would then rebuild.
+mv "$B/guest/partd" "$work/partd"
+trap 'mv -f "$work/partd" "$B/guest/partd"; rm -rf "$work"' EXIT
 
-rm -f "$B/guest/partd" "$B/initramfs/partition1.cpio"
+rm -f "$B/initramfs/partition1.cpio"
 before=$(duplex_domains)
 timeout 900 "$ROOT/launch.sh" --until-ready >"$work/out" 2>&1
 status=$?

@@ -76,4 +76,19 @@ tap $(grep -q "a-scenario-after-a-hang-runs .* PASS" "$work/out"; echo $?) \
 	"the scenario after the hang still runs and passes" "$(cat "$work/out")"
 tap $([ -z "$(leaked_domains "$before")" ]; echo $?) "no domain is left behind after the hang" "$(duplex_domains)"
 
+# A Tcl error deep in a scenario's code names the line of the file where
+# it happened (no machine boots: a fraction of a second).
+"$DUPLEX" test "$S/nested.exp" >"$work/out" 2>&1
+status=$?
+tap $([ "$status" -eq 1 ] && [ "$(closing_counts "$work/out")" = "0 passed, 4 failed, 0 skipped" ] &&
+	grep -q 'nested.exp:14: invalid command name "nosuchcmd"$' "$work/out"; echo $?) \
+	"an invalid command in an if in a foreach is reported on its own line (exit $status)" "$(cat "$work/out")"
+tap $(grep -q 'nested.exp:7: helper fails (in proc helper, called from line 21)$' "$work/out"; echo $?) \
+	"an error raised in a proc of the file names its line and the line that called the proc" "$(cat "$work/out")"
+tap $(grep -q 'nested.exp:26: duplex::run: nothing is booted' "$work/out"; echo $?) \
+	"a failing duplex::run in a foreach is reported on its own line" "$(cat "$work/out")"
+tap $(grep -q 'nested.exp:32: in the body$' "$work/out" &&
+	[ -z "$(leaked_domains "$before")" ]; echo $?) \
+	"an error directly in the body is reported on its line, and no domain is left behind" "$(cat "$work/out")"
+
 tap_done

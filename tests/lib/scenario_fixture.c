@@ -75,3 +75,14 @@ void assert_at(const struct scenario_fixture *f, const char *err,
 	assert_says(err, where);
 	free(where);
 }
+
+void assert_load_error(const struct scenario_fixture *f, const char *name,
+		       const char *text, unsigned line, const char *words)
+{
+	char *path = put(f, name, text);
+	char *err = load_one_fails(path);
+
+	assert_at(f, err, name, line, words);
+	free(err);
+	free(path);
+}

@@ -27,6 +27,11 @@ char *load_one_fails(const char *path);
 void assert_at(const struct scenario_fixture *f, const char *err,
 	       const char *name, unsigned line, const char *words);
 
+/* Write TEXT to NAME, load it alone, and assert that it fails with
+ * "DIR/NAME:LINE: " followed by WORDS. */
+void assert_load_error(const struct scenario_fixture *f, const char *name,
+		       const char *text, unsigned line, const char *words);
+
 #define IN_DIR(test) cmocka_unit_test_setup_teardown(test, \
 		scenario_fixture_setup, scenario_fixture_teardown)
 

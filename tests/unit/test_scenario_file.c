@@ -266,42 +266,63 @@ static void test_every_file_reported(void **state)
 static void test_top_level_errors(void **state)
 {
 	const struct scenario_fixture *f = *state;
-	char *expect = put(f, "top.exp",
-			   "proc setup {} {\n"
-			   "\tspawn sh\n"
-			   "}\n"
-			   "set x 1\n"
-			   "duplex::boot\n"
-			   "scenario a {x}\n");
-	char *unknown = put(f, "unknown.exp", "\n\nset v [\n\tfrobnicate 1]\n");
-	char *raise = put(f, "raise.exp", "scenario a {x}\nerror boom\nscenario b {y}\n");
-	char *loop = put(f, "loop.exp",
-			 "set n 0\n"
-			 "foreach n {a b} {\n"
-			 "\tscenario $n {duplex::boot}\n"
-			 "}\n");
-	char *quit = put(f, "exit.exp", "scenario a {x}\n\nexit 0\nscenario b {y}\n");
-	char *err = load_one_fails(expect);
 
-	assert_at(f, err, "top.exp", 5, "'duplex::boot' runs only inside a scenario's body, not when the file is loaded; move it into the body\n");
-	free(err);
-	err = load_one_fails(unknown);
-	assert_at(f, err, "unknown.exp", 3, "invalid command name \"frobnicate\"; define it with proc above this line");
-	free(err);
-	err = load_one_fails(raise);
-	assert_at(f, err, "raise.exp", 2, "boom; this runs when the file is loaded, outside any scenario");
-	free(err);
-	err = load_one_fails(loop);
-	assert_at(f, err, "loop.exp", 2, "scenario is called from a proc, a loop or a substitution here; make it a command of the file's top level");
-	free(err);
-	err = load_one_fails(quit);
-	assert_at(f, err, "exit.exp", 3, "'exit' at the top level would end duplex while it loads the file; remove it");
-	free(err);
-	free(quit);
-	free(expect);
-	free(unknown);
-	free(raise);
-	free(loop);
+	assert_load_error(f, "top.exp",
+			  "proc setup {} {\n"
+			  "\tspawn sh\n"
+			  "}\n"
+			  "set x 1\n"
+			  "duplex::boot\n"
+			  "scenario a {x}\n",
+			  5, "'duplex::boot' runs only inside a scenario's body, not when the file is loaded; move it into the body\n");
+	assert_load_error(f, "unknown.exp", "\n\nset v [\n\tfrobnicate 1]\n",
+			  4, "invalid command name \"frobnicate\"; define it with proc above this line");
+	assert_load_error(f, "raise.exp", "scenario a {x}\nerror boom\nscenario b {y}\n",
+			  2, "boom; this runs when the file is loaded, outside any scenario");
+	assert_load_error(f, "loop.exp",
+			  "set n 0\n"
+			  "foreach n {a b} {\n"
+			  "\tscenario $n {duplex::boot}\n"
+			  "}\n",
+			  3, "scenario is called from a proc, a loop or a substitution here; make it a command of the file's top level");
+	assert_load_error(f, "exit.exp", "scenario a {x}\n\nexit 0\nscenario b {y}\n",
+			  3, "'exit' at the top level would end duplex while it loads the file; remove it");
+}
+
+/* An error inside a top-level command is on its own line: in a loop's
+ * body, in the body of a proc the file defined, with the line calling it.
+ * Commands of a script made while the file runs are not the file's. */
+static void test_top_level_nested_errors(void **state)
+{
+	const struct scenario_fixture *f = *state;
+
+	assert_load_error(f, "loop.exp",
+			  "set n 0\n"
+			  "foreach x {1 2} {\n"
+			  "\tset n $x\n"
+			  "\tif {$x == 2} {\n"
+			  "\t\terror \"loop fails\"\n"		/* 5 */
+			  "\t}\n"
+			  "}\n",
+			  5, "loop fails; this runs when the file is loaded");
+	assert_load_error(f, "procs.exp",
+			  "proc mk {{n 0}} {\n"
+			  "\tset x $n\n"
+			  "\tduplex::boot\n"
+			  "}\n"
+			  "proc ::twice {} {\n"		/* 5 */
+			  "\tmk \\\n"
+			  "\t\t1\n"
+			  "}\n"
+			  "set a 1\n"
+			  "twice\n",			/* 10 */
+			  3, "'duplex::boot' runs only inside a scenario's body, not when the file is loaded; move it into the body (in proc mk, called from line 6 in proc twice, called from line 10)\n");
+	assert_load_error(f, "made.exp",
+			  "set s \"set a 1\\n\\nnosuch\"\n"
+			  "foreach x {1} {\n"
+			  "\teval $s\n"
+			  "}\n",
+			  3, "invalid command name \"nosuch\"");
 }
 
 /* `info script` is the file, as under Tcl_EvalFile: a file can source
@@ -379,6 +400,7 @@ int main(void)
 		IN_DIR(test_missing_paths),
 		IN_DIR(test_every_file_reported),
 		IN_DIR(test_top_level_errors),
+		IN_DIR(test_top_level_nested_errors),
 		IN_DIR(test_sources_helper_beside_it),
 		cmocka_unit_test(test_has_tag),
 		cmocka_unit_test(test_slug),
