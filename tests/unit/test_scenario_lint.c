@@ -71,45 +71,34 @@ static void test_missing_brace_of_if_body(void **state)
 /* No indentation to go by: the '{' Tcl could not close is named. */
 static void test_unclosed_scenario_brace(void **state)
 {
-	const struct scenario_fixture *f = *state;
-	char *path = put(f, "open.exp",
-			 "scenario one {\n"
-			 "\tduplex::boot\n"
-			 "\n"
-			 "scenario two {\n"
-			 "\tduplex::boot\n"
-			 "}\n");
-	char *err = load_one_fails(path);
-
-	assert_at(f, err, "open.exp", 1, "missing close-brace; add the '}' that closes the '{' on this line\n");
-	free(err);
-	free(path);
+	assert_load_error(*state, "open.exp",
+			  "scenario one {\n"
+			  "\tduplex::boot\n"
+			  "\n"
+			  "scenario two {\n"
+			  "\tduplex::boot\n"
+			  "}\n",
+			  1, "missing close-brace; add the '}' that closes the '{' on this line\n");
 }
 
 static void test_missing_quotes(void **state)
 {
 	const struct scenario_fixture *f = *state;
-	char *top = put(f, "quote.exp",
-			"# comment\n"
-			"\n"
-			"set greeting \"hello\n"
-			"scenario a {\n"
-			"\tduplex::boot\n"
-			"}\n");
-	char *body = put(f, "bq.exp",
-			 "scenario a {\n"
-			 "\tduplex::boot\n"
-			 "\tduplex::run \"ls /\n"
-			 "}\n");
-	char *err = load_one_fails(top);
 
-	assert_at(f, err, "quote.exp", 3, "missing close-quote; add the '\"' that closes the one on this line");
-	free(err);
-	err = load_one_fails(body);
-	assert_at(f, err, "bq.exp", 3, "missing close-quote");
-	free(err);
-	free(top);
-	free(body);
+	assert_load_error(f, "quote.exp",
+			  "# comment\n"
+			  "\n"
+			  "set greeting \"hello\n"
+			  "scenario a {\n"
+			  "\tduplex::boot\n"
+			  "}\n",
+			  3, "missing close-quote; add the '\"' that closes the one on this line");
+	assert_load_error(f, "bq.exp",
+			  "scenario a {\n"
+			  "\tduplex::boot\n"
+			  "\tduplex::run \"ls /\n"
+			  "}\n",
+			  3, "missing close-quote");
 }
 
 static void test_extra_characters(void **state)
