@@ -13,23 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* r<pid>-<4 hex>, exactly as machine makes run ids: strict, because clean
- * deletes what matches. */
-static bool run_id_valid(const char *s)
-{
-	size_t digits;
-
-	if (*s++ != 'r')
-		return false;
-	digits = strspn(s, "0123456789");
-	if (digits == 0 || digits > 7 || *s == '0')
-		return false;
-	s += digits;
-	if (*s++ != '-')
-		return false;
-	return strspn(s, "0123456789abcdef") == 4 && s[4] == '\0';
-}
-
 void link_bridge_name(const char *run_id, char *buf, size_t size)
 {
 	snprintf(buf, size, LINK_BRIDGE_PREFIX "%s", run_id + 1);
@@ -47,7 +30,7 @@ bool link_bridge_run_id(const char *name, char *run_id, size_t size)
 	if ((size_t)snprintf(run_id, size, "r%s",
 			     name + strlen(LINK_BRIDGE_PREFIX)) >= size)
 		return false;
-	return run_id_valid(run_id);
+	return run_id_valid(run_id, 'r');
 }
 
 bool link_window_run_id(const char *name, char *run_id, size_t size)
@@ -57,7 +40,7 @@ bool link_window_run_id(const char *name, char *run_id, size_t size)
 	if ((size_t)snprintf(run_id, size, "%s",
 			     name + strlen(LINK_WINDOW_PREFIX)) >= size)
 		return false;
-	return run_id_valid(run_id);
+	return run_id_valid(run_id, 'r');
 }
 
 void link_mac(const char *run_id, unsigned k, char *buf, size_t size)

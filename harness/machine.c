@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -300,6 +301,14 @@ void machine_destroy(struct machine *m)
 	m->state_dir = m->results_dir = m->domain_tmpl = NULL;
 }
 
+static bool is_real_dir_at(int dirfd, const char *name)
+{
+	struct stat st;
+
+	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISDIR(st.st_mode);
+}
+
 static int clean_dirs(const struct duplex_paths *paths, bool all)
 {
 	struct dirent *de;
@@ -310,7 +319,10 @@ static int clean_dirs(const struct duplex_paths *paths, bool all)
 	if (!dir)
 		return errno == ENOENT ? 0 : (log_error("cannot read '%s': %m", paths->run), -1);
 	while ((de = readdir(dir))) {
-		if (de->d_name[0] != 'r' ||
+		/* The run directory may be any directory ($DUPLEX_RUN=$HOME):
+		 * only a real directory named exactly as a run is ours. */
+		if (!run_id_valid(de->d_name, 'r') ||
+		    !is_real_dir_at(dirfd(dir), de->d_name) ||
 		    (!all && runlock_alive(de->d_name, paths->run)))
 			continue;
 		char *path = xasprintf("%s/%s", paths->run, de->d_name);

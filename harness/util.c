@@ -232,6 +232,21 @@ void make_run_id(char prefix, char *id, size_t size)
 	snprintf(id, size, "%c%ld-%04x", prefix, (long)getpid(), r);
 }
 
+bool run_id_valid(const char *s, char prefix)
+{
+	size_t digits;
+
+	if (*s++ != prefix)
+		return false;
+	digits = strspn(s, "0123456789");
+	if (digits == 0 || digits > 7 || *s == '0')
+		return false;
+	s += digits;
+	if (*s++ != '-')
+		return false;
+	return strspn(s, "0123456789abcdef") == 4 && s[4] == '\0';
+}
+
 int64_t now_ms(void)
 {
 	struct timespec ts;

@@ -35,6 +35,9 @@ bool is_dir(const char *path);
  * unique among the runs alive at once, and recognisable by `duplex
  * clean` from its form alone. */
 void make_run_id(char prefix, char *id, size_t size);
+/* Is S exactly a run id make_run_id(PREFIX) makes?  Strict, because
+ * `duplex clean` deletes what it accepts. */
+bool run_id_valid(const char *s, char prefix);
 
 /* FNV-1a of LEN bytes at DATA, continuing from H (FNV1A_START for a new
  * hash): for stamps and line matching, not a security measure. */

@@ -86,6 +86,22 @@ tap $([ "$status" -eq 0 ] && [ -n "$run_id" ] && [ -z "$left" ] && [ ! -e "/run/
 tap $([ -n "$run_id" ] && ! has_bridge "$bridge" && [ ! -e "$window" ]; echo $?) \
 	"after SIGKILL, duplex clean removes the bridge and the window file" "run $run_id; $(cat "$work/out")"
 
+# The run directory may point anywhere ($DUPLEX_RUN=$HOME): clean takes
+# only real directories named exactly as a run, never a user's files.
+home=$work/home
+mkdir -p "$home/repos/project" "$home/r123-abcd/x" "$home/r99999-beef" "$home/rabbit" "$home/r1-ABCD"
+echo keep >"$home/repos/project/file"
+echo keep >"$home/r7-0000"
+ln -s "$home/repos" "$home/r8-0000"
+DUPLEX_RUN=$home "$DUPLEX" clean >"$work/out" 2>&1
+status=$?
+tap $([ "$status" -eq 0 ] && [ -f "$home/repos/project/file" ] && [ -d "$home/rabbit" ] &&
+	[ -d "$home/r1-ABCD" ] && [ -f "$home/r7-0000" ] && [ -L "$home/r8-0000" ]; echo $?) \
+	"DUPLEX_RUN=\$HOME duplex clean keeps every entry not named and made as a run (exit $status)" \
+	"$(ls -la "$home"; cat "$work/out")"
+tap $([ ! -e "$home/r99999-beef" ] || kill -0 99999 2>/dev/null; echo $?) \
+	"DUPLEX_RUN=\$HOME duplex clean removes the directory of a dead run" "$(ls -la "$home"; cat "$work/out")"
+
 # A run is alive while it holds its lock, whatever the program is called:
 # a concurrent duplex clean leaves the run of an end-to-end test binary
 # alone.  The binary is stopped while clean looks, so its run is surely
