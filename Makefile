@@ -14,8 +14,8 @@ B       := build
 Q       := $(if $(V),,@)
 say      = $(if $(V),,@printf '  %-7s %s\n' $(1) $(2))
 # common/: code shared by the harness and the guest programs (window ABI).
-HARNESS_SRCS := $(wildcard harness/*.c) $(wildcard common/*.c)
-LIB_SRCS     := $(filter-out harness/main.c,$(HARNESS_SRCS))
+HARNESS_SRCS := $(wildcard harness/*/*.c) $(wildcard common/*.c)
+LIB_SRCS     := $(filter-out harness/cmd/main.c,$(HARNESS_SRCS))
 UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
 # Helpers the unit tests share (tests/lib/e2e.c is the end-to-end tests').
 UNIT_LIB     := $(filter-out tests/lib/e2e.c,$(wildcard tests/lib/*.c))

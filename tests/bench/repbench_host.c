@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cmd/cmd.h"
 #include "e2e.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Not anchored: echoed type-ahead may precede a prompt on its line. */
 #define PROMPT_RE	"rep(\\[[0-9]+\\])?:[^\n#]*# "

@@ -15,13 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "config.h"
+#include "build/build.h"
+#include "cmd/cmd.h"
+#include "base/config.h"
 #include "e2e.h"
-#include "log.h"
-#include "machine.h"
-#include "sigwatch.h"
-#include "util.h"
+#include "base/log.h"
+#include "machine/machine.h"
+#include "base/sigwatch.h"
+#include "base/util.h"
 
 /* One winbench command under TCG takes seconds; a stuck one is reported
  * by winbench itself after its own -t deadline (10 s). */
@@ -291,8 +292,8 @@ int main(int argc, char **argv)
 		return ret > 0 ? EXIT_OK : EXIT_ERROR;
 	log_set_quiet(1);	/* stdout carries the figures only */
 	if (paths_init(&paths, argv[0]) < 0 ||
-	    cli_load_profile(&paths, "default", &profile) < 0 ||
-	    sigwatch_install() < 0)
+	    profile_load_named(&paths, "default", &profile) < 0 ||
+	    rdbuild_profile(&paths, &profile) < 0 || sigwatch_install() < 0)
 		return EXIT_ERROR;
 	if (profile.partitions < 2) {
 		log_error("winbench_host: the default profile has %u partition(s); winbench needs 2",

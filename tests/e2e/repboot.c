@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cmd/cmd.h"
 #include "e2e.h"
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 static bool harness_log_has(const struct machine *m, const char *text)
 {
@@ -70,8 +70,7 @@ static void three_partitions(const struct duplex_paths *paths)
 	struct machine_profile profile;
 	struct machine m;
 
-	if (cli_load_profile(paths, "three", &profile) < 0 ||
-	    machine_create(&m, paths, &profile) < 0) {
+	if (e2e_machine_create(&m, paths, "three", &profile) < 0) {
 		e2e_verdict(false, "a three-partition machine is created");
 		return;
 	}

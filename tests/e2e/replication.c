@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cmd/cmd.h"
 #include "e2e.h"
-#include "util.h"
-#include "virt.h"
+#include "base/util.h"
+#include "machine/virt.h"
 
 #define PROMPT_RE	"^rep\\[[0-9]+\\]:[^\n]*# "
 #define REPORT_WAIT_MS	5000
@@ -117,8 +117,7 @@ static void three_partitions(const struct duplex_paths *paths)
 	struct machine m;
 	bool ok;
 
-	if (cli_load_profile(paths, "three", &profile) < 0 ||
-	    machine_create(&m, paths, &profile) < 0) {
+	if (e2e_machine_create(&m, paths, "three", &profile) < 0) {
 		e2e_verdict(false, "a three-partition machine is created");
 		return;
 	}

@@ -14,14 +14,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cmd/cmd.h"
 #include "e2e.h"
-#include "config.h"
-#include "log.h"
-#include "machine.h"
-#include "sigwatch.h"
-#include "util.h"
-#include "virt.h"
+#include "base/config.h"
+#include "base/log.h"
+#include "machine/machine.h"
+#include "base/sigwatch.h"
+#include "base/util.h"
+#include "machine/virt.h"
 
 /* The partition's address on the link without its prefix. */
 static void host_addr(const struct machine *m, unsigned k, char *buf,

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "capture.h"
-#include "util.h"
+#include "base/util.h"
 
 void stderr_capture_start(struct stderr_capture *c)
 {

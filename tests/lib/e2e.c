@@ -1,8 +1,9 @@
 #include "e2e.h"
-#include "cli.h"
-#include "sigwatch.h"
-#include "util.h"
-#include "virt.h"
+#include "build/build.h"
+#include "cmd/cmd.h"
+#include "base/sigwatch.h"
+#include "base/util.h"
+#include "machine/virt.h"
 
 #include <stdio.h>
 
@@ -32,17 +33,24 @@ bool e2e_run_on(struct machine *m, unsigned k, const char *cmd, const char *re)
 	       console_expect(con, re, E2E_WAIT_MS) == CONSOLE_MATCHED;
 }
 
+int e2e_machine_create(struct machine *m, const struct duplex_paths *paths,
+		       const char *name, struct machine_profile *profile)
+{
+	if (profile_load_named(paths, name, profile) < 0 ||
+	    rdbuild_profile(paths, profile) < 0)
+		return -1;
+	return machine_create(m, paths, profile);
+}
+
 int e2e_main(const char *argv0, const char *name, void (*run)(struct machine *m))
 {
 	struct machine_profile profile;
 	struct duplex_paths paths;
 	struct machine m;
 
-	if (paths_init(&paths, argv0) < 0 ||
-	    cli_load_profile(&paths, name, &profile) < 0 ||
-	    sigwatch_install() < 0)
-		e2e_verdict(false, "test setup (paths, profile, signals)");
-	else if (machine_create(&m, &paths, &profile) < 0)
+	if (paths_init(&paths, argv0) < 0 || sigwatch_install() < 0)
+		e2e_verdict(false, "test setup (paths, signals)");
+	else if (e2e_machine_create(&m, &paths, name, &profile) < 0)
 		e2e_verdict(false, "machine_create (libvirtd? see above)");
 	else {
 		run(&m);

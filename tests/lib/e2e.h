@@ -5,8 +5,8 @@
 
 #include <stdbool.h>
 
-#include "drive.h"
-#include "machine.h"
+#include "machine/machine.h"
+#include "machine/machine.h"
 
 #define E2E_WAIT_MS 60000
 
@@ -29,6 +29,11 @@ bool e2e_domain_exists(const char *name);
 /* A test's whole main: set up paths, the profile NAME and the signal
  * watch, create the machine, RUN it, destroy it, print the plan.  Returns
  * the exit status. */
+/* Load profile NAME, bring its initramfs images up to date and create a
+ * machine of it (PROFILE must outlive M).  0 or -1 (reported). */
+int e2e_machine_create(struct machine *m, const struct duplex_paths *paths,
+		       const char *name, struct machine_profile *profile);
+
 int e2e_main(const char *argv0, const char *name, void (*run)(struct machine *m));
 
 #endif

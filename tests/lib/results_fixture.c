@@ -6,7 +6,7 @@
 #include <cmocka.h>
 
 #include "results_fixture.h"
-#include "util.h"
+#include "base/util.h"
 
 char *results_tmpdir(void)
 {

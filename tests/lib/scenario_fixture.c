@@ -8,9 +8,9 @@
 #include <cmocka.h>
 
 #include "capture.h"
-#include "scenario_file.h"
+#include "scenario/file.h"
 #include "scenario_fixture.h"
-#include "util.h"
+#include "base/util.h"
 
 int scenario_fixture_setup(void **state)
 {

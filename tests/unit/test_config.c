@@ -11,9 +11,9 @@
 #include <cmocka.h>
 
 #include "capture.h"
-#include "config.h"
-#include "log.h"
-#include "util.h"
+#include "base/config.h"
+#include "base/log.h"
+#include "base/util.h"
 
 static void assert_rejected(const char *text, const char *words)
 {

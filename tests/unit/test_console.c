@@ -13,10 +13,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "console.h"
+#include "console/console.h"
 #include "capture.h"
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 /* console_expect with its report captured. */
 static char *expect_reported(struct console *c, const char *re, int ms,

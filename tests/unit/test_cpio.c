@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cpio.h"
-#include "log.h"
-#include "util.h"
+#include "build/cpio.h"
+#include "base/log.h"
+#include "base/util.h"
 
 /* One entry as read back from the archive by an independent reader. */
 struct entry {

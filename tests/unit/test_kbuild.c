@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include "capture.h"
-#include "kbuild.h"
-#include "kconfig.h"
-#include "util.h"
+#include "build/kbuild.h"
+#include "build/kconfig.h"
+#include "base/util.h"
 
 struct captured {
 	int ret;

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "capture.h"
-#include "kpatch.h"
-#include "util.h"
+#include "build/kpatch.h"
+#include "base/util.h"
 
 static const char series_patch[] =
 	"diff -urN a/arch/x86/Kconfig b/arch/x86/Kconfig\n"

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "layout.h"
-#include "util.h"
+#include "machine/layout.h"
+#include "base/util.h"
 
 /* What the patched kernels printed (docs/layout-design.md, section 7). */
 #define R1 "replica=1 text=0xffffffff81000000-0xffffffff81c15fff direct=0xffff888000000000-0xffff987fffffffff vmalloc=0xffffc90000000000-0xffffd8ffffffffff vmemmap=0xffffea0000000000-0xffffea7fffffffff modules=0xffffffffa0000000-0xffffffffcf7fffff"
@@ -322,54 +322,47 @@ static void test_check_cap(void **state)
 	free(report);
 }
 
-/* TEXT as what partition K's console printed so far. */
-static void feed(struct machine *m, unsigned k, const char *text)
+/* TEXT as what console serialK printed so far, booting REPLICA. */
+static void source(struct layout_source *src, char *name, unsigned k,
+		   const char *text, unsigned replica)
 {
-	snprintf(m->part[k].con.name, sizeof(m->part[k].con.name), "serial%u",
-		 k % 10);
-	matcher_init(&m->part[k].con.m);
-	matcher_feed(&m->part[k].con.m, text, strlen(text));
+	sprintf(name, "serial%u", k % 10);
+	src->name = name;
+	src->text = text;
+	src->len = strlen(text);
+	src->replica = replica;
 }
 
-static void test_read_machine(void **state)
+static void test_read(void **state)
 {
-	static struct machine m;
-	struct machine_profile profile = { .name = "default",
-					   .replica = { 1, 2, 1 } };
+	struct layout_source src[3];
 	struct layout_part p[3];
-	char *why = (char *)"unset";
-	unsigned k;
+	char names[3][16], *why = (char *)"unset";
 
 	(void)state;
-	m.profile = &profile;
-	feed(&m, 0, "[    0.1] duplex: layout " R1 "\r\n/ # ");
-	feed(&m, 1, "[    0.1] duplex: layout " R2 "\r\n/ # ");
-	feed(&m, 2, "[    0.1] Linux version 6.1\r\n/ # ");
-	assert_int_equal(layout_read_machine(&m, 2, p, &why), 0);
+	source(&src[0], names[0], 0, "[    0.1] duplex: layout " R1 "\r\n/ # ", 1);
+	source(&src[1], names[1], 1, "[    0.1] duplex: layout " R2 "\r\n/ # ", 2);
+	source(&src[2], names[2], 2, "[    0.1] Linux version 6.1\r\n/ # ", 1);
+	assert_int_equal(layout_read(src, 2, "default", p, &why), 0);
 	assert_null(why);
 	assert_string_equal(p[0].name, "serial0");
 	assert_int_equal(p[0].l.replica, 1);
 	assert_string_equal(p[1].name, "serial1");
 	assert_int_equal(p[1].l.replica, 2);
-	assert_int_equal(layout_read_machine(&m, 3, p, &why), -1);
+	assert_int_equal(layout_read(src, 3, "default", p, &why), -1);
 	assert_string_equal(why, "serial2: no 'duplex: layout ...' line at boot: its kernel lacks CONFIG_DUPLEX_LAYOUT (kernel/patches; 'duplex build' builds it in), or the profile's cmdline hides KERN_NOTICE (quiet, loglevel below 6)");
 	free(why);
-	matcher_free(&m.part[1].con.m);
-	feed(&m, 1, "duplex: layout replica=2 text=0x1-0x0\r\n");
-	assert_int_equal(layout_read_machine(&m, 3, p, &why), -1);
+	source(&src[1], names[1], 1, "duplex: layout replica=2 text=0x1-0x0\r\n", 2);
+	assert_int_equal(layout_read(src, 3, "default", p, &why), -1);
 	assert_string_equal(why,
 		"serial1: bad 'duplex: layout ...' line: text: start 0x0000000000000001 is after end 0x0000000000000000\n"
 		"serial2: no 'duplex: layout ...' line at boot: its kernel lacks CONFIG_DUPLEX_LAYOUT (kernel/patches; 'duplex build' builds it in), or the profile's cmdline hides KERN_NOTICE (quiet, loglevel below 6)");
 	free(why);
 	/* The kernel of another replica than the profile says. */
-	profile.replica[1] = 1;
-	matcher_free(&m.part[1].con.m);
-	feed(&m, 1, "duplex: layout " R2 "\r\n");
-	assert_int_equal(layout_read_machine(&m, 2, p, &why), -1);
+	source(&src[1], names[1], 1, "duplex: layout " R2 "\r\n", 1);
+	assert_int_equal(layout_read(src, 2, "default", p, &why), -1);
 	assert_string_equal(why, "serial1: its kernel says replica=2, but profile 'default' boots replica 1 there: rebuild with 'duplex build --profile default'");
 	free(why);
-	for (k = 0; k < 3; k++)
-		matcher_free(&m.part[k].con.m);
 }
 
 static void test_short(void **state)
@@ -401,7 +394,7 @@ int main(void)
 		cmocka_unit_test(test_check_adjacent),
 		cmocka_unit_test(test_check_three),
 		cmocka_unit_test(test_check_cap),
-		cmocka_unit_test(test_read_machine),
+		cmocka_unit_test(test_read),
 		cmocka_unit_test(test_short),
 	};
 

@@ -11,8 +11,8 @@
 #include <net/if.h>
 #include <cmocka.h>
 
-#include "link.h"
-#include "util.h"
+#include "machine/link.h"
+#include "base/util.h"
 
 static void test_names(void **state)
 {

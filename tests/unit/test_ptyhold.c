@@ -16,9 +16,9 @@
 #include <cmocka.h>
 
 #include "capture.h"
-#include "console.h"
-#include "ptyhold.h"
-#include "util.h"
+#include "console/console.h"
+#include "console/ptyhold.h"
+#include "base/util.h"
 
 #define GUEST_OUTPUT (512 * 1024)
 

@@ -16,10 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "log.h"
-#include "rdbuild.h"
-#include "util.h"
+#include "base/config.h"
+#include "base/log.h"
+#include "build/rdbuild.h"
+#include "base/util.h"
 
 struct scratch {
 	char dir[32];

@@ -12,9 +12,9 @@
 #include <cmocka.h>
 
 #include "capture.h"
-#include "results.h"
+#include "report/report.h"
 #include "results_fixture.h"
-#include "util.h"
+#include "base/util.h"
 
 static void assert_str_or_null(const char *got, const char *want)
 {
@@ -40,7 +40,7 @@ static void test_add_case_and_counts(void **state)
 	assert_int_equal(tc->verdict, VERDICT_PASS);
 	assert_null(tc->message);
 	assert_int_equal(tc->con[0].status, -1);
-	assert_int_equal(tc->con[RESULTS_MAX_CONSOLES - 1].status, -1);
+	assert_int_equal(tc->con[DUPLEX_MAX_PARTITIONS - 1].status, -1);
 	scenario_add_case(&s, "b")->verdict = VERDICT_FAIL;
 	scenario_add_case(&s, "c")->verdict = VERDICT_SKIP;
 	scenario_add_case(&s, "d");

@@ -12,11 +12,11 @@
 #include <cmocka.h>
 
 #include "capture.h"
-#include "results.h"
+#include "report/report.h"
 #include "results_fixture.h"
-#include "results_fmt.h"
-#include "udiff.h"
-#include "util.h"
+#include "report/fmt.h"
+#include "report/udiff.h"
+#include "base/util.h"
 
 #define FFFD "\xef\xbf\xbd"
 
@@ -33,24 +33,24 @@ static void test_escapes(void **state)
 	char *s;
 
 	(void)state;
-	sb_xml(&sb, console_bytes, strlen(console_bytes), false);
-	s = sb_detach(&sb);
+	fmt_xml(&sb, console_bytes, strlen(console_bytes), false);
+	s = strbuf_detach(&sb);
 	assert_string_equal(s, "a&lt;b&gt;&amp;&quot;&#39;\t\n\n"
 			    "\xe2\x90\x9b[0m\xe2\x90\xa1 caf\xc3\xa9 " FFFD " "
 			    FFFD FFFD " \xf0\x9f\x98\x80 " FFFD FFFD FFFD " "
 			    FFFD FFFD " " FFFD FFFD FFFD " " FFFD " " FFFD);
 	free(s);
-	sb_xml(&sb, "a\tb\nc\x01", 6, true);
-	s = sb_detach(&sb);
+	fmt_xml(&sb, "a\tb\nc\x01", 6, true);
+	s = strbuf_detach(&sb);
 	assert_string_equal(s, "a&#9;b&#10;c\xe2\x90\x81");
 	free(s);
-	sb_text(&sb, "<x>\r\n\x1b\0y", 8);
-	s = sb_detach(&sb);
+	fmt_text(&sb, "<x>\r\n\x1b\0y", 8);
+	s = strbuf_detach(&sb);
 	assert_string_equal(s, "<x>\n\xe2\x90\x9b\xe2\x90\x80y");
 	free(s);
-	sb_json(&sb, console_bytes);
-	sb_json(&sb, NULL);
-	s = sb_detach(&sb);
+	fmt_json(&sb, console_bytes);
+	fmt_json(&sb, NULL);
+	s = strbuf_detach(&sb);
 	assert_string_equal(s, "\"a<b>&\\\"'\\t\\n\\r\\n\\u001b[0m\\u007f "
 			    "caf\xc3\xa9 " FFFD " " FFFD FFFD
 			    " \xf0\x9f\x98\x80 " FFFD FFFD FFFD " " FFFD FFFD

@@ -17,8 +17,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "runlock.h"
-#include "util.h"
+#include "base/runlock.h"
+#include "base/util.h"
 
 struct fixture {
 	char run_dir[64];

@@ -14,9 +14,9 @@
 #include <cmocka.h>
 
 #include "capture.h"
-#include "scenario_file.h"
+#include "scenario/file.h"
 #include "scenario_fixture.h"
-#include "util.h"
+#include "base/util.h"
 
 static const char good_text[] =
 	"# Two scenarios and a helper.\n"			/* 1 */

@@ -13,9 +13,9 @@
 #include <cmocka.h>
 
 #include "capture.h"
-#include "scenario_file.h"
+#include "scenario/file.h"
 #include "scenario_fixture.h"
-#include "util.h"
+#include "base/util.h"
 
 static void test_missing_brace_in_body(void **state)
 {

@@ -13,10 +13,10 @@
 #include <tcl.h>
 #include <cmocka.h>
 
-#include "scenario_file.h"
+#include "scenario/file.h"
 #include "scenario_fixture.h"
-#include "scenario_where.h"
-#include "util.h"
+#include "scenario/where.h"
+#include "base/util.h"
 
 struct run {
 	const struct scenario_def *d;

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "matcher.h"
+#include "console/matcher.h"
 #include "rep_lines.h"
-#include "shellrun.h"
+#include "scenario/shellrun.h"
 
 static void test_typed_text(void **state)
 {

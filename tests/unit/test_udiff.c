@@ -11,9 +11,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "results_fmt.h"
-#include "udiff.h"
-#include "util.h"
+#include "report/fmt.h"
+#include "report/udiff.h"
+#include "base/util.h"
 
 #define HEAD "--- serial0\n+++ serial1\n"
 

@@ -13,8 +13,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "util.h"
-#include "virt.h"
+#include "base/util.h"
+#include "machine/virt.h"
 
 static void test_name_run_id(void **state)
 {

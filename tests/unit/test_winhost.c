@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "winhost.h"
+#include "machine/winhost.h"
 #include "window_fixture.h"
 
 #define LIMIT WINHOST_SILENCE_MS

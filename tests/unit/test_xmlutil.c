@@ -11,8 +11,8 @@
 #include <cmocka.h>
 
 #include "capture.h"
-#include "util.h"
-#include "xmlutil.h"
+#include "base/util.h"
+#include "base/xmlutil.h"
 
 static void test_escape_specials(void **state)
 {

@@ -1,0 +1,529 @@
+#define _GNU_SOURCE
+#include "buildlog.h"
+#include "kbuild.h"
+#include "kconfig.h"
+#include "kpatch.h"
+#include "base/base.h"
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEBIAN_TARBALL	"/usr/src/linux-source-6.1.tar.xz"
+#define DEBIAN_TREE	"linux-source-6.1"
+#define CONFIG_STAMP	".duplex-config-stamp"
+
+/* One replica being built: where its pieces are, and the fragments'
+ * text, read once. */
+struct replica {
+	const struct duplex_paths *paths;
+	const struct kpatch_tree *tree;
+	const char *src;	/* tree->dir */
+	unsigned n;
+	const char *variant;	/* "" for none */
+	char *name;		/* "replica1", "replica1-leak-test" */
+	unsigned jobs;
+	bool ccache;
+	int64_t start;
+	char *objdir;
+	char *config_path;	/* objdir/.config */
+	char *stamp_path;	/* objdir/CONFIG_STAMP */
+	char *common_path;	/* kernel/common.config */
+	char *frag_path;	/* kernel/replicaN.config */
+	char *variant_path;	/* kernel/variant-V.config, NULL for none */
+	char *common;
+	char *frag;
+	char *variant_frag;	/* "" for none */
+	char *log_path;
+	int log_fd;
+	off_t log_start;	/* where this run's output begins in the log */
+};
+
+/* PATH relative to the checkout when it is inside, for messages:
+ * "kernel/common.config", not "/work/main/kernel/common.config". */
+static const char *shown(const struct duplex_paths *paths, const char *path)
+{
+	size_t n = strlen(paths->root);
+
+	if (strncmp(path, paths->root, n) == 0 && path[n] == '/')
+		return path + n + 1;
+	return path;
+}
+
+static void format_duration(int64_t ms, char *buf, size_t size)
+{
+	if (ms < 60000)
+		snprintf(buf, size, "%.1f s", (double)ms / 1000);
+	else
+		snprintf(buf, size, "%" PRId64 "m%02" PRId64 "s", ms / 60000,
+			 ms / 1000 % 60);
+}
+
+static int check_ksrc(const char *ksrc)
+{
+	static const char fix[] = "point KSRC at a Linux source tree or unset it to use Debian's " DEBIAN_TREE;
+	char *makefile = xasprintf("%s/Makefile", ksrc);
+	char *x86 = xasprintf("%s/arch/x86", ksrc);
+	char *config = xasprintf("%s/.config", ksrc);
+	int ret = -1;
+
+	if (!is_dir(ksrc))
+		log_error("KSRC '%s' does not exist or is not a directory: %s",
+			  ksrc, fix);
+	else if (!path_exists(makefile))
+		log_error("KSRC '%s' is not a kernel source tree (no Makefile): %s",
+			  ksrc, fix);
+	else if (!is_dir(x86))
+		log_error("KSRC '%s' is not a kernel source tree for x86 (no arch/x86): %s",
+			  ksrc, fix);
+	else if (path_exists(config))
+		log_error("KSRC '%s' is configured in place (%s exists) and out-of-tree builds refuse it: run 'make mrproper' there or point KSRC at a clean tree",
+			  ksrc, config);
+	else
+		ret = 0;
+	free(makefile);
+	free(x86);
+	free(config);
+	return ret;
+}
+
+/* Run ARGV with its output appended to LOG_FD, after the command itself. */
+static int run_logged(const char *const argv[], const char *dir, int log_fd)
+{
+	size_t i;
+
+	dprintf(log_fd, "\n$");
+	for (i = 0; argv[i]; i++)
+		dprintf(log_fd, " %s", argv[i]);
+	dprintf(log_fd, "\n");
+	return run_command(argv, dir, log_fd);
+}
+
+static int extract_debian_tree(const struct duplex_paths *paths,
+			       const char *dest)
+{
+	char *srcdir = xasprintf("%s/src", paths->build);
+	char *partial = xasprintf("%s/." DEBIAN_TREE ".partial", srcdir);
+	char *tree = xasprintf("%s/" DEBIAN_TREE, partial);
+	const char *argv[] = { "tar", "-xf", DEBIAN_TARBALL, "-C", partial, NULL };
+	int status, ret = -1;
+
+	if (!path_exists(DEBIAN_TARBALL)) {
+		log_error("Debian's kernel source %s is missing: run 'make deps' (package linux-source-6.1) or set KSRC to a Linux source tree",
+			  DEBIAN_TARBALL);
+		goto out;
+	}
+	/* A partial tree from an interrupted run is never used: start over. */
+	if (remove_tree(partial) < 0 || mkdir_p(partial, 0755) < 0)
+		goto out;
+	log_info("kbuild: extracting %s into %s (once)", DEBIAN_TARBALL,
+		 shown(paths, srcdir));
+	/* tar says what went wrong on stderr, right above our error. */
+	status = run_command(argv, NULL, -1);
+	if (status != 0) {
+		log_error("cannot extract %s into %s (tar exit status %d)",
+			  DEBIAN_TARBALL, partial, status);
+		goto out;
+	}
+	if (rename(tree, dest) < 0) {
+		log_error("cannot rename '%s' to '%s': %m", tree, dest);
+		goto out;
+	}
+	ret = remove_tree(partial);
+out:
+	free(srcdir);
+	free(partial);
+	free(tree);
+	return ret;
+}
+
+int kbuild_source_tree(const struct kbuild_options *opts, char **srcdir)
+{
+	const struct duplex_paths *paths = opts->paths;
+	char *dest;
+
+	if (paths->ksrc[0]) {
+		if (check_ksrc(paths->ksrc) < 0)
+			return -1;
+		*srcdir = xstrdup(paths->ksrc);
+		return 0;
+	}
+	/* Only a completed extraction is ever renamed to DEST. */
+	dest = xasprintf("%s/src/" DEBIAN_TREE, paths->build);
+	if (!is_dir(dest) && extract_debian_tree(paths, dest) < 0) {
+		free(dest);
+		return -1;
+	}
+	*srcdir = dest;
+	return 0;
+}
+
+/* Run make TARGET for replica R; every make call gets the same variables,
+ * or Kconfig would notice a different $(CC) and reconfigure. */
+static int run_make(struct replica *r, const char *target)
+{
+	char *dir_arg = xasprintf("O=%s", r->objdir);
+	char *jobs_arg = xasprintf("-j%u", r->jobs);
+	/* CC last: without ccache, its NULL ends the list. */
+	const char *argv[] = { "make", "-C", r->src, dir_arg, "ARCH=x86_64",
+			       jobs_arg, target,
+			       r->ccache ? "CC=ccache gcc" : NULL, NULL };
+	int status = run_logged(argv, NULL, r->log_fd);
+
+	free(dir_arg);
+	free(jobs_arg);
+	return status;
+}
+
+static void report_step_failure(struct replica *r, const char *step,
+				int status)
+{
+	const char *log = shown(r->paths, r->log_path);
+	char took[32];
+
+	format_duration(now_ms() - r->start, took, sizeof(took));
+	log_error("%s: %s failed (exit status %d) after %s; full log: %s",
+		  r->name, step, status, took, log);
+	buildlog_show_excerpt(r->log_path, log, r->log_start);
+}
+
+/* tinyconfig, then the fragments on top, then the defaults of whatever
+ * they turned on. */
+static int configure(struct replica *r)
+{
+	char *merge = xasprintf("%s/scripts/kconfig/merge_config.sh", r->src);
+	const char *argv[] = { "sh", merge, "-m", "-O", r->objdir,
+			       r->config_path, r->common_path, r->frag_path,
+			       r->variant_path, NULL };
+	const char *step = "make tinyconfig";
+	int status;
+
+	log_debug("kbuild: %s: configuring", r->name);
+	status = run_make(r, "tinyconfig");
+	if (status == 0) {
+		/* It makes its temporary files in the current directory. */
+		step = "merge_config.sh";
+		status = run_logged(argv, r->objdir, r->log_fd);
+	}
+	if (status == 0) {
+		step = "make olddefconfig";
+		status = run_make(r, "olddefconfig");
+	}
+	if (status != 0)
+		report_step_failure(r, step, status);
+	free(merge);
+	return status ? -1 : 0;
+}
+
+/* CONFIG must hold what the fragments asked for and what the harness
+ * needs.  Checked on every build: it is cheap, and kernel/required.config
+ * may change without a reconfiguration. */
+static int check_config(struct replica *r, const char *config)
+{
+	char *required_path = xasprintf("%s/kernel/required.config",
+					r->paths->root);
+	char *required = read_file(required_path, NULL);
+	const char *co = shown(r->paths, r->config_path);
+	char *later;
+	int ret;
+
+	if (!required) {
+		free(required_path);
+		return -1;
+	}
+	later = xasprintf("%s\n%s", r->frag, r->variant_frag);
+	ret = kconfig_check_fragment(config, co, r->common,
+				     shown(r->paths, r->common_path), later);
+	if (kconfig_check_fragment(config, co, r->frag,
+				   shown(r->paths, r->frag_path),
+				   r->variant_frag) < 0)
+		ret = -1;
+	if (r->variant_path &&
+	    kconfig_check_fragment(config, co, r->variant_frag,
+				   shown(r->paths, r->variant_path), NULL) < 0)
+		ret = -1;
+	free(later);
+	/* A dropped fragment option would be reported again, less precisely. */
+	if (ret == 0)
+		ret = kconfig_check_required(config, co, required,
+					     shown(r->paths, required_path));
+	free(required_path);
+	free(required);
+	return ret;
+}
+
+static char *stamp_text(const struct replica *r, const char *config)
+{
+	uint64_t in = FNV1A_START;
+
+	in = fnv1a(in, r->src, strlen(r->src) + 1);
+	in = fnv1a(in, r->tree->id, strlen(r->tree->id) + 1);
+	in = fnv1a(in, r->common, strlen(r->common) + 1);
+	in = fnv1a(in, r->frag, strlen(r->frag) + 1);
+	in = fnv1a(in, r->variant_frag, strlen(r->variant_frag) + 1);
+	return xasprintf("inputs %016" PRIx64 " config %016" PRIx64 "\n", in,
+			 fnv1a(FNV1A_START, config, strlen(config)));
+}
+
+/* The stamp, if .config still comes from these very fragments and tree
+ * and nobody changed it since; NULL if it has to be regenerated. */
+static char *current_stamp(const struct replica *r, char **config)
+{
+	char *old = NULL, *stamp = NULL;
+
+	*config = NULL;
+	if (path_exists(r->stamp_path) && path_exists(r->config_path)) {
+		old = read_file(r->stamp_path, NULL);
+		*config = old ? read_file(r->config_path, NULL) : NULL;
+	}
+	if (*config)
+		stamp = stamp_text(r, *config);
+	if (stamp && strcmp(stamp, old) != 0) {
+		free(stamp);
+		stamp = NULL;
+	}
+	free(old);
+	return stamp;
+}
+
+/* Reconfigure only when the stamp says so: an untouched .config recompiles
+ * nothing. */
+static int ensure_config(struct replica *r)
+{
+	char *config, *stamp = current_stamp(r, &config);
+	int ret = -1;
+
+	if (!stamp) {
+		free(config);
+		config = NULL;
+		unlink(r->stamp_path);
+		if (configure(r) < 0)
+			goto out;
+		config = read_file(r->config_path, NULL);
+		if (!config)
+			goto out;
+	}
+	if (check_config(r, config) < 0)
+		goto out;
+	if (!stamp) {
+		stamp = stamp_text(r, config);
+		if (write_file_atomic(r->stamp_path, stamp, strlen(stamp),
+				      0644) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	free(config);
+	free(stamp);
+	return ret;
+}
+
+static int compile(struct replica *r)
+{
+	const char *log = shown(r->paths, r->log_path);
+	char *image = paths_kernel_image(r->paths, r->n, r->variant);
+	struct stat before, after;
+	bool existed = stat(image, &before) == 0;
+	char took[32];
+	int status;
+
+	if (!existed)
+		log_info("kbuild: %s: building bzImage, a few minutes (log: %s)",
+			 r->name, log);
+	status = run_make(r, "bzImage");
+	if (status != 0) {
+		report_step_failure(r, "make bzImage", status);
+		free(image);
+		return -1;
+	}
+	format_duration(now_ms() - r->start, took, sizeof(took));
+	if (existed && stat(image, &after) == 0 &&
+	    before.st_mtim.tv_sec == after.st_mtim.tv_sec &&
+	    before.st_mtim.tv_nsec == after.st_mtim.tv_nsec)
+		log_info("kbuild: %s up to date (%s)", r->name, took);
+	else
+		log_info("kbuild: %s built in %s (log: %s)", r->name, took,
+			 log);
+	free(image);
+	return 0;
+}
+
+/* Refuse a bad replica or variant before spending minutes on the others. */
+static int check_kernel(const struct duplex_paths *paths,
+			const struct kbuild_kernel *k)
+{
+	char *frag, *variant = NULL;
+	int ret = -1;
+
+	if (k->replica < 1 || k->replica > DUPLEX_MAX_REPLICAS) {
+		log_error("replica %u does not exist: replicas are numbered 1 to %d",
+			  k->replica, DUPLEX_MAX_REPLICAS);
+		return -1;
+	}
+	frag = xasprintf("%s/kernel/replica%u.config", paths->root, k->replica);
+	if (*k->variant)
+		variant = xasprintf("%s/kernel/variant-%s.config", paths->root,
+				    k->variant);
+	if (!path_exists(frag))
+		log_error("replica %u has no config fragment %s: create it (kernel/replica1.config is an example)",
+			  k->replica, shown(paths, frag));
+	else if (variant && !path_exists(variant))
+		log_error("variant '%s' has no config fragment %s: create it (kernel/variant-leak-test.config is an example) or drop 'variant' from the profile",
+			  k->variant, shown(paths, variant));
+	else
+		ret = 0;
+	free(frag);
+	free(variant);
+	return ret;
+}
+
+static int open_replica(struct replica *r)
+{
+	char *logs = xasprintf("%s/logs", r->paths->build);
+	int ret = -1;
+
+	r->name = paths_kernel_name(r->n, r->variant);
+	r->objdir = paths_kernel_objdir(r->paths, r->n, r->variant);
+	r->config_path = xasprintf("%s/.config", r->objdir);
+	r->stamp_path = xasprintf("%s/" CONFIG_STAMP, r->objdir);
+	r->common_path = xasprintf("%s/kernel/common.config", r->paths->root);
+	r->frag_path = xasprintf("%s/kernel/replica%u.config", r->paths->root,
+				 r->n);
+	if (*r->variant)
+		r->variant_path = xasprintf("%s/kernel/variant-%s.config",
+					    r->paths->root, r->variant);
+	r->log_path = xasprintf("%s/%s.log", logs, r->name);
+	r->common = read_file(r->common_path, NULL);
+	r->frag = r->common ? read_file(r->frag_path, NULL) : NULL;
+	if (r->frag)
+		r->variant_frag = r->variant_path ?
+			read_file(r->variant_path, NULL) : xstrdup("");
+	if (!r->variant_frag || mkdir_p(r->objdir, 0755) < 0 ||
+	    mkdir_p(logs, 0755) < 0)
+		goto out;
+	r->log_fd = open(r->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+			 0644);
+	if (r->log_fd < 0) {
+		log_error("cannot open build log '%s': %m", r->log_path);
+		goto out;
+	}
+	r->log_start = lseek(r->log_fd, 0, SEEK_END);
+	dprintf(r->log_fd, "\n=== duplex kbuild: %s from %s ===\n", r->name,
+		r->src);
+	ret = 0;
+out:
+	free(logs);
+	return ret;
+}
+
+static void close_replica(struct replica *r)
+{
+	if (r->log_fd >= 0)
+		close(r->log_fd);
+	free(r->name);
+	free(r->objdir);
+	free(r->config_path);
+	free(r->stamp_path);
+	free(r->common_path);
+	free(r->frag_path);
+	free(r->variant_path);
+	free(r->common);
+	free(r->frag);
+	free(r->variant_frag);
+	free(r->log_path);
+}
+
+/* Two duplex builds at once would race in the same objdirs and the same
+ * partial extraction: the second one waits.  The lock goes with the fd. */
+static int lock_build_dir(const struct duplex_paths *paths)
+{
+	char *path = xasprintf("%s/.kbuild.lock", paths->build);
+	int fd = -1;
+
+	if (mkdir_p(paths->build, 0755) < 0)
+		goto out;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		log_error("cannot open lock file '%s': %m", path);
+		goto out;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		goto out;
+	log_info("kbuild: waiting for another duplex build (lock %s)",
+		 shown(paths, path));
+	if (flock(fd, LOCK_EX) < 0) {
+		log_error("cannot lock '%s': %m", path);
+		close(fd);
+		fd = -1;
+	}
+out:
+	free(path);
+	return fd;
+}
+
+static unsigned default_jobs(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return cpus > 0 ? (unsigned)cpus : 1;
+}
+
+/* Build one kernel; R holds what every build shares. */
+static int build_one(struct replica r, const struct kbuild_kernel *k)
+{
+	int ret;
+
+	r.n = k->replica;
+	r.variant = k->variant;
+	r.start = now_ms();
+	r.log_fd = -1;
+	ret = open_replica(&r) < 0 || ensure_config(&r) < 0 ||
+	      compile(&r) < 0 ? -1 : 0;
+	close_replica(&r);
+	return ret;
+}
+
+int kbuild_build(const struct kbuild_options *opts,
+		 const struct kbuild_kernel *kernels, unsigned count)
+{
+	struct replica r = { .paths = opts->paths, .ccache = in_path("ccache"),
+			     .jobs = opts->jobs ? opts->jobs : default_jobs() };
+	struct kpatch_tree tree = { 0 };
+	char *pristine = NULL;
+	unsigned i;
+	int lock, ret = -1;
+
+	for (i = 0; i < count; i++)
+		if (check_kernel(opts->paths, &kernels[i]) < 0)
+			return -1;
+	lock = lock_build_dir(opts->paths);
+	if (lock < 0)
+		return -1;
+	if (kbuild_source_tree(opts, &pristine) < 0 ||
+	    kpatch_prepare(opts->paths, pristine, &tree) < 0)
+		goto out;
+	/* Kbuild passes absolute paths to the compiler; relative to the build
+	 * directory they are the same in every checkout, so a fresh clone
+	 * (CI's) hits the cache that an earlier one filled. */
+	if (r.ccache)
+		setenv("CCACHE_BASEDIR", opts->paths->build, 0);
+	log_debug("kbuild: source tree %s (patched copy of %s), ccache %s, -j%u",
+		  tree.dir, pristine, r.ccache ? "on" : "not installed", r.jobs);
+	r.tree = &tree;
+	r.src = tree.dir;
+	/* One after the other, each with every CPU: as fast as in parallel,
+	 * and each log reads in order. */
+	ret = 0;
+	for (i = 0; i < count && ret == 0; i++)
+		ret = build_one(r, &kernels[i]);
+out:
+	kpatch_tree_free(&tree);
+	free(pristine);
+	close(lock);
+	return ret;
+}

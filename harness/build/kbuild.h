@@ -1,0 +1,47 @@
+/* kbuild: out-of-tree replica kernel builds.
+ *
+ * Source tree: $KSRC if set (used read-only, never modified), otherwise
+ * Debian's /usr/src/linux-source-6.1.tar.xz extracted once into
+ * build/src/linux-source-6.1; the build reads a private copy of it with
+ * kernel/patches applied (kpatch.h).  Replica R is built with
+ * O=build/replicaR from: tinyconfig + kernel/common.config +
+ * kernel/replicaR.config, then olddefconfig; a variant V (a profile's
+ * `variant`) adds kernel/variant-V.config and builds into
+ * build/replicaR-V.  The result must hold every setting of the fragments
+ * (Kconfig silently drops an option whose dependencies are off) and every
+ * option of kernel/required.config: the build fails naming each one
+ * missing.  Reconfiguration happens only when the fragments, the tree,
+ * the patch series or .config itself changed (stamp
+ * build/replicaR/.duplex-config-stamp),
+ * so a build with no change recompiles nothing.  Make's output goes to
+ * build/logs/replicaR.log; the terminal gets one line per replica with the
+ * elapsed time (and one before a build from scratch), and on failure the
+ * log's first error and last lines.  Uses ccache when it is on PATH.  Two
+ * duplex builds sharing a build/ take turns (build/.kbuild.lock). */
+#ifndef DUPLEX_KBUILD_H
+#define DUPLEX_KBUILD_H
+
+#include <stdbool.h>
+
+#include "base/base.h"
+
+struct kbuild_options {
+	const struct duplex_paths *paths;
+	unsigned jobs;		/* make -jN; 0: number of online CPUs */
+};
+
+/* Find or extract the source tree; *srcdir is malloc'd.  0 or -1. */
+int kbuild_source_tree(const struct kbuild_options *opts, char **srcdir);
+
+/* One kernel to build: a replica (1..DUPLEX_MAX_REPLICAS), plain or in a
+ * variant. */
+struct kbuild_kernel {
+	unsigned replica;
+	char variant[DUPLEX_VARIANT_MAX];	/* "" for none */
+};
+
+/* Build KERNELS, one after the other. */
+int kbuild_build(const struct kbuild_options *opts,
+		 const struct kbuild_kernel *kernels, unsigned count);
+
+#endif

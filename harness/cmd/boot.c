@@ -1,0 +1,196 @@
+/* duplex boot: boot the machine's primary and hand its console to a person. */
+#define _GNU_SOURCE
+#include "cmd.h"
+#include "machine/machine.h"
+#include "base/base.h"
+#include "build/build.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct boot_options {
+	const char *profile;
+	bool until_ready;
+	bool manual;
+	bool allow_overlap;
+};
+
+static void boot_usage(FILE *out)
+{
+	fputs("usage: duplex boot [--profile NAME] [--manual] [--until-ready]\n"
+	      "                   [--allow-overlap]\n\n"
+	      "Boot the machine of vm/NAME.profile (default 'default'): the primary,\n"
+	      "then every secondary by typing 'repboot K' on serial0, as a person\n"
+	      "would.  Checks that no region of one partition's kernel layout\n"
+	      "overlaps a region of another's (partitions booted later by hand are\n"
+	      "not checked).  Prints each console's pty for minicom and waits.\n"
+	      "Ctrl-C (or SIGTERM) tears the machine down.\n\n"
+	      "  --profile NAME   machine profile vm/NAME.profile (or a path)\n"
+	      "  --manual         boot only the primary; type 'repboot K' yourself\n"
+	      "  --until-ready    stop once every shell is ready (prints boot times)\n"
+	      "  --allow-overlap  only warn when layouts overlap or a kernel prints\n"
+	      "                   none (e.g. two partitions of one replica)\n",
+	      out);
+}
+
+static int parse_boot_options(int argc, char **argv, struct boot_options *o)
+{
+	static const struct option longopts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "until-ready", no_argument, NULL, 'r' },
+		{ "manual", no_argument, NULL, 'm' },
+		{ "allow-overlap", no_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int c;
+
+	o->profile = "default";
+	o->until_ready = false;
+	o->manual = false;
+	o->allow_overlap = false;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			o->profile = optarg;
+			break;
+		case 'r':
+			o->until_ready = true;
+			break;
+		case 'm':
+			o->manual = true;
+			break;
+		case 'o':
+			o->allow_overlap = true;
+			break;
+		case 'h':
+			boot_usage(stdout);
+			return 1;
+		default:
+			boot_usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		log_error("boot: unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+static void announce(const struct machine *m, unsigned k)
+{
+	const struct partition *p = &m->part[k];
+
+	log_info("serial%u (%s): minicom -D %s", k, k ? "secondary" : "primary",
+		 p->pty);
+	log_info("  transcript: %s", p->log_path);
+}
+
+/* Print the layouts of PARTS; why they overlap, or NULL. */
+static char *show_layouts(const struct layout_part parts[], unsigned n)
+{
+	char line[LAYOUT_SHORT_SIZE], *why;
+	unsigned k;
+
+	for (k = 0; k < n; k++) {
+		layout_short(&parts[k], line, sizeof(line));
+		log_info("%s", line);
+	}
+	if (layout_overlaps(parts, n, &why))
+		return why;
+	if (n > 1)
+		log_info("layouts do not overlap");
+	return NULL;
+}
+
+/* Partitions 0..N-1's kernel layouts (layout.h): printed, and checked
+ * not to overlap.  A problem fails the run unless ALLOW. */
+static int check_layouts(const struct machine *m, unsigned n, bool allow)
+{
+	struct layout_part parts[DUPLEX_MAX_PARTITIONS];
+	int ret = EXIT_OK;
+	char *why;
+
+	if (machine_read_layouts(m, n, parts, &why) == 0)
+		why = show_layouts(parts, n);
+	if (!why)
+		return EXIT_OK;
+	if (allow) {
+		log_warn("%s\n(--allow-overlap: going on)", why);
+	} else {
+		log_error("%s\n(--allow-overlap boots such a machine anyway)", why);
+		ret = EXIT_FAILED;
+	}
+	free(why);
+	return ret;
+}
+
+/* Once the machine is up, a person may be the reason a partition stands
+ * still (a debugger on QEMU's gdbstub, a stalled kernel under study): the
+ * hang is reported, and the machine left to them. */
+static void warn_hung(const struct machine *m, unsigned k)
+{
+	char *why = machine_hung_reason(m, k);
+
+	log_warn("%s; the machine stays up for you to look (Ctrl-C ends the run)",
+		 why);
+	free(why);
+}
+
+static int boot_machine(struct machine *m, const struct boot_options *o)
+{
+	enum machine_event ev;
+	unsigned k;
+	int ret;
+
+	ret = drive_boot_primary(m, announce);
+	for (k = 1; ret == OUTCOME_PASSED && !o->manual && k < m->profile->partitions; k++)
+		ret = drive_boot_secondary(m, k, announce);
+	if (ret != OUTCOME_PASSED)
+		return ret < 0 ? EXIT_OK : cli_exit_code(ret);
+	ret = check_layouts(m, o->manual ? 1 : m->profile->partitions,
+			    o->allow_overlap);
+	if (ret != EXIT_OK || o->until_ready)
+		return ret;
+	log_info("duplex: machine running%s; Ctrl-C ends the run",
+		 o->manual ? " (type 'repboot K' on serial0 to boot partition K)" : "");
+	for (;;) {
+		ev = machine_watch(m, -1, &k);
+		if (ev == MACHINE_STARTED)
+			announce(m, k);
+		else if (ev == MACHINE_HUNG)
+			warn_hung(m, k);
+		else
+			break;
+	}
+	drive_report_event(m, ev, k);
+	return ev == MACHINE_SIGNAL ? EXIT_OK : EXIT_FAILED;
+}
+
+int cmd_boot(int argc, char **argv, const struct duplex_paths *paths)
+{
+	struct machine_profile profile;
+	struct boot_options o;
+	struct machine m;
+	int ret;
+
+	ret = parse_boot_options(argc, argv, &o);
+	if (ret)
+		return ret > 0 ? EXIT_OK : EXIT_ERROR;
+	if (profile_load_named(paths, o.profile, &profile) < 0 ||
+	    rdbuild_profile(paths, &profile) < 0)
+		return EXIT_ERROR;
+	if (sigwatch_install() < 0)
+		return EXIT_ERROR;
+	if (machine_create(&m, paths, &profile) < 0)
+		return EXIT_ERROR;
+	m.attended = true;
+	ret = boot_machine(&m, &o);
+	machine_destroy(&m);
+	return ret;
+}

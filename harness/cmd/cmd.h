@@ -1,0 +1,30 @@
+/* cmd: the duplex command line: one file per subcommand (boot.c,
+ * build.c, clean.c, doctor.c, test.c), main.c choosing among them, and
+ * what they share (cli.c).  The top layer: nothing includes it but its
+ * own files. */
+#ifndef DUPLEX_CMD_H
+#define DUPLEX_CMD_H
+
+#include "base/base.h"
+
+/* Exit codes (docs/architecture.md): "could not run" is kept apart from
+ * "ran and failed" so that CI can tell a broken host from a broken kernel. */
+enum duplex_exit {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1,	/* a test or check ran and failed */
+	EXIT_ERROR = 2,		/* usage, configuration, host, build or boot problem */
+};
+
+int cmd_doctor(int argc, char **argv, const struct duplex_paths *paths);
+int cmd_build(int argc, char **argv, const struct duplex_paths *paths);
+int cmd_boot(int argc, char **argv, const struct duplex_paths *paths);
+int cmd_clean(int argc, char **argv, const struct duplex_paths *paths);
+int cmd_test(int argc, char **argv, const struct duplex_paths *paths);
+
+/* The exit code that outcome O (base/outcome.h) ends the process with. */
+int cli_exit_code(enum outcome o);
+
+/* True if ARG is -h or --help. */
+int cli_wants_help(int argc, char **argv);
+
+#endif

@@ -1,0 +1,464 @@
+/* duplex test: run scenarios, each on a fresh machine in a process of its
+ * own (-j N at once), and write the results (results.h) after each. */
+#define _GNU_SOURCE
+#include "cmd.h"
+#include "base/base.h"
+#include "machine/machine.h"
+#include "report/report.h"
+#include "scenario/scenario.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PROGRESS_WIDTH 44
+
+struct test_options {
+	const char *tags;
+	unsigned jobs;
+	bool list, check;
+	const char *const *paths;
+	size_t npaths;
+};
+
+/* One selected scenario and the process that runs it. */
+struct job {
+	const struct scenario_def *def;
+	char *dir;
+	pid_t pid;		/* 0: not started; -1: finished */
+	struct scenario_result res;
+	int status;		/* EXIT_* of its process */
+};
+
+static void test_usage(FILE *out)
+{
+	fputs("usage: duplex test [PATH...] [-j N] [--tags T] [--list] [--check]\n\n"
+	      "Run the scenarios of PATH (files, or directories of *.exp files;\n"
+	      "default scenarios/), each on a fresh machine, and write the results\n"
+	      "into results/<run-id>/ (results/latest): summary.json, results.tap,\n"
+	      "junit.xml, report.html and every console's transcript.\n\n"
+	      "  -j, --jobs N     run N scenarios (machines) at once (default 1)\n"
+	      "  --tags T         only scenarios with one of the comma-separated tags\n"
+	      "  --list           list the scenarios, run nothing\n"
+	      "  --check          check the scenario files (syntax, options), run nothing\n\n"
+	      "exit: 0 all passed, 1 a test failed, 2 usage, scenario or host errors\n",
+	      out);
+}
+
+static int parse_test_options(int argc, char **argv, struct test_options *o)
+{
+	static const struct option longopts[] = {
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "tags", required_argument, NULL, 't' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "check", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	unsigned long jobs;
+	int c;
+
+	*o = (struct test_options){ .jobs = 1 };
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "j:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			if (parse_uint(optarg, 1, 64, &jobs) < 0) {
+				log_error("test: -j wants a number of machines from 1 to 64, not '%s'",
+					  optarg);
+				return -1;
+			}
+			o->jobs = (unsigned)jobs;
+			break;
+		case 't':
+			o->tags = optarg;
+			break;
+		case 'l':
+			o->list = true;
+			break;
+		case 'c':
+			o->check = true;
+			break;
+		case 'h':
+			test_usage(stdout);
+			return 1;
+		default:
+			test_usage(stderr);
+			return -1;
+		}
+	}
+	o->paths = (const char *const *)argv + optind;
+	o->npaths = (size_t)(argc - optind);
+	return 0;
+}
+
+/* The scenarios selected by --tags, each with its directory's name in
+ * the run (a slug made unique with -2, -3 ...). */
+static struct job *select_jobs(const struct scenario_set *set, const char *tags,
+			       size_t *n)
+{
+	struct job *jobs = xcalloc(set->n ? set->n : 1, sizeof(*jobs));
+	size_t i, j;
+
+	*n = 0;
+	for (i = 0; i < set->n; i++) {
+		char *slug, *dir;
+		unsigned dup = 1;
+
+		if (!scenario_has_tag(&set->defs[i], tags))
+			continue;
+		slug = scenario_slug(&set->defs[i]);
+		dir = xstrdup(slug);
+		for (j = 0; j < *n; j++) {
+			if (strcmp(jobs[j].dir, dir))
+				continue;
+			free(dir);
+			dir = xasprintf("%s-%u", slug, ++dup);
+			j = (size_t)-1;
+		}
+		free(slug);
+		jobs[*n].def = &set->defs[i];
+		jobs[*n].dir = dir;
+		(*n)++;
+	}
+	return jobs;
+}
+
+static void list_jobs(const struct job *jobs, size_t n)
+{
+	size_t i, t;
+
+	for (i = 0; i < n; i++) {
+		const struct scenario_def *d = jobs[i].def;
+
+		printf("%s:%u: %s", d->file, d->line, d->name);
+		for (t = 0; t < d->ntags; t++)
+			printf("%s%s", t ? "," : "  [", d->tags[t]);
+		if (d->ntags)
+			putchar(']');
+		if (d->skip)
+			printf("  (skip: %s)", d->skip);
+		putchar('\n');
+	}
+}
+
+/* The process that runs one scenario: its output into the scenario's
+ * output.log, its result into the scenario's `result` file. */
+static void run_child(const struct job *j, const struct duplex_paths *paths)
+{
+	char *out = xasprintf("%s/output.log", j->dir);
+	char *result = xasprintf("%s/result", j->dir);
+	struct scenario_result r;
+	int fd, status;
+
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || sigwatch_fork_child() < 0)
+		_exit(EXIT_ERROR);
+	dup2(fd, STDOUT_FILENO);
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+	status = cli_exit_code(scenario_run(j->def, paths, j->dir, &r));
+	if (results_store_save(&r, result) < 0)
+		status = EXIT_ERROR;
+	scenario_result_free(&r);
+	free(out);
+	free(result);
+	fflush(NULL);
+	_exit(status);
+}
+
+static int start_job(struct job *j, const struct duplex_paths *paths)
+{
+	if (mkdir_p(j->dir, 0755) < 0)
+		return -1;
+	fflush(NULL);
+	j->pid = fork();
+	if (j->pid < 0) {
+		log_error("cannot start a process for scenario '%s': %m",
+			  j->def->name);
+		return -1;
+	}
+	if (j->pid == 0)
+		run_child(j, paths);
+	return 0;
+}
+
+/* A scenario whose process left no result: it died. */
+static void result_of_dead(struct job *j, int wstatus)
+{
+	struct scenario_result *r = &j->res;
+	struct test_case *tc;
+
+	scenario_result_init(r, j->def, strrchr(j->dir, '/') + 1);
+	r->verdict = VERDICT_FAIL;
+	r->reason = WIFSIGNALED(wstatus)
+		? xasprintf("the process running it was killed by signal %d; see %s/output.log",
+			    WTERMSIG(wstatus), j->dir)
+		: xasprintf("the process running it left no result (exit %d); see %s/output.log",
+			    WEXITSTATUS(wstatus), j->dir);
+	tc = scenario_add_case(r, "scenario ends cleanly");
+	tc->verdict = VERDICT_FAIL;
+	tc->message = xstrdup(r->reason);
+}
+
+static void collect(struct job *j, int wstatus)
+{
+	char *path = xasprintf("%s/result", j->dir);
+
+	j->pid = -1;
+	j->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : EXIT_ERROR;
+	if (!path_exists(path) || results_store_load(&j->res, path) < 0) {
+		result_of_dead(j, wstatus);
+		j->status = EXIT_ERROR;
+	}
+	free(path);
+}
+
+/* TEXT with every line indented by PREFIX. */
+static void print_indented(const char *prefix, const char *text)
+{
+	while (*text) {
+		int n = (int)strcspn(text, "\n");
+
+		printf("%s%.*s\n", prefix, n, text);
+		text += n + (text[n] == '\n');
+	}
+}
+
+/* "[3/12] busybox-ls ........ PASS (4.1 s)", and why, when it failed:
+ * each failed case, the scenario's own reason with the console's last
+ * lines, where the rest is. */
+static void print_progress(const struct job *j, size_t done, size_t total)
+{
+	static const char *const words[] = { "PASS", "FAIL", "SKIP" };
+	const struct scenario_result *r = &j->res;
+	int pad = PROGRESS_WIDTH - (int)strlen(r->slug);
+	size_t i;
+
+	printf("[%zu/%zu] %s %.*s %s (%.1f s)\n", done, total, r->slug,
+	       pad > 3 ? pad : 3, "................................................",
+	       words[r->verdict], r->seconds);
+	if (r->verdict != VERDICT_FAIL)
+		goto out;
+	for (i = 0; i < r->ncases; i++) {
+		const struct test_case *tc = &r->cases[i];
+
+		if (tc->verdict != VERDICT_FAIL || !tc->message ||
+		    (r->reason && !strcmp(tc->message, r->reason)))
+			continue;
+		printf("    case '%s': ", tc->name);
+		print_indented("", tc->message);
+		if (tc->diff)
+			print_indented("      ", tc->diff);
+	}
+	if (r->reason)
+		printf("    %s\n", r->reason);
+	if (r->excerpt)
+		print_indented("      | ", r->excerpt);
+	printf("    consoles and logs: %s/\n", j->dir);
+out:
+	fflush(stdout);
+}
+
+/* The finished scenarios, in plan order, into RUN and its files. */
+static void write_results(struct test_run *run, struct job *jobs, size_t n,
+			  int64_t start)
+{
+	size_t i;
+
+	run->nscenarios = 0;
+	for (i = 0; i < n; i++)
+		if (jobs[i].pid < 0)
+			run->scenarios[run->nscenarios++] = jobs[i].res;
+	run->seconds = (now_ms() - start) / 1000.0;
+	results_write(run);
+}
+
+static void stop_jobs(struct job *jobs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (jobs[i].pid > 0)
+			kill(jobs[i].pid, SIGTERM);
+}
+
+/* Wait for any child, or a signal, at most MS. */
+static pid_t wait_child(int *wstatus, int ms)
+{
+	struct pollfd p = { .fd = sigwatch_fd(), .events = POLLIN };
+	pid_t pid = waitpid(-1, wstatus, WNOHANG);
+
+	if (pid == 0) {
+		poll(&p, 1, ms);
+		pid = waitpid(-1, wstatus, WNOHANG);
+	}
+	return pid;
+}
+
+static struct job *job_of(struct job *jobs, size_t n, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (jobs[i].pid == pid)
+			return &jobs[i];
+	return NULL;
+}
+
+/* Run every job, at most JOBS at once; the results after each. */
+static void run_jobs(struct test_run *run, struct job *jobs, size_t n,
+		     unsigned max, const struct duplex_paths *paths)
+{
+	size_t next = 0, done = 0, running = 0;
+	int64_t start = now_ms();
+	bool stopping = false;
+	int wstatus;
+
+	write_results(run, jobs, n, start);
+	while (done < n && (running || !stopping)) {
+		struct job *j;
+		pid_t pid;
+
+		while (!stopping && running < max && next < n) {
+			if (start_job(&jobs[next], paths) < 0) {
+				stopping = true;
+				break;
+			}
+			next++;
+			running++;
+		}
+		if (!stopping && sigwatch_pending()) {
+			stopping = true;
+			stop_jobs(jobs, n);
+		}
+		pid = wait_child(&wstatus, 200);
+		j = pid > 0 ? job_of(jobs, n, pid) : NULL;
+		if (!j)
+			continue;
+		collect(j, wstatus);
+		running--;
+		print_progress(j, ++done, n);
+		write_results(run, jobs, n, start);
+	}
+}
+
+static int make_run(struct test_run *run, const struct duplex_paths *paths,
+		    size_t planned)
+{
+	memset(run, 0, sizeof(*run));
+	make_run_id('t', run->run_id, sizeof(run->run_id));
+	run->dir = xasprintf("%s/%s", paths->results, run->run_id);
+	run->started = (int64_t)time(NULL);
+	run->planned = planned;
+	run->scenarios = xcalloc(planned ? planned : 1, sizeof(*run->scenarios));
+	if (mkdir_p(run->dir, 0755) < 0)
+		return -1;
+	machine_point_latest(paths->results, run->run_id);
+	return 0;
+}
+
+static int exit_status(const struct job *jobs, size_t n, bool interrupted)
+{
+	bool failed = false, error = interrupted;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (jobs[i].pid >= 0 || jobs[i].status == EXIT_ERROR)
+			error = true;
+		else if (jobs[i].res.verdict == VERDICT_FAIL)
+			failed = true;
+	}
+	if (error)
+		return EXIT_ERROR;
+	return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+static int run_tests(struct job *jobs, size_t n, const struct test_options *o,
+		     const struct duplex_paths *paths)
+{
+	struct results_counts c;
+	struct test_run run;
+	size_t i;
+	int ret;
+
+	if (sigwatch_install() < 0 || make_run(&run, paths, n) < 0)
+		return EXIT_ERROR;
+	for (i = 0; i < n; i++) {
+		char *dir = xasprintf("%s/%s", run.dir, jobs[i].dir);
+
+		free(jobs[i].dir);
+		jobs[i].dir = dir;
+	}
+	printf("duplex test: %zu scenario%s, %u at a time; results in %s/\n", n,
+	       n == 1 ? "" : "s", o->jobs, run.dir);
+	fflush(stdout);
+	run_jobs(&run, jobs, n, o->jobs, paths);
+	ret = exit_status(jobs, n, sigwatch_pending());
+	c = test_run_counts(&run);
+	if (sigwatch_pending())
+		printf("duplex test: interrupted; %zu of %zu scenarios finished\n",
+		       run.nscenarios, n);
+	printf("%u passed, %u failed, %u skipped\n", c.passed, c.failed, c.skipped);
+	run.nscenarios = 0;	/* the results belong to the jobs */
+	test_run_free(&run);
+	for (i = 0; i < n; i++)
+		if (jobs[i].pid < 0)
+			scenario_result_free(&jobs[i].res);
+	return ret;
+}
+
+int cmd_test(int argc, char **argv, const struct duplex_paths *paths)
+{
+	const char *def_path[1];
+	char *dflt = NULL;
+	struct scenario_set set = { 0 };
+	struct test_options o;
+	struct job *jobs;
+	size_t n, i;
+	int ret;
+
+	ret = parse_test_options(argc, argv, &o);
+	if (ret)
+		return ret > 0 ? EXIT_OK : EXIT_ERROR;
+	if (!o.npaths) {
+		/* The checkout's, named as the user would from its top. */
+		dflt = is_dir("scenarios") ? xstrdup("scenarios")
+			: xasprintf("%s/scenarios", paths->root);
+		def_path[0] = dflt;
+		o.paths = def_path;
+		o.npaths = 1;
+	}
+	ret = scenario_set_load(&set, o.paths, o.npaths);
+	free(dflt);
+	if (ret < 0) {
+		log_error("test: the scenarios have errors (above); nothing was run");
+		return EXIT_ERROR;
+	}
+	jobs = select_jobs(&set, o.tags, &n);
+	if (o.list || o.check) {
+		if (o.list)
+			list_jobs(jobs, n);
+		else
+			printf("duplex test: %zu scenarios, no errors\n", set.n);
+		ret = EXIT_OK;
+	} else if (!n) {
+		log_error("test: no scenario has the tags '%s'", o.tags ? o.tags : "");
+		ret = EXIT_ERROR;
+	} else {
+		ret = run_tests(jobs, n, &o, paths);
+	}
+	for (i = 0; i < n; i++)
+		free(jobs[i].dir);
+	free(jobs);
+	scenario_set_free(&set);
+	return ret;
+}

@@ -1,0 +1,490 @@
+#define _GNU_SOURCE
+#include "console.h"
+#include "base/base.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <poll.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+/* ---- the console's files -------------------------------------------- */
+
+/* Open the log if it exists by now: virtlogd creates it when QEMU starts,
+ * which may be a moment after the domain was created. */
+static int open_log(struct console *c)
+{
+	c->log_fd = open(c->log_path, O_RDONLY | O_CLOEXEC);
+	if (c->log_fd < 0 && errno != ENOENT) {
+		log_error("%s: cannot open console log '%s': %m", c->name,
+			  c->log_path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Watch the log's directory rather than the file: that sees the file
+ * appear, grow, get closed by its writer and be rotated by virtlogd
+ * (renamed to .0 and created anew once it reaches max_size). */
+static int watch_log_dir(struct console *c)
+{
+	char *copy = xstrdup(c->log_path);
+	const char *dir = dirname(copy);
+	int ret = 0;
+
+	c->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (c->inotify_fd < 0 ||
+	    inotify_add_watch(c->inotify_fd, dir, IN_CREATE | IN_MODIFY |
+			      IN_CLOSE_WRITE | IN_MOVED_TO) < 0) {
+		log_error("%s: cannot watch directory '%s' of the console log: %m",
+			  c->name, dir);
+		ret = -1;
+	}
+	free(copy);
+	return ret;
+}
+
+int console_open(struct console *c, const char *name, const char *pty_path,
+		 const char *log_path)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->pty_path = pty_path ? xstrdup(pty_path) : NULL;
+	c->log_path = xstrdup(log_path);
+	c->log_fd = -1;
+	c->inotify_fd = -1;
+	ptyhold_init(&c->hold);
+	matcher_init(&c->m);
+	if (watch_log_dir(c) < 0 || open_log(c) < 0) {
+		console_close(c);
+		return -1;
+	}
+	return 0;
+}
+
+void console_close(struct console *c)
+{
+	ptyhold_close(&c->hold);
+	if (c->log_fd >= 0)
+		close(c->log_fd);
+	if (c->inotify_fd >= 0)
+		close(c->inotify_fd);
+	free(c->pty_path);
+	free(c->log_path);
+	matcher_free(&c->m);
+	memset(c, 0, sizeof(*c));
+	c->log_fd = c->inotify_fd = -1;
+	ptyhold_init(&c->hold);
+}
+
+/* Read FD to its end into the matcher. */
+static int read_to_end(struct console *c, int fd)
+{
+	char buf[16384];
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			log_error("%s: cannot read console log '%s': %m", c->name,
+				  c->log_path);
+			return -1;
+		}
+		if (n == 0)
+			return 0;
+		matcher_feed(&c->m, buf, (size_t)n);
+		c->last_output_ms = now_ms();
+	}
+}
+
+/* Has the log path been replaced by a new file (rotation)?  Looked at
+ * before reading the old file to its end: whatever was written before
+ * the rotation is then read from the old file. */
+static bool log_replaced(const struct console *c)
+{
+	struct stat path_st, fd_st;
+
+	if (stat(c->log_path, &path_st) < 0 || fstat(c->log_fd, &fd_st) < 0)
+		return false;
+	return path_st.st_ino != fd_st.st_ino || path_st.st_dev != fd_st.st_dev;
+}
+
+/* Consume the pending inotify events; note when the log's writer closed
+ * it (virtlogd does when QEMU exits: the domain is gone). */
+static void read_events(struct console *c)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const char *base = strrchr(c->log_path, '/');
+	ssize_t n;
+
+	base = base ? base + 1 : c->log_path;
+	while ((n = read(c->inotify_fd, buf, sizeof(buf))) > 0) {
+		const char *p = buf;
+
+		while (p < buf + n) {
+			const struct inotify_event *ev = (const void *)p;
+
+			if ((ev->mask & IN_CLOSE_WRITE) && ev->len &&
+			    !strcmp(ev->name, base))
+				c->ended = true;
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+}
+
+int console_drain(struct console *c)
+{
+	bool replaced;
+
+	read_events(c);
+	if (c->log_fd < 0 && open_log(c) < 0)
+		return -1;
+	if (c->log_fd < 0)
+		return 0;
+	replaced = log_replaced(c);
+	if (read_to_end(c, c->log_fd) < 0)
+		return -1;
+	if (!replaced)
+		return 0;
+	close(c->log_fd);
+	if (open_log(c) < 0)
+		return -1;
+	return c->log_fd < 0 ? 0 : read_to_end(c, c->log_fd);
+}
+
+/* ---- input ---------------------------------------------------------- */
+
+#define SEND_TIMEOUT_MS 5000
+/* QEMU looks for a reader on a pty it considers unconnected once a
+ * second (chardev/char-pty.c) and only then reads what was typed. */
+#define QEMU_PTY_POLL_MS 1000
+
+/* Wait until FD is ready for EVENTS, a signal came or DEADLINE passed:
+ * 1 ready, 0 timeout or signal, -1 error (reported). */
+static int wait_fd(const struct console *c, int fd, short events,
+		   int64_t deadline)
+{
+	struct pollfd fds[2] = {
+		{ .fd = fd, .events = events },
+		{ .fd = sigwatch_fd(), .events = POLLIN },
+	};
+
+	for (;;) {
+		int64_t left = deadline - now_ms();
+		int n;
+
+		if (left <= 0 || sigwatch_pending())
+			return 0;
+		n = poll(fds, fds[1].fd >= 0 ? 2 : 1, (int)left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			log_error("%s: poll: %m", c->name);
+			return -1;
+		}
+		if (n > 0 && fds[0].revents)
+			return 1;
+	}
+}
+
+static int write_all_by(const struct console *c, int fd, const char *data,
+			size_t len, int64_t deadline)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			int r = wait_fd(c, fd, POLLOUT, deadline);
+
+			if (r < 0 || sigwatch_pending())
+				return -1;
+			if (r == 0) {
+				log_error("%s: cannot write to '%s': the guest has "
+					  "not read its input for %d s", c->name,
+					  c->pty_path, SEND_TIMEOUT_MS / 1000);
+				return -1;
+			}
+			continue;
+		}
+		if (n < 0) {
+			log_error("%s: cannot write to '%s': %m", c->name,
+				  c->pty_path);
+			return -1;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* How much of the start of TYPED the guest's echo is looked for in: the
+ * printable characters before any control character, at most what fits on
+ * a terminal line after a prompt. */
+static size_t echo_len(const char *typed)
+{
+	size_t n = 0;
+
+	while (n < 16 && typed[n] >= 0x20 && typed[n] < 0x7f)
+		n++;
+	return n;
+}
+
+/* Is the echo of TYPED in OUT?  A short line and its Enter must show as
+ * the line followed by the end of a line: the same words in the guest's
+ * output just before (a message naming the command) are not its echo. */
+static bool echo_seen(const char *typed, const char *out, size_t len)
+{
+	size_t n = echo_len(typed);
+	const char *hit, *end = out + len;
+
+	if (!n)
+		return false;
+	if (typed[n] != '\r')
+		return memmem(out, len, typed, n) != NULL;
+	for (hit = out; (hit = memmem(hit, (size_t)(end - hit), typed, n));
+	     hit++)
+		if (hit + n < end && (hit[n] == '\r' || hit[n] == '\n'))
+			return true;
+	return false;
+}
+
+/* Wait until the echo of TYPED shows in the output after offset FROM, at
+ * most until DEADLINE (no echo is no error: the guest may not echo).
+ * Guest output that QEMU writes into the pty meanwhile is discarded as it
+ * comes (it is in the log already), so that a long wait cannot fill the
+ * pty and stall the guest's serial port. */
+static int wait_echo(struct console *c, int fd, const char *typed, size_t from,
+		     int64_t deadline)
+{
+	for (;;) {
+		int r;
+
+		if (console_drain(c) < 0)
+			return -1;
+		if (echo_seen(typed, c->m.buf + from, c->m.len - from))
+			return 0;
+		tcflush(fd, TCIFLUSH);
+		r = wait_fd(c, c->inotify_fd, POLLIN, deadline);
+		if (r <= 0)
+			return r;
+	}
+}
+
+/* A pty that is not held (ptyhold.h) is opened for each send and closed
+ * after it: a pty held open and never read fills up (about 20 KiB), and
+ * QEMU then stalls the guest's serial port, log included, until someone
+ * reads.
+ * But QEMU reads what is typed only while it sees the pty open, which it
+ * looks for every QEMU_PTY_POLL_MS (later when its main loop is busy);
+ * typed text it has not read when we close stays unread until the next
+ * send.  So hold the pty until the guest echoes the text (proof that QEMU
+ * read it), up to SEND_TIMEOUT_MS; text with nothing to echo (a control
+ * key) is held for one poll period and a margin.  Guest output that QEMU
+ * wrote to the pty meanwhile is in the log already; it is flushed so that
+ * nothing piles up in the pty over many sends or shows up stale when a
+ * person attaches (a person attached all along has read it: only a byte
+ * in flight at that instant could be lost to them). */
+static int type_text(struct console *c, int fd, const char *typed,
+		     int64_t start)
+{
+	int64_t hold = echo_len(typed) ? SEND_TIMEOUT_MS : QEMU_PTY_POLL_MS + 500;
+	size_t from;
+	int ret;
+
+	if (console_drain(c) < 0)
+		return -1;
+	from = c->m.len;
+	tcflush(fd, TCIFLUSH);
+	if (write_all_by(c, fd, typed, strlen(typed),
+			 start + SEND_TIMEOUT_MS) < 0)
+		return -1;
+	ret = wait_echo(c, fd, typed, from, now_ms() + hold);
+	tcflush(fd, TCIFLUSH);
+	return ret;
+}
+
+int console_hold_pty(struct console *c)
+{
+	if (!c->pty_path) {
+		log_error("%s: console has no pty to hold", c->name);
+		return -1;
+	}
+	return ptyhold_open(&c->hold, c->name, c->pty_path);
+}
+
+int console_send(struct console *c, const char *text)
+{
+	char *typed = xstrdup(text), *p;
+	int64_t start = now_ms();
+	int fd, ret = -1;
+
+	if (!c->pty_path) {
+		log_error("%s: console has no pty to send to", c->name);
+		goto out;
+	}
+	/* Enter is CR on a terminal; the guest's tty turns it into NL. */
+	for (p = typed; *p; p++)
+		if (*p == '\n')
+			*p = '\r';
+	if (c->hold.fd >= 0) {
+		/* Held: QEMU sees the pty open and reads it as it can; what
+		 * it has not read yet stays queued for it. */
+		ret = write_all_by(c, c->hold.fd, typed, strlen(typed),
+				   start + SEND_TIMEOUT_MS);
+		goto sent;
+	}
+	fd = open(c->pty_path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		log_error("%s: cannot open '%s': %m", c->name, c->pty_path);
+		goto out;
+	}
+	ret = type_text(c, fd, typed, start);
+	close(fd);
+sent:
+	log_debug("%s: sent %zu bytes in %lld ms", c->name, strlen(typed),
+		  (long long)(now_ms() - start));
+out:
+	free(typed);
+	return ret;
+}
+
+/* ---- output and waiting --------------------------------------------- */
+
+/* The last LINES lines of M (a final newline ends the last line rather
+ * than starting an empty one), each prefixed with INDENT, CRs dropped and
+ * other control bytes shown as ^X so that a guest's terminal escapes do
+ * not drive the user's terminal. */
+static char *tail_text(const struct console_matcher *m, unsigned lines,
+		       const char *indent)
+{
+	size_t end = m->len, start, i, ilen = strlen(indent);
+	unsigned n = 0;
+	char *out, *o;
+
+	if (end > 0 && m->buf[end - 1] == '\n')
+		end--;
+	for (start = end; lines && start > 0; start--)
+		if (m->buf[start - 1] == '\n' && ++n == lines)
+			break;
+	o = out = xmalloc(2 * (end - start) + (n + 1) * ilen + 1);
+	for (i = start; i < end; i++) {
+		unsigned char ch = (unsigned char)m->buf[i];
+
+		if (i == start || m->buf[i - 1] == '\n')
+			o = stpcpy(o, indent);
+		if (ch == '\r')
+			continue;
+		if ((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f) {
+			*o++ = '^';
+			ch ^= 0x40;
+		}
+		*o++ = (char)ch;
+	}
+	*o = '\0';
+	return out;
+}
+
+char *console_tail(const struct console *c, unsigned lines)
+{
+	return tail_text(&c->m, lines, "");
+}
+
+#define REPORT_LINES 10
+
+static char *report_tail(const struct console *c)
+{
+	return tail_text(&c->m, REPORT_LINES, "  | ");
+}
+
+static void report_failure(const struct console *c)
+{
+	char *tail = report_tail(c);
+
+	log_error("%s: kernel failure: %s\n  last lines:\n%s", c->name,
+		  c->m.failure, tail);
+	free(tail);
+}
+
+/* WHY: "within 30 s", "before ..." */
+static void report_no_match(const struct console *c, const char *re,
+			    const char *why)
+{
+	char *tail;
+
+	if (!c->last_output_ms) {
+		log_error("%s: no match for /%s/ %s; no output at all in the "
+			  "console log '%s'", c->name, re, why, c->log_path);
+		return;
+	}
+	tail = report_tail(c);
+	log_error("%s: no match for /%s/ %s; last output %.1f s ago; "
+		  "last lines:\n%s", c->name, re, why,
+		  (double)(now_ms() - c->last_output_ms) / 1000.0, tail);
+	free(tail);
+}
+
+#define WAITING 1
+
+/* One look at the console: a final result, or WAITING. */
+static int expect_step(struct console *c, const regex_t *rx, const char *re,
+		       int timeout_ms, int64_t deadline)
+{
+	char *why;
+
+	if (console_drain(c) < 0)
+		return CONSOLE_ERROR;
+	if (matcher_failed(&c->m)) {
+		report_failure(c);
+		return CONSOLE_FAILURE;
+	}
+	if (matcher_find_compiled(&c->m, rx, NULL, NULL))
+		return CONSOLE_MATCHED;
+	if (sigwatch_pending()) {
+		log_debug("%s: wait for /%s/ interrupted by signal %d", c->name,
+			  re, sigwatch_pending());
+		return CONSOLE_INTERRUPTED;
+	}
+	if (c->ended) {
+		report_no_match(c, re, "before the domain ended (its console "
+				"log was closed)");
+		return CONSOLE_ENDED;
+	}
+	if (now_ms() < deadline)
+		return WAITING;
+	why = xasprintf("within %g s", timeout_ms / 1000.0);
+	report_no_match(c, re, why);
+	free(why);
+	return CONSOLE_TIMEOUT;
+}
+
+/* Event-driven: poll wakes up when the log's directory changes (new
+ * output, rotation, the writer closing it) or a signal arrives. */
+enum console_wait console_expect(struct console *c, const char *re,
+				 int timeout_ms)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	regex_t rx;
+	int ret;
+
+	if (matcher_compile(&rx, re, c->name) < 0)
+		return CONSOLE_ERROR;
+	while ((ret = expect_step(c, &rx, re, timeout_ms, deadline)) == WAITING) {
+		if (wait_fd(c, c->inotify_fd, POLLIN, deadline) < 0) {
+			ret = CONSOLE_ERROR;
+			break;
+		}
+	}
+	regfree(&rx);
+	return (enum console_wait)ret;
+}

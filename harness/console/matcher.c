@@ -1,0 +1,245 @@
+#define _GNU_SOURCE
+#include "matcher.h"
+#include "base/base.h"
+
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void matcher_init(struct console_matcher *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->cap = 4096;
+	m->buf = xmalloc(m->cap);
+	m->buf[0] = '\0';
+}
+
+void matcher_free(struct console_matcher *m)
+{
+	free(m->buf);
+	memset(m, 0, sizeof(*m));
+}
+
+/* NULs are dropped: the buffer is a C string for regexec. */
+void matcher_feed(struct console_matcher *m, const char *data, size_t len)
+{
+	size_t i;
+
+	if (m->len + len + 1 > m->cap) {
+		while (m->len + len + 1 > m->cap)
+			m->cap *= 2;
+		m->buf = xrealloc(m->buf, m->cap);
+	}
+	for (i = 0; i < len; i++)
+		if (data[i] != '\0')
+			m->buf[m->len++] = data[i];
+	m->buf[m->len] = '\0';
+}
+
+/* The guest's tty ends lines with CR LF (CR CR LF where it wraps a long
+ * line).  Matching runs on a copy of the text after the cursor without the
+ * CRs that end a line, so that `42$` matches "42\r\n"; a CR elsewhere
+ * stays.  view_step steps over buf[I] or the run of CRs there, and says
+ * whether it is in that copy. */
+static size_t view_step(const struct console_matcher *m, size_t i, bool *kept)
+{
+	size_t run = i;
+
+	while (run < m->len && m->buf[run] == '\r')
+		run++;
+	*kept = !(run > i && run < m->len && m->buf[run] == '\n');
+	return run > i ? run : i + 1;
+}
+
+static char *match_view(const struct console_matcher *m)
+{
+	char *view = xmalloc(m->len - m->cursor + 1), *v = view;
+	size_t i, next;
+	bool kept;
+
+	for (i = m->cursor; i < m->len; i = next) {
+		next = view_step(m, i, &kept);
+		if (kept) {
+			memcpy(v, m->buf + i, next - i);
+			v += next - i;
+		}
+	}
+	*v = '\0';
+	return view;
+}
+
+/* The offset in buf of byte OFF of the view (the end of buf for the end
+ * of the view). */
+static size_t view_to_buf(const struct console_matcher *m, size_t off)
+{
+	size_t i, next, seen = 0;
+	bool kept;
+
+	for (i = m->cursor; i < m->len; i = next) {
+		next = view_step(m, i, &kept);
+		if (!kept)
+			continue;
+		if (off < seen + (next - i))
+			return i + (off - seen);
+		seen += next - i;
+	}
+	return m->len;
+}
+
+/* REG_NEWLINE: ^ and $ match at line starts and ends, and . and [^x]
+ * never cross a line.  REG_NOTEOL: the end of what has arrived so far is
+ * not the end of a line (the rest of it may come with the next read), and
+ * REG_NOTBOL when the cursor is in the middle of a line. */
+int matcher_find_compiled(struct console_matcher *m, const regex_t *rx,
+			  size_t *start, size_t *end)
+{
+	char *view = match_view(m);
+	int flags = REG_NOTEOL;
+	regmatch_t match;
+	size_t s, e;
+
+	if (m->cursor > 0 && m->buf[m->cursor - 1] != '\n')
+		flags |= REG_NOTBOL;
+	if (regexec(rx, view, 1, &match, flags)) {
+		free(view);
+		return 0;
+	}
+	free(view);
+	/* The end is just after the last byte matched, before any CR. */
+	s = view_to_buf(m, (size_t)match.rm_so);
+	e = match.rm_eo > match.rm_so ?
+	    view_to_buf(m, (size_t)match.rm_eo - 1) + 1 : s;
+	m->cursor = e;
+	if (start)
+		*start = s;
+	if (end)
+		*end = e;
+	return 1;
+}
+
+int matcher_compile(regex_t *rx, const char *re, const char *who)
+{
+	char msg[128];
+	int rc = regcomp(rx, re, REG_EXTENDED | REG_NEWLINE);
+
+	if (rc) {
+		regerror(rc, rx, msg, sizeof(msg));
+		log_error("%s: invalid regular expression /%s/: %s", who, re, msg);
+		return -1;
+	}
+	return 0;
+}
+
+int matcher_find(struct console_matcher *m, const char *re, size_t *start,
+		 size_t *end)
+{
+	regex_t rx;
+	int found;
+
+	if (matcher_compile(&rx, re, "console") < 0)
+		return -1;
+	found = matcher_find_compiled(m, &rx, start, end);
+	regfree(&rx);
+	return found;
+}
+
+/* The first lines of the kernel's reports of a failure (panic(), die(),
+ * BUG(), the lockup detectors).  Later lines (Call Trace:, RIP:) also
+ * appear in harmless warnings, so they are not failures alone. */
+static const char *const failure_starts[] = {
+	"Kernel panic - not syncing",
+	"---[ end Kernel panic",
+	"Oops:",
+	"BUG:",
+	"kernel BUG at",
+	"general protection fault",
+	"watchdog: BUG: soft lockup",
+	"Watchdog detected hard LOCKUP",
+	"NMI watchdog: Watchdog detected hard LOCKUP",
+};
+
+/* Skip a printk prefix tag "[    1.234567]" or "[    T1]" / "[  C0]"
+ * (CONFIG_PRINTK_CALLER) and one space after it; P if there is none. */
+static const char *skip_tag(const char *p, const char *end)
+{
+	const char *q = p;
+
+	if (q >= end || *q++ != '[')
+		return p;
+	while (q < end && *q == ' ')
+		q++;
+	if (q < end && (*q == 'T' || *q == 'C'))
+		q++;
+	if (q >= end || *q < '0' || *q > '9')
+		return p;
+	while (q < end && ((*q >= '0' && *q <= '9') || *q == '.'))
+		q++;
+	if (q >= end || *q++ != ']')
+		return p;
+	if (q < end && *q == ' ')
+		q++;
+	return q;
+}
+
+static bool failure_at(const char *p, const char *end)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(failure_starts); i++) {
+		size_t n = strlen(failure_starts[i]);
+
+		if ((size_t)(end - p) >= n && !memcmp(p, failure_starts[i], n))
+			return true;
+	}
+	return false;
+}
+
+/* A failure report starts a kernel line: at the start of the line, or
+ * after a printk time stamp where the kernel broke into a line of user
+ * output (without time stamps, the next lines of the report are at line
+ * starts: "Oops:" after "BUG:", "---[ end Kernel panic" after a panic). */
+static bool failure_line(const char *line, const char *end)
+{
+	const char *p = line, *q;
+
+	while (p < end && *p == '\r')
+		p++;
+	for (q = p; q; q = memchr(q + 1, '[', (size_t)(end - q - 1))) {
+		const char *s = q, *t;
+
+		while ((t = skip_tag(s, end)) != s)
+			s = t;
+		if ((s != q || q == p) && failure_at(s, end))
+			return true;
+		if (q + 1 >= end)
+			break;
+	}
+	return false;
+}
+
+static void record_failure(struct console_matcher *m, const char *line,
+			   const char *end)
+{
+	size_t n = 0;
+
+	for (; line < end && n + 1 < sizeof(m->failure); line++)
+		if (*line != '\r')
+			m->failure[n++] = *line;
+	m->failure[n] = '\0';
+}
+
+bool matcher_failed(struct console_matcher *m)
+{
+	char *nl;
+
+	while (!m->failure[0] &&
+	       (nl = memchr(m->buf + m->scanned, '\n', m->len - m->scanned))) {
+		const char *line = m->buf + m->scanned;
+
+		if (failure_line(line, nl))
+			record_failure(m, line, nl);
+		m->scanned = (size_t)(nl - m->buf) + 1;
+	}
+	return m->failure[0] != '\0';
+}

@@ -1,0 +1,467 @@
+#define _GNU_SOURCE
+#include "machine.h"
+#include "accel.h"
+#include "base/base.h"
+#include "build/build.h"
+#include "virt.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int machine_dirs(struct machine *m, const char *results_dir)
+{
+	m->state_dir = xasprintf("%s/%s", m->paths->run, m->run_id);
+	m->results_dir = results_dir ? xstrdup(results_dir)
+		: xasprintf("%s/%s", m->paths->results, m->run_id);
+	if (mkdir_p(m->state_dir, 0755) < 0)
+		return -1;
+	/* From here on the run is alive to `duplex clean` (runlock.h). */
+	m->lock_fd = runlock_take(m->state_dir);
+	if (m->lock_fd < 0 || mkdir_p(m->results_dir, 0755) < 0)
+		return -1;
+	/* QEMU runs as libvirt-qemu: it must traverse to the images. */
+	if (chmod(m->paths->run, 0755) < 0 || chmod(m->state_dir, 0755) < 0) {
+		log_error("cannot open '%s' to QEMU: %m", m->state_dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* The bridge and the window file, open to the user libvirt runs QEMU as. */
+static int machine_link(struct machine *m)
+{
+	uid_t uid = (uid_t)-1;
+	gid_t gid = (gid_t)-1;
+
+	if (virt_qemu_ids(m->conn, m->kvm, &uid, &gid) < 0)
+		return -1;
+	return link_create(&m->link, m->run_id, MACHINE_WINDOW_MIB, uid, gid);
+}
+
+static int machine_window(struct machine *m)
+{
+	char *path = xasprintf("%s/%s", LINK_WINDOW_DIR, m->link.window);
+	int ret = winhost_open(&m->win, path, m->profile->partitions);
+
+	free(path);
+	return ret;
+}
+
+int machine_create(struct machine *m, const struct duplex_paths *paths,
+		   const struct machine_profile *profile)
+{
+	return machine_create_in(m, paths, profile, NULL);
+}
+
+int machine_create_in(struct machine *m, const struct duplex_paths *paths,
+		      const struct machine_profile *profile,
+		      const char *results_dir)
+{
+	char *tmpl_path;
+	char *log_path;
+
+	memset(m, 0, sizeof(*m));
+	m->paths = paths;
+	m->profile = profile;
+	m->lock_fd = -1;
+	m->own_results = !results_dir;
+	make_run_id('r', m->run_id, sizeof(m->run_id));
+	if (machine_dirs(m, results_dir) < 0)
+		goto err;
+	log_path = xasprintf("%s/harness.log", m->results_dir);
+	log_open(log_path);
+	free(log_path);
+	log_debug("run %s, profile %s, %u partitions", m->run_id, profile->name,
+		  profile->partitions);
+	tmpl_path = xasprintf("%s/vm/domain.xml", paths->root);
+	m->domain_tmpl = read_file(tmpl_path, NULL);
+	free(tmpl_path);
+	if (!m->domain_tmpl)
+		goto err;
+	virt_init_errors();
+	m->conn = virt_connect();
+	if (!m->conn)
+		goto err;
+	if (accel_choose(paths, profile->accel, &m->kvm) < 0)
+		goto err;
+	if (machine_link(m) < 0 || machine_window(m) < 0)
+		goto err;
+	return 0;
+err:
+	machine_destroy(m);
+	return -1;
+}
+
+/* Copy the images into the state dir: QEMU may not be able to traverse
+ * to the checkout, and libvirt relabels the files it is given.  Making
+ * them is build/'s job, done before a machine is made (duplex build,
+ * rdbuild_profile). */
+static bool image_built(const struct machine *m, unsigned k, const char *path)
+{
+	if (path_exists(path))
+		return true;
+	log_error("partition %u: '%s' is missing: build it first with 'duplex build --profile %s' (or 'duplex build --all')",
+		  k, path, m->profile->name);
+	return false;
+}
+
+static int stage_images(struct machine *m, unsigned k, char **kernel,
+			char **initrd)
+{
+	char *src_kernel = paths_kernel_image(m->paths, m->profile->replica[k],
+					      m->profile->variant);
+	char *src_initrd = paths_initramfs(m->paths, k);
+	int ret = -1;
+
+	*kernel = xasprintf("%s/p%u-bzImage", m->state_dir, k);
+	*initrd = xasprintf("%s/p%u-initramfs.cpio", m->state_dir, k);
+	if (!image_built(m, k, src_kernel) || !image_built(m, k, src_initrd))
+		goto out;
+	if (copy_file(src_kernel, *kernel, 0644) < 0 ||
+	    copy_file(src_initrd, *initrd, 0644) < 0)
+		goto out;
+	ret = 0;
+out:
+	free(src_kernel);
+	free(src_initrd);
+	return ret;
+}
+
+/* duplex.addr: the init configures eth0 with it (ramdisk/init).  EXTRA
+ * comes last: a partition's request adds to the machine's arguments, and
+ * the window code refused any that would override them. */
+static char *partition_cmdline(const struct machine *m, unsigned k,
+			       const char *extra)
+{
+	char addr[32];
+
+	profile_partition_addr(m->profile, k, addr, sizeof(addr));
+	return xasprintf("console=ttyS0,115200 duplex.partition=%u duplex.replica=%u duplex.addr=%s %s%s%s",
+			 k, m->profile->replica[k], addr, m->profile->cmdline,
+			 extra && *extra ? " " : "", extra ? extra : "");
+}
+
+static int start_domain(struct machine *m, struct partition *p,
+			const char *kernel, const char *initrd, const char *extra)
+{
+	char *cmdline = partition_cmdline(m, p->index, extra);
+	char mac[24];
+	struct virt_domain_spec spec = {
+		.name = p->name,
+		.kvm = m->kvm,
+		.memory_mib = m->profile->memory_mib,
+		.vcpus = m->profile->vcpus,
+		.kernel = kernel,
+		.initrd = initrd,
+		.cmdline = cmdline,
+		.serial_log = p->log_path,
+		.bridge = m->link.bridge,
+		.mac = mac,
+		.shmem_name = m->link.window,
+		.shmem_mib = MACHINE_WINDOW_MIB,
+	};
+	char *xml, con_name[16];
+	int ret = -1;
+
+	link_mac(m->run_id, p->index, mac, sizeof(mac));
+	snprintf(con_name, sizeof(con_name), "serial%u", p->index);
+	xml = virt_domain_xml(m->domain_tmpl, "vm/domain.xml", &spec);
+	if (!xml)
+		goto out;
+	p->dom = virt_domain_create_paused(m->conn, xml);
+	if (!p->dom)
+		goto out;
+	p->pty = virt_console_pty(p->dom);
+	if (!p->pty)
+		goto out;
+	if (console_open(&p->con, con_name, p->pty, p->log_path) < 0)
+		goto out;
+	p->con_open = true;
+	if (!m->attended && console_hold_pty(&p->con) < 0)
+		goto out;
+	/* BOOTING before the guest runs: its partd then sees the new boot. */
+	winhost_set_state(&m->win, p->index, WINDOW_STATE_BOOT_REQUESTED);
+	winhost_set_state(&m->win, p->index, WINDOW_STATE_BOOTING);
+	if (virt_domain_resume(p->dom) < 0)
+		goto out;
+	p->started_ms = now_ms();
+	log_debug("serial%u: domain %s started, pty %s, cmdline '%s'",
+		  p->index, p->name, p->pty, cmdline);
+	ret = 0;
+out:
+	free(xml);
+	free(cmdline);
+	return ret;
+}
+
+int machine_start_partition(struct machine *m, unsigned k, const char *extra)
+{
+	struct partition *p = &m->part[k];
+	char *kernel = NULL, *initrd = NULL;
+	int ret = -1;
+
+	if (k >= m->profile->partitions || p->dom) {
+		log_error("partition %u cannot be started (profile has %u partitions)",
+			  k, m->profile->partitions);
+		return -1;
+	}
+	p->index = k;
+	snprintf(p->name, sizeof(p->name), VIRT_NAME_PREFIX "%s-p%u",
+		 m->run_id, k);
+	p->log_path = xasprintf("%s/serial%u.log", m->results_dir, k);
+	if (stage_images(m, k, &kernel, &initrd) < 0)
+		goto out;
+	ret = start_domain(m, p, kernel, initrd, extra);
+out:
+	free(kernel);
+	free(initrd);
+	return ret;
+}
+
+enum console_wait machine_wait_ready(struct machine *m, unsigned k,
+				     int timeout_ms)
+{
+	struct partition *p = &m->part[k];
+	enum console_wait w;
+
+	w = console_expect(&p->con, MACHINE_READY_RE, timeout_ms);
+	if (w == CONSOLE_MATCHED) {
+		p->ready_ms = now_ms();
+		log_debug("serial%u: ready after %.1f s", k,
+			  (p->ready_ms - p->started_ms) / 1000.0);
+	}
+	return w;
+}
+
+void machine_point_latest(const char *results, const char *name)
+{
+	char *link = xasprintf("%s/latest", results);
+	char *tmp = xasprintf("%s/.latest.tmp", results);
+
+	unlink(tmp);
+	if (symlink(name, tmp) < 0 || rename(tmp, link) < 0) {
+		log_warn("cannot point '%s' at this run: %m", link);
+		unlink(tmp);
+	}
+	free(link);
+	free(tmp);
+}
+
+static void partition_release(struct partition *p)
+{
+	if (p->dom) {
+		virt_domain_destroy(p->dom);
+		log_debug("serial%u: domain %s destroyed", p->index, p->name);
+	}
+	if (p->con_open) {
+		console_drain(&p->con);
+		console_close(&p->con);
+	}
+	free(p->pty);
+	free(p->log_path);
+	memset(p, 0, sizeof(*p));
+}
+
+void machine_destroy(struct machine *m)
+{
+	unsigned k;
+
+	for (k = 0; k < DUPLEX_MAX_PARTITIONS; k++)
+		partition_release(&m->part[k]);
+	if (m->conn)
+		virConnectClose(m->conn);
+	m->conn = NULL;
+	winhost_close(&m->win);
+	link_destroy(&m->link);
+	if (m->state_dir)
+		remove_tree(m->state_dir);
+	/* Released last: until here the lock (or, once the state directory
+	 * and its lock file are gone, our pid) tells `duplex clean` that
+	 * this run is alive, so it never takes a run that is still tearing
+	 * down for a dead one. */
+	runlock_release(m->lock_fd);
+	m->lock_fd = -1;
+	if (m->results_dir) {
+		if (m->own_results)
+			machine_point_latest(m->paths->results, m->run_id);
+		log_debug("run %s ended", m->run_id);
+		log_close();
+	}
+	free(m->state_dir);
+	free(m->results_dir);
+	free(m->domain_tmpl);
+	m->state_dir = m->results_dir = m->domain_tmpl = NULL;
+}
+
+static bool is_real_dir_at(int dirfd, const char *name)
+{
+	struct stat st;
+
+	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISDIR(st.st_mode);
+}
+
+static int clean_dirs(const struct duplex_paths *paths, bool all)
+{
+	struct dirent *de;
+	int count = 0;
+	DIR *dir;
+
+	dir = opendir(paths->run);
+	if (!dir)
+		return errno == ENOENT ? 0 : (log_error("cannot read '%s': %m", paths->run), -1);
+	while ((de = readdir(dir))) {
+		/* The run directory may be any directory ($DUPLEX_RUN=$HOME):
+		 * only a real directory named exactly as a run is ours. */
+		if (!run_id_valid(de->d_name, 'r') ||
+		    !is_real_dir_at(dirfd(dir), de->d_name) ||
+		    (!all && runlock_alive(de->d_name, paths->run)))
+			continue;
+		char *path = xasprintf("%s/%s", paths->run, de->d_name);
+
+		if (remove_tree(path) == 0) {
+			log_info("clean: removed %s", path);
+			count++;
+		}
+		free(path);
+	}
+	closedir(dir);
+	return count;
+}
+
+int machine_clean_state(const struct duplex_paths *paths, bool all,
+			struct machine_leftovers *removed)
+{
+	struct link_leftovers links;
+	int ret = link_clean(all, runlock_alive, paths->run, &links);
+
+	removed->bridges = links.bridges;
+	removed->windows = links.windows;
+	removed->dirs = clean_dirs(paths, all);
+	if (removed->dirs < 0) {
+		removed->dirs = 0;
+		ret = -1;
+	}
+	return ret;
+}
+
+/* The window has no event to wait on: it is looked at this often. */
+#define WINDOW_POLL_MS 5
+
+/* Drain every console; the first partition whose kernel failed or whose
+ * domain ended (its console log closed by the writer) decides. */
+static bool partition_event(struct machine *m, enum machine_event *ev,
+			    unsigned *k)
+{
+	unsigned i;
+
+	for (i = 0; i < m->profile->partitions; i++) {
+		struct partition *p = &m->part[i];
+
+		if (!p->con_open)
+			continue;
+		console_drain(&p->con);
+		*k = i;
+		if (matcher_failed(&p->con.m)) {
+			winhost_set_state(&m->win, i, WINDOW_STATE_PANICKED);
+			*ev = MACHINE_FAILURE;
+			return true;
+		}
+		if (p->con.ended) {
+			winhost_set_state(&m->win, i, WINDOW_STATE_HALTED);
+			*ev = MACHINE_LOST;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Start the partition a running one asked for, if any.  A failure to
+ * start it is reported and leaves its slot HALTED, so that the guest's
+ * repboot says so instead of waiting. */
+static bool serve_boot_request(struct machine *m, unsigned *k)
+{
+	char extra[WINDOW_CMDLINE_MAX];
+	unsigned target;
+
+	winhost_update(&m->win);
+	if (winhost_next_boot(&m->win, &target, extra, sizeof(extra)) != 1)
+		return false;
+	if (machine_start_partition(m, target, extra) < 0) {
+		winhost_set_state(&m->win, target, WINDOW_STATE_BOOTING);
+		winhost_set_state(&m->win, target, WINDOW_STATE_HALTED);
+		return false;
+	}
+	*k = target;
+	return true;
+}
+
+enum machine_event machine_watch(struct machine *m, int timeout_ms, unsigned *k)
+{
+	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	struct pollfd fds[DUPLEX_MAX_PARTITIONS + 1];
+	enum machine_event ev;
+	unsigned i, n;
+	int wait_ms;
+
+	*k = 0;
+	for (;;) {
+		if (sigwatch_pending())
+			return MACHINE_SIGNAL;
+		if (partition_event(m, &ev, k))
+			return ev;
+		if (serve_boot_request(m, k))
+			return MACHINE_STARTED;
+		if (winhost_silent(&m->win, now_ms(), k))
+			return MACHINE_HUNG;
+		wait_ms = deadline < 0 ? -1 : (int)(deadline - now_ms());
+		if (deadline >= 0 && wait_ms <= 0)
+			return MACHINE_TIMEOUT;
+		if (wait_ms < 0 || wait_ms > WINDOW_POLL_MS)
+			wait_ms = WINDOW_POLL_MS;
+		n = 0;
+		fds[n++] = (struct pollfd){ .fd = sigwatch_fd(), .events = POLLIN };
+		for (i = 0; i < m->profile->partitions; i++)
+			if (m->part[i].con_open)
+				fds[n++] = (struct pollfd){
+					.fd = m->part[i].con.inotify_fd,
+					.events = POLLIN };
+		if (poll(fds, n, wait_ms) < 0 && errno != EINTR) {
+			log_error("poll: %m");
+			return MACHINE_SIGNAL;
+		}
+	}
+}
+
+char *machine_hung_reason(const struct machine *m, unsigned k)
+{
+	int64_t silent = now_ms() - m->win.beat[k].changed_ms;
+
+	return xasprintf("serial%u (partition %u, replica %u): no heartbeat for %.0f s: its kernel or partd hangs",
+			 k, k, m->profile->replica[k], silent / 1000.0);
+}
+
+int machine_read_layouts(const struct machine *m, unsigned n,
+			 struct layout_part parts[], char **why)
+{
+	struct layout_source src[DUPLEX_MAX_PARTITIONS];
+	unsigned k;
+
+	for (k = 0; k < n; k++) {
+		const struct console *c = &m->part[k].con;
+
+		src[k].name = c->name;
+		src[k].text = c->m.buf;
+		src[k].len = c->m.len;
+		src[k].replica = m->profile->replica[k];
+	}
+	return layout_read(src, n, m->profile->name, parts, why);
+}

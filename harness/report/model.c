@@ -1,0 +1,96 @@
+#include "report.h"
+#include "base/base.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct test_case *scenario_add_case(struct scenario_result *s, const char *name)
+{
+	struct test_case *tc;
+	unsigned k;
+
+	s->cases = xrealloc(s->cases, (s->ncases + 1) * sizeof(*s->cases));
+	tc = &s->cases[s->ncases++];
+	memset(tc, 0, sizeof(*tc));
+	tc->name = xstrdup(name);
+	tc->verdict = VERDICT_PASS;
+	for (k = 0; k < DUPLEX_MAX_PARTITIONS; k++)
+		tc->con[k].status = -1;
+	return tc;
+}
+
+static void test_case_free(struct test_case *tc)
+{
+	unsigned k;
+
+	free(tc->name);
+	free(tc->message);
+	free(tc->diff);
+	for (k = 0; k < DUPLEX_MAX_PARTITIONS; k++)
+		free(tc->con[k].output);
+}
+
+void scenario_result_free(struct scenario_result *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ncases; i++)
+		test_case_free(&s->cases[i]);
+	free(s->cases);
+	free(s->name);
+	free(s->file);
+	free(s->slug);
+	free(s->reason);
+	free(s->excerpt);
+	memset(s, 0, sizeof(*s));
+}
+
+void test_run_free(struct test_run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nscenarios; i++)
+		scenario_result_free(&r->scenarios[i]);
+	free(r->scenarios);
+	free(r->dir);
+	memset(r, 0, sizeof(*r));
+}
+
+static void count(struct results_counts *c, enum verdict v)
+{
+	switch (v) {
+	case VERDICT_PASS:
+		c->passed++;
+		break;
+	case VERDICT_FAIL:
+		c->failed++;
+		break;
+	case VERDICT_SKIP:
+		c->skipped++;
+		break;
+	}
+}
+
+struct results_counts scenario_counts(const struct scenario_result *s)
+{
+	struct results_counts c = { 0, 0, 0 };
+	size_t i;
+
+	for (i = 0; i < s->ncases; i++)
+		count(&c, s->cases[i].verdict);
+	return c;
+}
+
+struct results_counts test_run_counts(const struct test_run *r)
+{
+	struct results_counts c = { 0, 0, 0 }, sc;
+	size_t i;
+
+	for (i = 0; i < r->nscenarios; i++) {
+		sc = scenario_counts(&r->scenarios[i]);
+		c.passed += sc.passed;
+		c.failed += sc.failed;
+		c.skipped += sc.skipped;
+	}
+	return c;
+}

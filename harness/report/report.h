@@ -1,0 +1,107 @@
+/* report: what a `duplex test` run found, and the files that say it.
+ * The public header of report/: the rest of the harness includes this
+ * file only.  Modules: model.c (this file's types), store.c (a result
+ * to a file and back), write.c with the writers json.c, tap.c, junit.c
+ * and html.c (writers.h), fmt.c (what the writers share), udiff.c (line
+ * diffs, udiff.h).
+ *
+ * A run is scenarios; a scenario is test cases (one per duplex::run or
+ * duplex::check, plus one for the scenario itself when it failed as a
+ * whole or recorded no case).  The counts on the terminal's closing line,
+ * in summary.json, results.tap and junit.xml are the same numbers: test
+ * cases.
+ *
+ * Layout of a run directory (results/<run-id>/):
+ *   summary.json  results.tap  junit.xml  report.html
+ *   <slug>/serialK.log   console transcripts of scenario <slug>
+ *   <slug>/harness.log   its harness log
+ *   <slug>/result        the scenario's result (results_store), written by
+ *                        the process that ran it, read by the runner
+ * Every file is written atomically (temp file + rename): a run that is
+ * killed keeps what it had finished. */
+#ifndef DUPLEX_REPORT_H
+#define DUPLEX_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/base.h"
+#include "udiff.h"
+
+enum verdict {
+	VERDICT_PASS,
+	VERDICT_FAIL,
+	VERDICT_SKIP,
+};
+
+/* One console's part in a test case. */
+struct case_console {
+	char name[16];		/* "serial0" */
+	char *output;		/* normalised output of the command; NULL: none */
+	int status;		/* its exit status; -1: unknown */
+};
+
+struct test_case {
+	char *name;		/* "busybox ls /" */
+	enum verdict verdict;
+	double seconds;
+	char *message;		/* why it failed or was skipped; on a pass
+				 * NULL or what was checked */
+	char *diff;		/* unified diff between consoles; NULL: none */
+	bool diverge;		/* the case expected the consoles to differ */
+	unsigned nconsoles;
+	struct case_console con[DUPLEX_MAX_PARTITIONS];
+};
+
+struct scenario_result {
+	char *name;		/* the scenario's NAME */
+	char *file;		/* its file, as the user named it */
+	unsigned line;		/* line of its `scenario` command */
+	char *slug;		/* its directory in the run: [a-z0-9-], unique */
+	enum verdict verdict;	/* FAIL if any case failed */
+	char *reason;		/* scenario-level failure ("kernel panic on
+				 * serial1: ..."); NULL: none */
+	char *excerpt;		/* console lines that show the reason; NULL */
+	double seconds;
+	unsigned nconsoles;	/* transcripts <slug>/serial0.log .. */
+	struct test_case *cases;
+	size_t ncases;
+};
+
+struct test_run {
+	char run_id[32];
+	char *dir;		/* results/<run-id>, absolute */
+	int64_t started;	/* wall clock, seconds since the epoch */
+	double seconds;		/* so far */
+	size_t planned;		/* scenarios selected to run */
+	struct scenario_result *scenarios;	/* finished ones, in plan order */
+	size_t nscenarios;
+};
+
+struct results_counts {
+	unsigned passed, failed, skipped;
+};
+
+/* Add a case to S (copies every string) and return it. */
+struct test_case *scenario_add_case(struct scenario_result *s, const char *name);
+void scenario_result_free(struct scenario_result *s);
+void test_run_free(struct test_run *r);
+
+/* Test-case counts of S, or of the whole run. */
+struct results_counts scenario_counts(const struct scenario_result *s);
+struct results_counts test_run_counts(const struct test_run *r);
+
+/* A scenario result to a file and back (the process that ran the
+ * scenario writes it, the runner reads it).  Load reports a missing or
+ * corrupt file (naming it) and returns -1; *S is then empty. */
+int results_store_save(const struct scenario_result *s, const char *path);
+int results_store_load(struct scenario_result *s, const char *path);
+
+/* Write summary.json, results.tap (KTAP), junit.xml and report.html into
+ * R->dir, each atomically, from what R holds now (called after every
+ * scenario, so the files always describe what has finished).  The HTML
+ * report embeds the tail of each scenario's transcripts. */
+int results_write(const struct test_run *r);
+
+#endif

@@ -1,0 +1,375 @@
+/* One scenario on a machine of its own (scenario_run.h): the interpreter,
+ * the watch over the machine while the script waits, the verdict. */
+#define _GNU_SOURCE
+#include "run.h"
+#include "base/base.h"
+#include "build/build.h"
+#include "scn.h"
+
+#include <expect_tcl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* How often the machine is looked at while the script waits in Tcl's
+ * event loop (a plain `expect`, `after`): the window needs polling. */
+#define SERVICE_MS 10
+/* Expect's match buffer: a serial console prints far more than
+ * Expect's default 2000 bytes between two patterns. */
+#define MATCH_MAX 1000000
+#define REPD_DIVERGENCE_RE "^rep: divergence"
+
+static void close_taps(struct scn *s)
+{
+	unsigned k;
+
+	for (k = 0; k < DUPLEX_MAX_PARTITIONS; k++) {
+		if (s->tap[k].fd >= 0)
+			close(s->tap[k].fd);
+		s->tap[k].fd = -1;
+	}
+}
+
+int scn_fatal(struct scn *s, int k, const char *fmt, ...)
+{
+	va_list ap;
+	char *reason;
+
+	va_start(ap, fmt);
+	if (vasprintf(&reason, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	if (!s->fatal) {
+		s->fatal = true;
+		s->res->reason = xstrdup(reason);
+		if (k >= 0 && s->m.part[k].con_open)
+			s->res->excerpt = console_tail(&s->m.part[k].con, 20);
+		log_debug("scenario '%s' ends: %s", s->def->name, reason);
+		/* Unwinding through `catch` too: the scenario is over. */
+		Tcl_CancelEval(s->interp, Tcl_NewStringObj(reason, -1), NULL,
+			       TCL_CANCEL_UNWIND);
+		/* A plain `expect` on a console sees its end at once. */
+		close_taps(s);
+	}
+	Tcl_SetObjResult(s->interp, Tcl_NewStringObj(reason, -1));
+	free(reason);
+	return TCL_ERROR;
+}
+
+/* What a console's failure line says happened, for the verdict. */
+static const char *failure_kind(const char *line)
+{
+	if (strstr(line, "Kernel panic"))
+		return "kernel panic";
+	if (strstr(line, "Oops"))
+		return "kernel Oops";
+	if (strstr(line, "general protection"))
+		return "general protection fault";
+	if (strstr(line, "lockup"))
+		return "lockup";
+	if (strstr(line, "BUG"))
+		return "kernel BUG";
+	return "kernel failure";
+}
+
+static int hung_fatal(struct scn *s, unsigned k)
+{
+	char *why = machine_hung_reason(&s->m, k);
+	int ret = scn_fatal(s, (int)k, "%s", why);
+
+	free(why);
+	return ret;
+}
+
+/* End the scenario for machine event EV on partition K. */
+static int machine_event_fatal(struct scn *s, enum machine_event ev, unsigned k)
+{
+	struct partition *p = &s->m.part[k];
+
+	switch (ev) {
+	case MACHINE_SIGNAL:
+		return scn_fatal(s, -1, "interrupted by %s",
+				 strsignal(sigwatch_pending()));
+	case MACHINE_FAILURE:
+		return scn_fatal(s, (int)k, "%s on serial%u: %s",
+				 failure_kind(p->con.m.failure), k,
+				 p->con.m.failure);
+	case MACHINE_LOST:
+		return scn_fatal(s, (int)k, "serial%u: the domain ended (powered off, destroyed or crashed)",
+				 k);
+	case MACHINE_HUNG:
+		return hung_fatal(s, k);
+	default:
+		return scn_fatal(s, (int)k, "serial%u: unexpected machine event", k);
+	}
+}
+
+struct drive_wait scn_wait(const struct scn *s, int timeout_ms)
+{
+	int64_t left = s->deadline_ms - now_ms();
+	struct drive_wait x = {
+		.timeout_ms = left < timeout_ms ? (int)(left > 0 ? left : 0)
+						: timeout_ms,
+		.idle_ms = (int)s->def->idle_s * 1000,
+		.lost = -1,
+	};
+
+	return x;
+}
+
+int scn_wait_failed(struct scn *s, unsigned k, const char *what,
+		    const struct drive_wait *x)
+{
+	if (x->ev != MACHINE_TIMEOUT)
+		return machine_event_fatal(s, x->ev, x->which);
+	if (x->idle)
+		return scn_fatal(s, (int)k, "no output on any console for %u s (the idle limit) while waiting for %s on serial%u",
+				 s->def->idle_s, what, k);
+	if (now_ms() >= s->deadline_ms)
+		return scn_fatal(s, (int)k, "the scenario's deadline (%u s) passed while waiting for %s on serial%u",
+				 s->def->timeout_s, what, k);
+	return scn_fatal(s, (int)k, "%s did not appear on serial%u within %.0f s",
+			 what, k, x->timeout_ms / 1000.0);
+}
+
+void scn_service_taps(struct scn *s)
+{
+	char typed[4096];
+	unsigned k;
+
+	for (k = 0; k < DUPLEX_MAX_PARTITIONS; k++) {
+		struct scn_tap *t = &s->tap[k];
+		struct console *c = &s->m.part[k].con;
+		ssize_t n;
+
+		if (t->fd < 0 || !s->m.part[k].con_open)
+			continue;
+		while (t->sent < c->m.len) {
+			n = send(t->fd, c->m.buf + t->sent, c->m.len - t->sent,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (n <= 0)
+				break;
+			t->sent += (size_t)n;
+		}
+		n = recv(t->fd, typed, sizeof(typed) - 1, MSG_DONTWAIT);
+		if (n > 0) {
+			typed[n] = '\0';
+			console_send(c, typed);
+		}
+	}
+}
+
+/* The watch while the script waits in Tcl's event loop. */
+static void service(ClientData cd)
+{
+	struct scn *s = cd;
+	enum machine_event ev;
+	unsigned k;
+
+	s->timer = NULL;
+	if (s->fatal || !s->have_machine)
+		return;
+	ev = machine_watch(&s->m, 0, &k);
+	if (ev != MACHINE_TIMEOUT && ev != MACHINE_STARTED) {
+		machine_event_fatal(s, ev, k);
+		return;
+	}
+	if (now_ms() >= s->deadline_ms) {
+		scn_fatal(s, 0, "the scenario's deadline (%u s) passed",
+			  s->def->timeout_s);
+		return;
+	}
+	scn_service_taps(s);
+	s->timer = Tcl_CreateTimerHandler(SERVICE_MS, service, s);
+}
+
+/* An error in the body ends the scenario on the file's line where it
+ * happened: the innermost command of the file it ended, in the body or
+ * in a proc; if Tcl raised it between commands of the body itself (a
+ * variable that does not exist), the line of the body Tcl counted. */
+static void body_error(struct scn *s, Tcl_Interp *ip)
+{
+	char calls[256];
+
+	where_calls(&s->where, calls, sizeof(calls));
+	scn_fatal(s, -1, "%s:%u: %s%s", s->def->file,
+		  where_line(&s->where, s->def->body_line),
+		  Tcl_GetStringResult(ip), calls);
+}
+
+/* `scenario NAME ?options? BODY` at run time: the body of this scenario
+ * runs, the others are skipped. */
+static int scenario_cmd(ClientData cd, Tcl_Interp *ip, int objc,
+			Tcl_Obj *const objv[])
+{
+	struct scn *s = cd;
+	int ret;
+
+	if (objc < 3 || strcmp(Tcl_GetString(objv[1]), s->def->name))
+		return TCL_OK;
+	ret = where_eval(&s->where, objv[objc - 1]);
+	if (ret == TCL_ERROR && !s->fatal)
+		body_error(s, ip);
+	return ret == TCL_ERROR ? TCL_ERROR : TCL_OK;
+}
+
+static int make_interp(struct scn *s)
+{
+	char script[128];
+
+	s->interp = Tcl_CreateInterp();
+	if (Tcl_Init(s->interp) != TCL_OK || Expect_Init(s->interp) != TCL_OK) {
+		log_error("cannot start Tcl/Expect: %s (are tcl8.6 and expect installed? make deps)",
+			  Tcl_GetStringResult(s->interp));
+		return -1;
+	}
+	snprintf(script, sizeof(script),
+		 "log_user 0; match_max -d %d; set timeout %u", MATCH_MAX,
+		 s->def->idle_s);
+	if (Tcl_Eval(s->interp, script) != TCL_OK) {
+		log_error("cannot set up Expect: %s", Tcl_GetStringResult(s->interp));
+		return -1;
+	}
+	if (where_init_file(&s->where, s->interp, s->def->file) < 0)
+		return -1;
+	Tcl_CreateObjCommand(s->interp, "scenario", scenario_cmd, s, NULL);
+	scn_cmds_register(s);
+	return 0;
+}
+
+/* The machine of D: its profile, cut to the partitions D asks for. */
+static int make_machine(struct scn *s, const char *dir)
+{
+	const struct scenario_def *d = s->def;
+
+	if (profile_load_named(s->paths, d->profile, &s->profile) < 0)
+		return scn_fatal(s, -1, "%s:%u: cannot load machine profile '%s' (see above)",
+				 d->file, d->line, d->profile), -1;
+	if (d->partitions > s->profile.partitions)
+		return scn_fatal(s, -1, "%s:%u: the scenario needs %u partitions, profile '%s' has %u: give it -profile with enough",
+				 d->file, d->line, d->partitions, d->profile,
+				 s->profile.partitions), -1;
+	if (d->partitions)
+		s->profile.partitions = d->partitions;
+	if (rdbuild_profile(s->paths, &s->profile) < 0)
+		return scn_fatal(s, -1, "the initramfs images of profile '%s' could not be built (see harness.log)",
+				 d->profile), -1;
+	if (machine_create_in(&s->m, s->paths, &s->profile, dir) < 0)
+		return scn_fatal(s, -1, "the machine could not be made (libvirtd? see harness.log)"), -1;
+	s->have_machine = true;
+	return 0;
+}
+
+/* A `rep: divergence` report that no `duplex::run -diverge` asked for
+ * fails the scenario: repd saw the partitions differ. */
+static void check_reports(struct scn *s)
+{
+	struct console_matcher *m = &s->m.part[0].con.m;
+	size_t start, end;
+
+	if (s->fatal || !s->have_machine || !s->m.part[0].con_open ||
+	    s->diverge_runs)
+		return;
+	m->cursor = 0;
+	if (matcher_find(m, REPD_DIVERGENCE_RE "[^\n]*", &start, &end) == 1)
+		scn_fatal(s, 0, "repd reported a divergence no duplex::run -diverge expected: %.*s",
+			  (int)(end - start), m->buf + start);
+}
+
+/* Every scenario has at least one case: the scenario itself when it
+ * ended early or recorded none. */
+static void conclude(struct scn *s)
+{
+	struct scenario_result *r = s->res;
+	struct test_case *tc;
+	size_t i;
+
+	if (s->fatal || !r->ncases) {
+		tc = scenario_add_case(r, s->fatal ? "scenario ends cleanly"
+						   : "scenario completes");
+		tc->verdict = s->fatal ? VERDICT_FAIL : VERDICT_PASS;
+		if (s->fatal)
+			tc->message = xstrdup(r->reason);
+	}
+	r->verdict = VERDICT_PASS;
+	for (i = 0; i < r->ncases; i++)
+		if (r->cases[i].verdict == VERDICT_FAIL)
+			r->verdict = VERDICT_FAIL;
+}
+
+static void teardown(struct scn *s)
+{
+	unsigned k;
+
+	if (s->timer)
+		Tcl_DeleteTimerHandler(s->timer);
+	close_taps(s);
+	if (s->have_machine) {
+		for (k = 0; k < DUPLEX_MAX_PARTITIONS; k++)
+			if (s->m.part[k].con_open)
+				s->res->nconsoles = k + 1;
+		machine_destroy(&s->m);
+	}
+	where_free(&s->where);
+	if (s->interp)
+		Tcl_DeleteInterp(s->interp);
+}
+
+void scenario_result_init(struct scenario_result *r,
+			  const struct scenario_def *d, const char *slug)
+{
+	memset(r, 0, sizeof(*r));
+	r->name = xstrdup(d->name);
+	r->file = xstrdup(d->file);
+	r->line = d->line;
+	r->slug = xstrdup(slug);
+}
+
+static enum outcome skipped(const struct scenario_def *d,
+			    struct scenario_result *r)
+{
+	struct test_case *tc = scenario_add_case(r, "scenario");
+
+	tc->verdict = VERDICT_SKIP;
+	tc->message = xstrdup(d->skip);
+	r->verdict = VERDICT_SKIP;
+	return OUTCOME_PASSED;
+}
+
+enum outcome scenario_run(const struct scenario_def *d, const struct duplex_paths *paths,
+		 const char *dir, struct scenario_result *r)
+{
+	int64_t start = now_ms();
+	struct scn s = { .def = d, .paths = paths, .res = r };
+	char *copy = xstrdup(dir);
+	unsigned k;
+
+	scenario_result_init(r, d, basename(copy));
+	free(copy);
+	if (d->skip)
+		return skipped(d, r);
+	for (k = 0; k < DUPLEX_MAX_PARTITIONS; k++)
+		s.tap[k].fd = -1;
+	s.deadline_ms = start + (int64_t)d->timeout_s * 1000;
+	if (make_interp(&s) < 0) {
+		s.host_error = true;
+		scn_fatal(&s, -1, "Tcl/Expect could not be started (see above)");
+	} else if (make_machine(&s, dir) < 0) {
+		s.host_error = true;
+	} else {
+		s.timer = Tcl_CreateTimerHandler(SERVICE_MS, service, &s);
+		Tcl_EvalFile(s.interp, d->file);
+		check_reports(&s);
+	}
+	conclude(&s);
+	teardown(&s);
+	r->seconds = (now_ms() - start) / 1000.0;
+	if (s.host_error)
+		return OUTCOME_NOT_RUN;
+	return r->verdict == VERDICT_FAIL ? OUTCOME_FAILED : OUTCOME_PASSED;
+}

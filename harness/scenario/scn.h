@@ -1,0 +1,66 @@
+/* scn: what scenario_run.c and the duplex:: commands (scn_cmds.c,
+ * scn_runcmd.c) share about the scenario being run.  Private. */
+#ifndef DUPLEX_SCN_H
+#define DUPLEX_SCN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <tcl.h>
+
+#include "machine/machine.h"
+#include "report/report.h"
+#include "file.h"
+#include "where.h"
+
+/* A console handed to Expect (duplex::console): a socket pair whose far
+ * end is an Expect spawn id.  The near end gets the console's output
+ * from the transcript (from TAP.SENT on) and gives back what the script
+ * sends, which is typed on the console. */
+struct scn_tap {
+	int fd;			/* near end; -1: no tap */
+	size_t sent;		/* console text forwarded up to here */
+	char spawn_id[32];
+};
+
+struct scn {
+	const struct scenario_def *def;
+	const struct duplex_paths *paths;
+	struct machine_profile profile;
+	struct machine m;
+	bool have_machine;
+	struct scenario_result *res;
+	Tcl_Interp *interp;
+	struct where where;	/* the line of an error in the body */
+	unsigned booted;	/* partitions booted by duplex::boot */
+	unsigned replicated;	/* consoles of the replicated session; 0: none */
+	unsigned next_run;	/* id of the next duplex::run */
+	unsigned diverge_runs;	/* duplex::run -diverge so far: repd's
+				 * divergence reports are expected */
+	int64_t deadline_ms;	/* the scenario's (now_ms) */
+	bool fatal;		/* res->reason says why the scenario ended */
+	bool host_error;	/* ... and it was the host's problem */
+	Tcl_TimerToken timer;
+	struct scn_tap tap[DUPLEX_MAX_PARTITIONS];
+};
+
+/* End the scenario: record REASON (printf-style) with partition K's last
+ * lines (K < 0: none) as its excerpt, cancel the script and close the
+ * taps.  Returns TCL_ERROR for the command to return. */
+int scn_fatal(struct scn *s, int k, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A failed drive_expect X while waiting for WHAT on partition K: end the
+ * scenario with the reason.  Returns TCL_ERROR. */
+int scn_wait_failed(struct scn *s, unsigned k, const char *what,
+		    const struct drive_wait *x);
+/* A drive_wait for a command's wait of at most TIMEOUT_MS, cut to the
+ * scenario's deadline, with its idle limit. */
+struct drive_wait scn_wait(const struct scn *s, int timeout_ms);
+/* Forward console output to the taps and type what the script sent. */
+void scn_service_taps(struct scn *s);
+
+/* The duplex:: commands into S->interp. */
+void scn_cmds_register(struct scn *s);
+int scn_cmd_run(ClientData cd, Tcl_Interp *ip, int objc, Tcl_Obj *const objv[]);
+
+#endif
