@@ -40,7 +40,7 @@ BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(B)/tests/bench/%)
 
 .SECONDARY:
 .PHONY: all deps harness guest san unit build-kernels images check check-run \
-	test-all test-all-run bench bench-run clean distclean help
+	test-all test-all-run bench bench-run clean distclean help layers
 
 all: harness
 
@@ -50,6 +50,7 @@ help:
 	@echo "make images    build the kernels every vm/*.profile needs and the initramfs images"
 	@echo "make check     unit + end-to-end tests of the harness (boots VMs)"
 	@echo "make test-all  deps + build + every scenario in scenarios/ (the main job; JOBS=N)"
+	@echo "make layers    check that harness/ includes go down its layers (part of make check)"
 	@echo "make bench     build, boot, window, replication, scenario figures (medians; BENCH_ONLY=build|boot|window|rep|test)"
 	@echo "make clean     remove build/duplex objects (keeps kernel builds)"
 	@echo "make distclean remove build/ entirely"
@@ -125,6 +126,11 @@ $(B)/fuzz/%: tests/fuzz/%.c $(wildcard common/*.c common/*.h)
 # variant builds included): duplex decides what is stale itself.
 images: $(B)/duplex $(GUEST_BINS)
 	@$(B)/duplex build --all
+
+# The harness's folders and the direction of their includes
+# (harness/README.md).
+layers:
+	@bash scripts/layers.sh
 
 check: deps
 	@$(MAKE) --no-print-directory check-run

@@ -93,6 +93,7 @@ run_e2e() {
 mode=${1:-all}
 case "$mode" in
 all|--unit-only)
+	run_tap layers "$LOGS/layers.log" bash scripts/layers.sh
 	run_units "$B/tests" unit
 	run_units "$B/san/tests" asan+ubsan
 	run_fuzz ;;

@@ -1,7 +1,6 @@
 #define _GNU_SOURCE
 #include "kpatch.h"
 #include "base/base.h"
-#include "report/fmt.h"
 
 #include <dirent.h>
 #include <errno.h>

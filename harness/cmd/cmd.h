@@ -15,10 +15,16 @@ enum duplex_exit {
 	EXIT_ERROR = 2,		/* usage, configuration, host, build or boot problem */
 };
 
+/* Each subcommand takes its own argv (argv[0] its name) and returns the
+ * process's exit code.  duplex doctor: what this host can run, and what to do about the rest. */
 int cmd_doctor(int argc, char **argv, const struct duplex_paths *paths);
+/* duplex build: the kernels and initramfs images of a profile, or all. */
 int cmd_build(int argc, char **argv, const struct duplex_paths *paths);
+/* duplex boot: a machine for a person, with its ptys announced. */
 int cmd_boot(int argc, char **argv, const struct duplex_paths *paths);
+/* duplex clean: what runs that died left behind. */
 int cmd_clean(int argc, char **argv, const struct duplex_paths *paths);
+/* duplex test: scenarios, each on a fresh machine, into results/. */
 int cmd_test(int argc, char **argv, const struct duplex_paths *paths);
 
 /* The exit code that outcome O (base/outcome.h) ends the process with. */

@@ -1,5 +1,5 @@
 /* duplex test: run scenarios, each on a fresh machine in a process of its
- * own (-j N at once), and write the results (results.h) after each. */
+ * own (-j N at once), and write the results (report/report.h) after each. */
 #define _GNU_SOURCE
 #include "cmd.h"
 #include "base/base.h"

@@ -2,7 +2,6 @@
 #include "machine.h"
 #include "accel.h"
 #include "base/base.h"
-#include "build/build.h"
 #include "virt.h"
 
 #include <dirent.h>

@@ -1,8 +1,8 @@
-/* scenario_file: loading scenario files.  The file's top level runs, one
+/* file: loading scenario files.  The file's top level runs, one
  * command at a time, in a bare Tcl interpreter where `scenario` records
  * its arguments: each call is then known to come from one top-level
- * command, whose line scenario_lint found; an error, from the command of
- * the file it happened in (scenario_where). */
+ * command, whose line lint found; an error, from the command of
+ * the file it happened in (where). */
 #include <ctype.h>
 #include <dirent.h>
 #include <limits.h>

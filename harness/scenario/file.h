@@ -1,4 +1,4 @@
-/* scenario_file: finding scenarios in files without running them.
+/* file: finding scenarios in files without running them.
  *
  * A scenario file (scenarios/NAME.exp) is a Tcl/Expect script whose
  * top-level `scenario NAME ?-option value ...? BODY` commands define

@@ -1,4 +1,4 @@
-/* scenario_lint: a scenario file's Tcl syntax, checked without running
+/* lint: a scenario file's Tcl syntax, checked without running
  * anything.  A body is only evaluated when its scenario runs, minutes into
  * a run with the machine booted: a brace missing in it must be found when
  * the file is loaded, and named by the line to fix. */

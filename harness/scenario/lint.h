@@ -1,4 +1,4 @@
-/* scenario_lint: the half of loading a scenario file that runs nothing
+/* lint: the half of loading a scenario file that runs nothing
  * (private to scenario_file.c).  Tcl's own parser finds the file's
  * top-level commands and every Tcl syntax error in it, with its line. */
 #ifndef DUPLEX_SCENARIO_LINT_H

@@ -1,4 +1,4 @@
-/* scenario_run: one scenario, run on a machine of its own in a Tcl
+/* run: one scenario, run on a machine of its own in a Tcl
  * interpreter with Expect and the duplex:: commands (docs/scenarios.md).
  *
  * The scenario's file is evaluated again (its procs and variables), with

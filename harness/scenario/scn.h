@@ -1,5 +1,5 @@
-/* scn: what scenario_run.c and the duplex:: commands (scn_cmds.c,
- * scn_runcmd.c) share about the scenario being run.  Private. */
+/* scn: the scenario being run, as run.c and the duplex:: commands
+ * (scn_cmds.h) share it, and how it ends.  Private to scenario/. */
 #ifndef DUPLEX_SCN_H
 #define DUPLEX_SCN_H
 
@@ -59,8 +59,11 @@ struct drive_wait scn_wait(const struct scn *s, int timeout_ms);
 /* Forward console output to the taps and type what the script sent. */
 void scn_service_taps(struct scn *s);
 
-/* The duplex:: commands into S->interp. */
-void scn_cmds_register(struct scn *s);
-int scn_cmd_run(ClientData cd, Tcl_Interp *ip, int objc, Tcl_Obj *const objv[]);
+/* End the scenario for machine event EV on partition K (a signal, a
+ * kernel failure, a domain that ended, a hang).  Returns TCL_ERROR. */
+int scn_event_fatal(struct scn *s, enum machine_event ev, unsigned k);
+/* Close every console handed to Expect: a plain `expect` on one sees its
+ * end at once. */
+void scn_close_taps(struct scn *s);
 
 #endif

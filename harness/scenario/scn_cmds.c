@@ -1,10 +1,9 @@
-/* The duplex:: commands of a scenario but duplex::run (scn_runcmd.c):
+/* The duplex:: commands of a scenario but duplex::run (scn_cmds_run.c):
  * boot, replicate, console, send, check layout. */
 #define _GNU_SOURCE
 #include "machine/machine.h"
 #include "base/base.h"
-#include "report/fmt.h"
-#include "scn.h"
+#include "scn_cmds.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -278,7 +277,7 @@ void scn_cmds_register(struct scn *s)
 	} cmds[] = {
 		{ "duplex::boot", tcl_boot },
 		{ "duplex::replicate", tcl_replicate },
-		{ "duplex::run", scn_cmd_run },
+		{ "duplex::run", scn_cmds_run },
 		{ "duplex::send", tcl_send },
 		{ "duplex::console", tcl_console },
 		{ "duplex::check", tcl_check },

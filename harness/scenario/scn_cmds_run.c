@@ -5,7 +5,7 @@
  * from every console of the session, compares them and records a case. */
 #define _GNU_SOURCE
 #include "base/base.h"
-#include "scn.h"
+#include "scn_cmds.h"
 #include "shellrun.h"
 #include "report/report.h"
 
@@ -154,7 +154,8 @@ static char *judge(Tcl_Interp *ip, const struct run_opts *o,
 	return NULL;
 }
 
-int scn_cmd_run(ClientData cd, Tcl_Interp *ip, int objc, Tcl_Obj *const objv[])
+int scn_cmds_run(ClientData cd, Tcl_Interp *ip, int objc,
+		 Tcl_Obj *const objv[])
 {
 	struct scn *s = cd;
 	unsigned n = s->replicated ? s->replicated : 1, id, k;

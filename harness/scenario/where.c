@@ -1,4 +1,4 @@
-/* scenario_where: the file's line of a Tcl error (scenario_where.h). */
+/* where: the file's line of a Tcl error (where.h). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* scenario_where: the line of a scenario file where a Tcl error happened,
+/* where: the line of a scenario file where a Tcl error happened,
  * however deep in the file's code (private to the scenario_ modules).
  *
  * Tcl keeps an error's place only relative to each script the error

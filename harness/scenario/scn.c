@@ -1,0 +1,151 @@
+/* scn: the scenario being run, as its parts share it (scn.h): how it
+ * ends, how its commands wait, the consoles handed to Expect. */
+#define _GNU_SOURCE
+#include "scn.h"
+#include "base/base.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+void scn_close_taps(struct scn *s)
+{
+	unsigned k;
+
+	for (k = 0; k < DUPLEX_MAX_PARTITIONS; k++) {
+		if (s->tap[k].fd >= 0)
+			close(s->tap[k].fd);
+		s->tap[k].fd = -1;
+	}
+}
+
+int scn_fatal(struct scn *s, int k, const char *fmt, ...)
+{
+	va_list ap;
+	char *reason;
+
+	va_start(ap, fmt);
+	if (vasprintf(&reason, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	if (!s->fatal) {
+		s->fatal = true;
+		s->res->reason = xstrdup(reason);
+		if (k >= 0 && s->m.part[k].con_open)
+			s->res->excerpt = console_tail(&s->m.part[k].con, 20);
+		log_debug("scenario '%s' ends: %s", s->def->name, reason);
+		/* Unwinding through `catch` too: the scenario is over. */
+		Tcl_CancelEval(s->interp, Tcl_NewStringObj(reason, -1), NULL,
+			       TCL_CANCEL_UNWIND);
+		/* A plain `expect` on a console sees its end at once. */
+		scn_close_taps(s);
+	}
+	Tcl_SetObjResult(s->interp, Tcl_NewStringObj(reason, -1));
+	free(reason);
+	return TCL_ERROR;
+}
+
+/* What a console's failure line says happened, for the verdict. */
+static const char *failure_kind(const char *line)
+{
+	if (strstr(line, "Kernel panic"))
+		return "kernel panic";
+	if (strstr(line, "Oops"))
+		return "kernel Oops";
+	if (strstr(line, "general protection"))
+		return "general protection fault";
+	if (strstr(line, "lockup"))
+		return "lockup";
+	if (strstr(line, "BUG"))
+		return "kernel BUG";
+	return "kernel failure";
+}
+
+static int hung_fatal(struct scn *s, unsigned k)
+{
+	char *why = machine_hung_reason(&s->m, k);
+	int ret = scn_fatal(s, (int)k, "%s", why);
+
+	free(why);
+	return ret;
+}
+
+int scn_event_fatal(struct scn *s, enum machine_event ev, unsigned k)
+{
+	struct partition *p = &s->m.part[k];
+
+	switch (ev) {
+	case MACHINE_SIGNAL:
+		return scn_fatal(s, -1, "interrupted by %s",
+				 strsignal(sigwatch_pending()));
+	case MACHINE_FAILURE:
+		return scn_fatal(s, (int)k, "%s on serial%u: %s",
+				 failure_kind(p->con.m.failure), k,
+				 p->con.m.failure);
+	case MACHINE_LOST:
+		return scn_fatal(s, (int)k, "serial%u: the domain ended (powered off, destroyed or crashed)",
+				 k);
+	case MACHINE_HUNG:
+		return hung_fatal(s, k);
+	default:
+		return scn_fatal(s, (int)k, "serial%u: unexpected machine event", k);
+	}
+}
+
+struct drive_wait scn_wait(const struct scn *s, int timeout_ms)
+{
+	int64_t left = s->deadline_ms - now_ms();
+	struct drive_wait x = {
+		.timeout_ms = left < timeout_ms ? (int)(left > 0 ? left : 0)
+						: timeout_ms,
+		.idle_ms = (int)s->def->idle_s * 1000,
+		.lost = -1,
+	};
+
+	return x;
+}
+
+int scn_wait_failed(struct scn *s, unsigned k, const char *what,
+		    const struct drive_wait *x)
+{
+	if (x->ev != MACHINE_TIMEOUT)
+		return scn_event_fatal(s, x->ev, x->which);
+	if (x->idle)
+		return scn_fatal(s, (int)k, "no output on any console for %u s (the idle limit) while waiting for %s on serial%u",
+				 s->def->idle_s, what, k);
+	if (now_ms() >= s->deadline_ms)
+		return scn_fatal(s, (int)k, "the scenario's deadline (%u s) passed while waiting for %s on serial%u",
+				 s->def->timeout_s, what, k);
+	return scn_fatal(s, (int)k, "%s did not appear on serial%u within %.0f s",
+			 what, k, x->timeout_ms / 1000.0);
+}
+
+void scn_service_taps(struct scn *s)
+{
+	char typed[4096];
+	unsigned k;
+
+	for (k = 0; k < DUPLEX_MAX_PARTITIONS; k++) {
+		struct scn_tap *t = &s->tap[k];
+		struct console *c = &s->m.part[k].con;
+		ssize_t n;
+
+		if (t->fd < 0 || !s->m.part[k].con_open)
+			continue;
+		while (t->sent < c->m.len) {
+			n = send(t->fd, c->m.buf + t->sent, c->m.len - t->sent,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (n <= 0)
+				break;
+			t->sent += (size_t)n;
+		}
+		n = recv(t->fd, typed, sizeof(typed) - 1, MSG_DONTWAIT);
+		if (n > 0) {
+			typed[n] = '\0';
+			console_send(c, typed);
+		}
+	}
+}
