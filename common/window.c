@@ -31,7 +31,7 @@ static const char *const err_text[WINDOW_ERR_COUNT] = {
 	[WINDOW_EBUSY] = "partition already booting or up",
 	[WINDOW_ECMDLONG] = "command line too long",
 	[WINDOW_ECMDCHAR] = "forbidden character in command line",
-	[WINDOW_ECMDRESERVED] = "command line overrides a machine argument",
+	[WINDOW_ECMDPARAM] = "command line argument not on the allow-list",
 	[WINDOW_EREFUSED] = "refused by the host",
 	[WINDOW_ESTATE] = "partition state transition not allowed",
 };
@@ -59,13 +59,43 @@ static const unsigned next_states[] = {
 	[WINDOW_STATE_PANICKED] = BIT(WINDOW_STATE_BOOT_REQUESTED),
 };
 
-/* Kernel parameters the machine sets and a guest may not override: the
- * harness's console capture, panic detection, the guest runtime's PID 1
- * and the partition's identity.  A later occurrence would win. */
-static const char *const reserved_params[] = {
-	"console", "earlycon", "earlyprintk", "panic", "init", "rdinit",
+/* The kernel parameters a partition may add to a boot it requests, and
+ * the values each may take (docs/window.md): those that change what a
+ * replica is tested with (address-space randomisation, the vDSO,
+ * mitigations, memory initialisation, CPUs, clocks).  Everything else is
+ * refused: the machine's own arguments (console, panic, init, duplex.*)
+ * would be overridden by a later occurrence, and many a harmless-looking
+ * one silences the console the host reads (quiet, loglevel=0,
+ * 8250.nr_uarts=0) or moves the layout under test (memmap=, mem=).
+ * VALUES: NULL for a flag without a value, "#" for a decimal number,
+ * otherwise the allowed values separated by '|'. */
+struct cmdline_param {
+	const char *name;
+	const char *values;
 };
-#define RESERVED_PREFIX "duplex."
+
+static const struct cmdline_param allowed_params[] = {
+	{ "nokaslr", NULL },
+	{ "norandmaps", NULL },
+	{ "vdso", "0|1" },
+	{ "vsyscall", "none|xonly|emulate" },
+	{ "mitigations", "off|auto|auto,nosmt" },
+	{ "nopti", NULL },
+	{ "pti", "on|off|auto" },
+	{ "nosmap", NULL },
+	{ "nosmep", NULL },
+	{ "nosmp", NULL },
+	{ "maxcpus", "#" },
+	{ "init_on_alloc", "0|1" },
+	{ "init_on_free", "0|1" },
+	{ "page_alloc.shuffle", "0|1" },
+	{ "randomize_kstack_offset", "on|off" },
+	{ "slab_nomerge", NULL },
+	{ "ignore_loglevel", NULL },
+	{ "clocksource", "tsc|hpet|acpi_pm|jiffies" },
+	{ "tsc", "reliable|unstable|nowatchdog" },
+	{ "nohz", "on|off" },
+};
 
 static const char cmdline_punct[] = " ._,=:/+-";
 
@@ -354,20 +384,40 @@ static bool cmdline_char_ok(char c)
 	       (c && memchr(cmdline_punct, c, sizeof(cmdline_punct) - 1));
 }
 
-/* Does the LEN-byte argument ARG set a parameter the machine owns? */
-static bool param_reserved(const char *arg, size_t len)
+/* Is the LEN-byte VALUE one of VALUES (struct cmdline_param)? */
+static bool param_value_ok(const char *values, const char *value, size_t len)
+{
+	size_t n;
+
+	if (!strcmp(values, "#"))
+		return len > 0 && len <= 9 && strspn(value, "0123456789") >= len;
+	for (;;) {
+		n = strcspn(values, "|");
+		if (n == len && !memcmp(values, value, len))
+			return true;
+		if (!values[n])
+			return false;
+		values += n + 1;
+	}
+}
+
+/* Is the LEN-byte argument ARG on the allow-list, with a value it may
+ * take? */
+static bool param_allowed(const char *arg, size_t len)
 {
 	const char *eq = memchr(arg, '=', len);
 	size_t name_len = eq ? (size_t)(eq - arg) : len;
+	const struct cmdline_param *p;
 	size_t i;
 
-	if (name_len >= strlen(RESERVED_PREFIX) &&
-	    !memcmp(arg, RESERVED_PREFIX, strlen(RESERVED_PREFIX)))
-		return true;
-	for (i = 0; i < sizeof(reserved_params) / sizeof(*reserved_params); i++)
-		if (strlen(reserved_params[i]) == name_len &&
-		    !memcmp(arg, reserved_params[i], name_len))
-			return true;
+	for (i = 0; i < sizeof(allowed_params) / sizeof(*allowed_params); i++) {
+		p = &allowed_params[i];
+		if (strlen(p->name) != name_len || memcmp(arg, p->name, name_len))
+			continue;
+		if (!p->values)
+			return !eq;
+		return eq && param_value_ok(p->values, eq + 1, len - name_len - 1);
+	}
 	return false;
 }
 
@@ -385,9 +435,9 @@ static int cmdline_check(const char *cmdline, size_t *bad_at)
 	}
 	for (i = 0; cmdline[i]; i += len) {
 		len = strcspn(cmdline + i, " ");
-		if (len && param_reserved(cmdline + i, len)) {
+		if (len && !param_allowed(cmdline + i, len)) {
 			*bad_at = i;
-			return WINDOW_ECMDRESERVED;
+			return WINDOW_ECMDPARAM;
 		}
 		len += !len;
 	}
@@ -468,7 +518,7 @@ static void describe_cmdline(int err, const struct window_boot_req *req,
 			 c, req->bad_at, cmdline_punct + 1);
 	else
 		snprintf(buf, size,
-			 "the command line argument '%.*s' overrides one the machine sets (console, earlycon, earlyprintk, panic, init, rdinit, duplex.*)",
+			 "the command line argument '%.*s' is not one a partition may add (allowed: nokaslr, norandmaps, vdso=, mitigations=, ... as docs/window.md lists; the machine's own and those that silence the console or move the layout are refused)",
 			 (int)(arg_len < 64 ? arg_len : 64), arg);
 }
 
@@ -498,7 +548,7 @@ void window_boot_describe(const struct window *w, int err,
 		break;
 	case WINDOW_ECMDLONG:
 	case WINDOW_ECMDCHAR:
-	case WINDOW_ECMDRESERVED:
+	case WINDOW_ECMDPARAM:
 		describe_cmdline(err, req, buf, size);
 		break;
 	default:

@@ -102,7 +102,7 @@ enum window_err {
 	WINDOW_EBUSY = 18,		/* target already booting or up */
 	WINDOW_ECMDLONG = 19,
 	WINDOW_ECMDCHAR = 20,
-	WINDOW_ECMDRESERVED = 21,	/* overrides a machine argument */
+	WINDOW_ECMDPARAM = 21,		/* argument not on the allow-list */
 	WINDOW_EREFUSED = 22,		/* host's own reason, in the slot */
 	WINDOW_ESTATE = 23,		/* transition not allowed */
 	WINDOW_ERR_COUNT
