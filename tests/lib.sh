@@ -57,3 +57,8 @@ leaked_domains() {
 run_id_of() {
 	sed -n 's|^  transcript: .*/\(r[0-9]*-[0-9a-f]*\)/serial0.log$|\1|p' "$1"
 }
+
+# has_bridge NAME: a link NAME here or in the namespace of scripts/setup.sh.
+has_bridge() {
+	ip link show dev "$1" >/dev/null 2>&1 ||
+		{ [ -e /run/netns/duplex ] && ip -n duplex link show dev "$1" >/dev/null 2>&1; }

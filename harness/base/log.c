@@ -75,7 +75,9 @@ void log_debug(const char *fmt, ...)
 
 int log_open(const char *path)
 {
-	FILE *f = fopen(path, "a");
+	/* "e": close-on-exec, so that no child (QEMU helpers, make)
+	 * keeps the log open or writes into it. */
+	FILE *f = fopen(path, "ae");
 
 	if (!f) {
 		log_error("cannot open harness log '%s': %m", path);

@@ -66,6 +66,16 @@ int sigwatch_pending(void)
 	return pending;
 }
 
+void sigwatch_drain(void)
+{
+	char buf[64];
+
+	if (pipe_fds[0] < 0)
+		return;
+	while (read(pipe_fds[0], buf, sizeof(buf)) > 0)
+		;
+}
+
 int sigwatch_fork_child(void)
 {
 	if (pipe_fds[0] >= 0) {

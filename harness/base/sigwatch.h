@@ -14,5 +14,9 @@ int sigwatch_fork_child(void);
 int sigwatch_fd(void);
 /* The signal that arrived, or 0. */
 int sigwatch_pending(void);
+/* Empty the pipe, keeping the signal pending: a loop that goes on after
+ * a signal (a teardown waiting for children) polls the pipe to sleep, and
+ * would spin on a pipe left readable. */
+void sigwatch_drain(void);
 
 #endif

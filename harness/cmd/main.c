@@ -1,6 +1,7 @@
 #include "cmd.h"
 #include "base/base.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,9 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
+	/* A reader of stdout that is gone (`./launch.sh | tee log`, Ctrl-C
+	 * ending both) must not kill the teardown: writes fail instead. */
+	signal(SIGPIPE, SIG_IGN);
 	for (i = 0; i < ARRAY_SIZE(commands); i++) {
 		if (strcmp(argv[1], commands[i].name))
 			continue;

@@ -282,13 +282,22 @@ static void write_results(struct test_run *run, struct job *jobs, size_t n,
 	results_write(run);
 }
 
-static void stop_jobs(struct job *jobs, size_t n)
+/* How long a scenario's process has to tear its machine down after
+ * SIGTERM before it is killed (domains go in about a second each). */
+#define STOP_GRACE_MS 15000
+
+static void signal_jobs(struct job *jobs, size_t n, int sig)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (jobs[i].pid > 0)
-			kill(jobs[i].pid, SIGTERM);
+	for (i = 0; i < n; i++) {
+		if (jobs[i].pid <= 0)
+			continue;
+		if (sig == SIGKILL)
+			log_warn("scenario '%s' did not end %d s after SIGTERM: killed (its leftovers are removed as by duplex clean)",
+				 jobs[i].def->name, STOP_GRACE_MS / 1000);
+		kill(jobs[i].pid, sig);
+	}
 }
 
 /* Wait for any child, or a signal, at most MS. */
@@ -314,13 +323,23 @@ static struct job *job_of(struct job *jobs, size_t n, pid_t pid)
 	return NULL;
 }
 
-/* Run every job, at most JOBS at once; the results after each. */
+/* What killed scenario processes left: their state directories, bridges
+ * and window files (libvirt's autodestroy took their domains). */
+static void remove_leftovers(const struct duplex_paths *paths)
+{
+	struct machine_leftovers left;
+
+	machine_clean_state(paths, false, &left);
+}
+
+/* Run every job, at most JOBS at once; the results after each.  A signal
+ * stops them (SIGTERM, then SIGKILL after STOP_GRACE_MS). */
 static void run_jobs(struct test_run *run, struct job *jobs, size_t n,
 		     unsigned max, const struct duplex_paths *paths)
 {
 	size_t next = 0, done = 0, running = 0;
-	int64_t start = now_ms();
-	bool stopping = false;
+	int64_t start = now_ms(), stopped_at = 0;
+	bool stopping = false, killed = false;
 	int wstatus;
 
 	write_results(run, jobs, n, start);
@@ -336,9 +355,17 @@ static void run_jobs(struct test_run *run, struct job *jobs, size_t n,
 			next++;
 			running++;
 		}
-		if (!stopping && sigwatch_pending()) {
+		if (!stopped_at && sigwatch_pending()) {
 			stopping = true;
-			stop_jobs(jobs, n);
+			stopped_at = now_ms();
+			signal_jobs(jobs, n, SIGTERM);
+		}
+		if (stopped_at) {
+			sigwatch_drain();
+			if (!killed && now_ms() - stopped_at > STOP_GRACE_MS) {
+				signal_jobs(jobs, n, SIGKILL);
+				killed = true;
+			}
 		}
 		pid = wait_child(&wstatus, 200);
 		j = pid > 0 ? job_of(jobs, n, pid) : NULL;
@@ -349,6 +376,8 @@ static void run_jobs(struct test_run *run, struct job *jobs, size_t n,
 		print_progress(j, ++done, n);
 		write_results(run, jobs, n, start);
 	}
+	if (killed)
+		remove_leftovers(paths);
 }
 
 static int make_run(struct test_run *run, const struct duplex_paths *paths,

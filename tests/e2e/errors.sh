@@ -64,10 +64,6 @@ tap $(grep -q 'doctor' "$work/out" && grep -q 'boot' "$work/out"; echo $?) "dupl
 # A run killed with SIGKILL leaves its state, its bridge and its window
 # file; duplex clean removes them, and libvirt's autodestroy has already
 # taken its domain.
-# has_bridge NAME: a link NAME here or in the namespace of scripts/setup.sh.
-has_bridge() {
-	ip link show dev "$1" >/dev/null 2>&1 ||
-		{ [ -e /run/netns/duplex ] && ip -n duplex link show dev "$1" >/dev/null 2>&1; }
 }
 "$DUPLEX" boot >"$work/boot.out" 2>&1 &
 pid=$!
