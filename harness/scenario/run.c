@@ -100,6 +100,35 @@ static int make_interp(struct scn *s)
 	return 0;
 }
 
+/* Tcl code that never waits (`while 1 {}`) is out of reach of the watch
+ * that ends a scenario at its deadline: the interpreter's time limit
+ * ends it, the error unwinding the script as a cancel would. */
+static void deadline_passed(ClientData cd, Tcl_Interp *ip)
+{
+	struct scn *s = cd;
+
+	(void)ip;
+	scn_fatal(s, -1, "the scenario's deadline (%u s) passed while its Tcl code ran without waiting (a loop that never calls a duplex:: command or expect?)",
+		  s->def->timeout_s);
+}
+
+static void limit_to_deadline(struct scn *s)
+{
+	int64_t left = s->deadline_ms - now_ms();
+	Tcl_Time t;
+
+	Tcl_GetTime(&t);
+	left = left > 0 ? left : 0;
+	t.sec += (long)(left / 1000);
+	t.usec += (long)(left % 1000) * 1000;
+	t.sec += t.usec / 1000000;
+	t.usec %= 1000000;
+	Tcl_LimitSetTime(s->interp, &t);
+	Tcl_LimitSetGranularity(s->interp, TCL_LIMIT_TIME, 1);
+	Tcl_LimitAddHandler(s->interp, TCL_LIMIT_TIME, deadline_passed, s, NULL);
+	Tcl_LimitTypeSet(s->interp, TCL_LIMIT_TIME);
+}
+
 /* The machine of D: its profile, cut to the partitions D asks for. */
 static int make_machine(struct scn *s, const char *dir)
 {
@@ -221,6 +250,7 @@ enum outcome scenario_run(const struct scenario_def *d, const struct duplex_path
 		s.host_error = true;
 	} else {
 		s.timer = Tcl_CreateTimerHandler(SERVICE_MS, service, &s);
+		limit_to_deadline(&s);
 		Tcl_EvalFile(s.interp, d->file);
 		check_reports(&s);
 	}

@@ -91,4 +91,15 @@ tap $(grep -q 'nested.exp:32: in the body$' "$work/out" &&
 	[ -z "$(leaked_domains "$before")" ]; echo $?) \
 	"an error directly in the body is reported on its line, and no domain is left behind" "$(cat "$work/out")"
 
+# Tcl code that never waits: the interpreter's time limit ends it at the
+# scenario's deadline (without it, the run never ends: timeout ends it).
+timeout 120 "$DUPLEX" test "$S/loop.exp" >"$work/out" 2>&1
+status=$?
+tap $([ "$status" -eq 1 ] && grep -q "a-tcl-loop-that-never-waits .* FAIL" "$work/out" &&
+	grep -q "the scenario's deadline (5 s) passed while its Tcl code ran without waiting" "$work/out"; echo $?) \
+	"a Tcl loop that never waits fails its scenario at the deadline, naming why (exit $status)" "$(cat "$work/out")"
+tap $(grep -q "a-scenario-after-the-endless-loop-runs .* PASS" "$work/out" &&
+	[ -z "$(leaked_domains "$before")" ]; echo $?) \
+	"the scenario after the endless loop runs and passes, and no domain is left behind" "$(cat "$work/out")"
+
 tap_done
