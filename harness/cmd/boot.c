@@ -168,8 +168,8 @@ static int boot_machine(struct machine *m, const struct boot_options *o)
 		else
 			break;
 	}
-	drive_report_event(m, ev, k);
-	return ev == MACHINE_SIGNAL ? EXIT_OK : EXIT_FAILED;
+	ret = drive_report_event(m, ev, k);
+	return ev == MACHINE_SIGNAL ? EXIT_OK : cli_exit_code((enum outcome)ret);
 }
 
 int cmd_boot(int argc, char **argv, const struct duplex_paths *paths)

@@ -88,6 +88,7 @@ int drive_report_event(struct machine *m, enum machine_event ev, unsigned k)
 		free(why);
 		free(tail);
 		return OUTCOME_FAILED;
+	case MACHINE_HOST_ERROR:
 	case MACHINE_TIMEOUT:
 	case MACHINE_STARTED:
 		break;

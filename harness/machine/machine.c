@@ -184,6 +184,7 @@ static int start_domain(struct machine *m, struct partition *p,
 	if (console_open(&p->con, con_name, p->pty, p->log_path) < 0)
 		goto out;
 	p->con_open = true;
+	p->failure_seen = p->end_seen = false;
 	if (!m->attended && console_hold_pty(&p->con) < 0)
 		goto out;
 	/* BOOTING before the guest runs: its partd then sees the new boot. */
@@ -356,7 +357,10 @@ int machine_clean_state(const struct duplex_paths *paths, bool all,
 #define WINDOW_POLL_MS 5
 
 /* Drain every console; the first partition whose kernel failed or whose
- * domain ended (its console log closed by the writer) decides. */
+ * domain ended (its console log closed by the writer) decides.  Each is
+ * an event once: a wait that goes on after it (a partition whose end was
+ * expected) must not see it again at once, or it would spin, never serve
+ * boot requests and never drain the consoles after that partition. */
 static bool partition_event(struct machine *m, enum machine_event *ev,
 			    unsigned *k)
 {
@@ -369,12 +373,14 @@ static bool partition_event(struct machine *m, enum machine_event *ev,
 			continue;
 		console_drain(&p->con);
 		*k = i;
-		if (matcher_failed(&p->con.m)) {
+		if (!p->failure_seen && matcher_failed(&p->con.m)) {
+			p->failure_seen = true;
 			winhost_set_state(&m->win, i, WINDOW_STATE_PANICKED);
 			*ev = MACHINE_FAILURE;
 			return true;
 		}
-		if (p->con.ended) {
+		if (!p->end_seen && p->con.ended) {
+			p->end_seen = true;
 			winhost_set_state(&m->win, i, WINDOW_STATE_HALTED);
 			*ev = MACHINE_LOST;
 			return true;
@@ -434,8 +440,8 @@ enum machine_event machine_watch(struct machine *m, int timeout_ms, unsigned *k)
 					.fd = m->part[i].con.inotify_fd,
 					.events = POLLIN };
 		if (poll(fds, n, wait_ms) < 0 && errno != EINTR) {
-			log_error("poll: %m");
-			return MACHINE_SIGNAL;
+			log_error("cannot watch the machine's consoles: poll: %m");
+			return MACHINE_HOST_ERROR;
 		}
 	}
 }

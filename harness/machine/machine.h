@@ -36,6 +36,8 @@ struct partition {
 	bool con_open;
 	int64_t started_ms;	/* resume time */
 	int64_t ready_ms;	/* ready marker seen; 0 before */
+	bool failure_seen;	/* its kernel failure was an event already */
+	bool end_seen;		/* its domain's end was an event already */
 };
 
 struct machine {
@@ -110,6 +112,7 @@ enum machine_event {
 				 * WINHOST_SILENCE_MS (once per silence) */
 	MACHINE_TIMEOUT,
 	MACHINE_STARTED,	/* a partition asked for partition K: started */
+	MACHINE_HOST_ERROR,	/* the host could not watch (reported) */
 };
 
 /* Watch every started partition until something happens or TIMEOUT_MS

@@ -90,6 +90,9 @@ int scn_event_fatal(struct scn *s, enum machine_event ev, unsigned k)
 				 k);
 	case MACHINE_HUNG:
 		return hung_fatal(s, k);
+	case MACHINE_HOST_ERROR:
+		s->host_error = true;
+		return scn_fatal(s, -1, "the host could not watch the machine (see harness.log)");
 	default:
 		return scn_fatal(s, (int)k, "serial%u: unexpected machine event", k);
 	}

@@ -65,6 +65,19 @@ static void two_partitions(struct machine *m)
 		"'repboot 1' again, while it is up, is refused");
 }
 
+/* The primary's domain ends, as a wait expects: the end is an event once,
+ * and the wait goes on reading serial2, after it (an end that stayed an
+ * event hid every console after its partition). */
+static void survivor_answers(struct machine *m)
+{
+	struct drive_wait x = { .timeout_ms = E2E_WAIT_MS, .lost = 0 };
+	bool ok = virDomainDestroy(m->part[0].dom) == 0 &&
+		  console_send(&m->part[2].con, "echo alive-$((6*7))\n") == 0 &&
+		  drive_expect(m, 2, "^alive-42", &x);
+
+	e2e_verdict(ok, "with the primary's domain gone, a wait that expects it reads serial2");
+}
+
 static void three_partitions(const struct duplex_paths *paths)
 {
 	struct machine_profile profile;
@@ -80,6 +93,7 @@ static void three_partitions(const struct duplex_paths *paths)
 		e2e_verdict(e2e_run_on(&m, 0, "ping -c 1 10.1.2.3\n",
 				       "^1 packets transmitted, 1 packets received"),
 			    "three partitions: the primary pings 10.1.2.3");
+	survivor_answers(&m);
 	machine_destroy(&m);
 }
 
