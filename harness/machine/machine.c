@@ -202,20 +202,92 @@ out:
 	return ret;
 }
 
+/* A partition whose domain the host started and has not seen end or
+ * panic is running, whatever the window says. */
+static bool partition_startable(void *ctx, unsigned k, char *why, size_t size)
+{
+	const struct partition *p = &((struct machine *)ctx)->part[k];
+
+	if (!p->dom || p->end_seen || p->failure_seen)
+		return true;
+	snprintf(why, size, "partition %u is running (its domain was started and has not ended)",
+		 k);
+	return false;
+}
+
+/* Destroy P's domain and close its console; P keeps its index and log
+ * path, for a new domain of the same partition. */
+static void partition_release_keep_slot(struct partition *p)
+{
+	if (p->dom) {
+		virt_domain_destroy(p->dom);
+		log_debug("serial%u: domain %s destroyed", p->index, p->name);
+	}
+	p->dom = NULL;
+	if (p->con_open) {
+		console_drain(&p->con);
+		console_close(&p->con);
+	}
+	p->con_open = false;
+	free(p->pty);
+	p->pty = NULL;
+	p->started_ms = p->ready_ms = 0;
+}
+
+static void partition_release(struct partition *p)
+{
+	partition_release_keep_slot(p);
+	free(p->log_path);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Partition K ended or panicked and is started again (repboot, as the
+ * reference reboots its secondary): its domain goes, and its transcript
+ * is kept as serialK.N.log (N counting from 1), since the new domain's
+ * log starts afresh. */
+static int retire_partition(struct machine *m, struct partition *p)
+{
+	char *old;
+	unsigned n = 1;
+	int ret = 0;
+
+	do {
+		old = xasprintf("%s/serial%u.%u.log", m->results_dir, p->index, n);
+		if (!path_exists(old))
+			break;
+		free(old);
+	} while (++n);
+	partition_release_keep_slot(p);
+	if (rename(p->log_path, old) < 0 && errno != ENOENT) {
+		log_error("serial%u: cannot keep the last boot's transcript as '%s': %m",
+			  p->index, old);
+		ret = -1;
+	}
+	free(old);
+	return ret;
+}
+
 int machine_start_partition(struct machine *m, unsigned k, const char *extra)
 {
 	struct partition *p = &m->part[k];
-	char *kernel = NULL, *initrd = NULL;
+	char *kernel = NULL, *initrd = NULL, why[WINDOW_REASON_MAX];
 	int ret = -1;
 
-	if (k >= m->profile->partitions || p->dom) {
-		log_error("partition %u cannot be started (profile has %u partitions)",
-			  k, m->profile->partitions);
+	if (k >= m->profile->partitions) {
+		log_error("partition %u cannot be started (profile '%s' has %u partitions)",
+			  k, m->profile->name, m->profile->partitions);
 		return -1;
 	}
+	if (!partition_startable(m, k, why, sizeof(why))) {
+		log_error("%s", why);
+		return -1;
+	}
+	if (p->dom && retire_partition(m, p) < 0)
+		return -1;
 	p->index = k;
 	snprintf(p->name, sizeof(p->name), VIRT_NAME_PREFIX "%s-p%u",
 		 m->run_id, k);
+	free(p->log_path);
 	p->log_path = xasprintf("%s/serial%u.log", m->results_dir, k);
 	if (stage_images(m, k, &kernel, &initrd) < 0)
 		goto out;
@@ -255,20 +327,6 @@ void machine_point_latest(const char *results, const char *name)
 	free(tmp);
 }
 
-static void partition_release(struct partition *p)
-{
-	if (p->dom) {
-		virt_domain_destroy(p->dom);
-		log_debug("serial%u: domain %s destroyed", p->index, p->name);
-	}
-	if (p->con_open) {
-		console_drain(&p->con);
-		console_close(&p->con);
-	}
-	free(p->pty);
-	free(p->log_path);
-	memset(p, 0, sizeof(*p));
-}
 
 void machine_destroy(struct machine *m)
 {
@@ -389,6 +447,7 @@ static bool partition_event(struct machine *m, enum machine_event *ev,
 	return false;
 }
 
+
 /* Start the partition a running one asked for, if any.  A failure to
  * start it is reported and leaves its slot HALTED, so that the guest's
  * repboot says so instead of waiting. */
@@ -398,7 +457,8 @@ static bool serve_boot_request(struct machine *m, unsigned *k)
 	unsigned target;
 
 	winhost_update(&m->win);
-	if (winhost_next_boot(&m->win, &target, extra, sizeof(extra)) != 1)
+	if (winhost_next_boot(&m->win, &target, extra, sizeof(extra),
+			      partition_startable, m) != 1)
 		return false;
 	if (machine_start_partition(m, target, extra) < 0) {
 		winhost_set_state(&m->win, target, WINDOW_STATE_BOOTING);

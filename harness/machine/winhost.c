@@ -89,8 +89,10 @@ static void refuse(struct winhost *h, unsigned from, int err,
 }
 
 int winhost_next_boot(struct winhost *h, unsigned *target, char *cmdline,
-		      size_t cmdline_size)
+		      size_t cmdline_size, winhost_startable_fn startable,
+		      void *ctx)
 {
+	char why[WINDOW_REASON_MAX];
 	struct window_boot_req req;
 	unsigned from;
 	int err;
@@ -103,6 +105,13 @@ int winhost_next_boot(struct winhost *h, unsigned *target, char *cmdline,
 			continue;
 		if (err) {
 			refuse(h, from, err, &req);
+			continue;
+		}
+		if (!startable(ctx, req.target, why, sizeof(why))) {
+			window_boot_respond(&h->w, from, req.seq,
+					    WINDOW_EREFUSED, why);
+			log_info("window: partition %u asked to boot partition %u: refused: %s",
+				 from, req.target, why);
 			continue;
 		}
 		winhost_set_state(h, req.target, WINDOW_STATE_BOOT_REQUESTED);

@@ -41,13 +41,19 @@ struct winhost {
 int winhost_open(struct winhost *h, const char *path, unsigned partitions);
 void winhost_close(struct winhost *h);
 
-/* Look at every slot for a new boot request.  An invalid one is refused
- * (the slot says why, the harness log too) and the next slot is looked
- * at; a valid one is accepted (target BOOT_REQUESTED) and returned: 1 with
- * *TARGET and the extra arguments in CMDLINE (CMDLINE_SIZE bytes).  0 when
- * no request is pending. */
+/* Whether the host can start partition TARGET now, from what the host
+ * knows itself (never from the window); if not, why in WHY (SIZE bytes). */
+typedef bool (*winhost_startable_fn)(void *ctx, unsigned target, char *why,
+				     size_t size);
+
+/* Look at every slot for a new boot request.  An invalid one, or one
+ * STARTABLE refuses, is refused (the slot says why, the harness log too)
+ * and the next slot is looked at; a valid one is accepted (target
+ * BOOT_REQUESTED) and returned: 1 with *TARGET and the extra arguments in
+ * CMDLINE (CMDLINE_SIZE bytes).  0 when no request is pending. */
 int winhost_next_boot(struct winhost *h, unsigned *target, char *cmdline,
-		      size_t cmdline_size);
+		      size_t cmdline_size, winhost_startable_fn startable,
+		      void *ctx);
 
 /* Record a partition's state (host-side events: domain started, ended,
  * panicked).  Logs the change. */

@@ -36,6 +36,41 @@ static void refused(struct machine *m, const char *cmd, const char *re,
 	e2e_verdict(ok && !x.started && harness_log_has(m, logged), name);
 }
 
+/* Serve the machine until partition K's domain has ended. */
+static bool wait_ended(struct machine *m, unsigned k)
+{
+	int64_t deadline = now_ms() + E2E_WAIT_MS;
+	unsigned which;
+
+	while (!m->part[k].end_seen && now_ms() < deadline)
+		machine_watch(m, 1000, &which);
+	return m->part[k].end_seen;
+}
+
+/* The reference reboots its secondary after it panicked: `repboot 1`
+ * again starts it afresh, and the first boot's transcript is kept. */
+static void reboot_after_panic(struct machine *m)
+{
+	char *kept = xasprintf("%s/serial1.1.log", m->results_dir);
+	char *first;
+	bool ok;
+
+	ok = console_send(&m->part[1].con, "echo c > /proc/sysrq-trigger\n") == 0 &&
+	     wait_ended(m, 1);
+	e2e_verdict(ok && m->part[1].failure_seen,
+		    "partition 1 panics and its domain ends");
+	if (!ok || !e2e_boot_by_repboot(m, 1))
+		goto out;
+	e2e_verdict(e2e_run_on(m, 1, "echo again-$(hostname)\n", "^again-p1\r?$"),
+		    "the rebooted secondary's shell answers on serial1");
+	first = read_file(kept, NULL);
+	e2e_verdict(first && strstr(first, "sysrq") && strstr(first, "Kernel panic"),
+		    "the panicked boot's transcript is kept as serial1.1.log");
+	free(first);
+out:
+	free(kept);
+}
+
 static void two_partitions(struct machine *m)
 {
 	e2e_verdict(machine_start_partition(m, 0, NULL) == 0 &&
@@ -54,6 +89,10 @@ static void two_partitions(struct machine *m)
 	refused(m, "repboot 1 console=ttyS1\n", "^repboot: partition 1: refused: ",
 		"console",
 		"'repboot 1 console=...' (overriding the machine) is refused");
+	refused(m, "repboot 1 nokaslr quiet\n",
+		"^repboot: partition 1: refused: the command line argument 'quiet' is not one a partition may add",
+		"'quiet' is not one a partition may add",
+		"'repboot 1 nokaslr quiet' is refused: quiet is not on the allow-list");
 	if (!e2e_boot_by_repboot(m, 1))
 		return;
 	e2e_verdict(e2e_run_on(m, 1, "echo on-$(hostname)\n", "^on-p1\r?$"),
@@ -63,6 +102,7 @@ static void two_partitions(struct machine *m)
 		    "the primary pings 10.1.2.2 over the link");
 	refused(m, "repboot 1\n", "^repboot: partition 1: refused: ", "refused",
 		"'repboot 1' again, while it is up, is refused");
+	reboot_after_panic(m);
 }
 
 /* The primary's domain ends, as a wait expects: the end is an event once,

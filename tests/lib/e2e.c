@@ -81,5 +81,5 @@ bool e2e_boot_by_repboot(struct machine *m, unsigned k)
 
 	snprintf(name, sizeof(name),
 		 "'repboot %u' on serial0 boots partition %u to its shell", k, k);
-	return e2e_verdict(drive_boot_secondary(m, k, NULL) == EXIT_OK, name);
+	return e2e_verdict(drive_boot_secondary(m, k, NULL) == OUTCOME_PASSED, name);
 }
