@@ -217,7 +217,7 @@ int window_slot_set_state(struct window *w, unsigned part,
 
 	if (!s || (unsigned)state > WINDOW_STATE_PANICKED)
 		return WINDOW_EINVAL;
-	if (cur == WINDOW_STATE_INVALID || !(next_states[cur] & BIT(state)))
+	if (!window_state_change_ok(cur, state))
 		return WINDOW_ESTATE;
 	/* A new boot_gen makes an up_gen left by the previous boot stale.
 	 * The host enters BOOTING before it starts the domain, so the guest
@@ -227,6 +227,40 @@ int window_slot_set_state(struct window *w, unsigned part,
 					  memory_order_relaxed);
 	atomic_store_explicit(&s->state, state, memory_order_release);
 	return 0;
+}
+
+bool window_state_change_ok(enum window_state from, enum window_state to)
+{
+	if ((unsigned)from > WINDOW_STATE_PANICKED ||
+	    (unsigned)to > WINDOW_STATE_PANICKED)
+		return false;
+	return next_states[from] & BIT(to);
+}
+
+int window_slot_publish(struct window *w, unsigned part,
+			enum window_state state, uint32_t boot_gen)
+{
+	struct window_slot *s = slot_at(w, part);
+
+	if (!s || (unsigned)state > WINDOW_STATE_PANICKED)
+		return WINDOW_EINVAL;
+	atomic_store_explicit(&s->boot_gen, boot_gen, memory_order_relaxed);
+	atomic_store_explicit(&s->state, state, memory_order_release);
+	return 0;
+}
+
+uint32_t window_slot_boot_gen(const struct window *w, unsigned part)
+{
+	struct window_slot *s = slot_at(w, part);
+
+	return s ? atomic_load_explicit(&s->boot_gen, memory_order_relaxed) : 0;
+}
+
+uint32_t window_slot_up_gen(const struct window *w, unsigned part)
+{
+	struct window_slot *s = slot_at(w, part);
+
+	return s ? atomic_load_explicit(&s->up_gen, memory_order_acquire) : 0;
 }
 
 int window_heartbeat(struct window *w, unsigned self)
@@ -309,16 +343,6 @@ int window_announce_up(struct window *w, unsigned self)
 						   memory_order_acquire),
 			      memory_order_release);
 	return 0;
-}
-
-bool window_up_announced(const struct window *w, unsigned part)
-{
-	struct window_slot *s = slot_at(w, part);
-
-	if (window_slot_state(w, part) != WINDOW_STATE_BOOTING)
-		return false;
-	return atomic_load_explicit(&s->up_gen, memory_order_acquire) ==
-	       atomic_load_explicit(&s->boot_gen, memory_order_relaxed);
 }
 
 int window_boot_request(struct window *w, unsigned self, unsigned target,

@@ -60,14 +60,25 @@ int window_attach(struct window *w, void *base, size_t size);
 enum window_state window_slot_state(const struct window *w, unsigned part);
 int window_slot_set_state(struct window *w, unsigned part,
 			  enum window_state state);
+/* May a partition go from state FROM to TO (docs/window.md)? */
+bool window_state_change_ok(enum window_state from, enum window_state to);
 
-/* Guest SELF: bump its heartbeat; say it is up in the current boot.
- * Host: read a heartbeat (0 for a bad index); see whether PART, BOOTING,
- * has said it is up (then the host moves it to UP). */
+/* Host only, for a host that keeps the truth in its own memory (guests
+ * can write anywhere in the window): write PART's state and boot count
+ * as they are, and read back what the slot holds now, to see whether a
+ * guest overwrote them. */
+int window_slot_publish(struct window *w, unsigned part,
+			enum window_state state, uint32_t boot_gen);
+uint32_t window_slot_boot_gen(const struct window *w, unsigned part);
+/* PART's up_gen: the boot count in which it last said it is up. */
+uint32_t window_slot_up_gen(const struct window *w, unsigned part);
+
+/* Guest SELF: bump its heartbeat; say it is up in the current boot (its
+ * up_gen becomes the slot's boot_gen).  Host: read a heartbeat (0 for a
+ * bad index). */
 int window_heartbeat(struct window *w, unsigned self);
 uint64_t window_slot_heartbeat(const struct window *w, unsigned part);
 int window_announce_up(struct window *w, unsigned self);
-bool window_up_announced(const struct window *w, unsigned part);
 
 /* Replicated sessions.  Guest SELF (the leader): publish session SESSION
  * (0: none) with MEMBERS (bit P: partition P), or add to its counters.

@@ -136,7 +136,7 @@ static int wait_up(struct machine *m, unsigned k, int64_t since,
 
 	/* UP is an effect of machine_watch, not one of its events: look
 	 * between short watches. */
-	while (window_slot_state(&m->win.w, k) != WINDOW_STATE_UP) {
+	while (winhost_state(&m->win, k) != WINDOW_STATE_UP) {
 		if (now_ms() >= deadline) {
 			log_error("serial%u: shell ready but partition %u never said it is up in the window (is partd running? see serial%u)",
 				  k, k, k);

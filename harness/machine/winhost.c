@@ -56,23 +56,88 @@ void winhost_close(struct winhost *h)
 void winhost_set_state(struct winhost *h, unsigned part,
 		       enum window_state state)
 {
-	enum window_state was = window_slot_state(&h->w, part);
-	int err;
+	struct winhost_part *p = &h->part[part];
+	enum window_state was = p->state;
 
-	if (!h->base || was == state)
+	if (!h->base || part >= h->w.partitions || was == state)
 		return;
-	err = window_slot_set_state(&h->w, part, state);
-	if (err) {
-		log_debug("window: partition %u: %s -> %s not allowed: %s", part,
-			  window_state_name(was), window_state_name(state),
-			  window_strerror(err));
+	if (!window_state_change_ok(was, state)) {
+		log_debug("window: partition %u: %s -> %s not allowed", part,
+			  window_state_name(was), window_state_name(state));
 		return;
 	}
+	/* A new boot count makes an up_gen left by the previous boot
+	 * stale; published before the domain runs. */
+	if (state == WINDOW_STATE_BOOTING)
+		p->boot_gen++;
+	p->state = state;
+	window_slot_publish(&h->w, part, p->state, p->boot_gen);
 	/* Whatever it was, the partition was not UP all along: its
 	 * heartbeat is counted afresh once it is. */
 	h->beat[part].watching = false;
 	log_debug("window: partition %u: %s -> %s", part,
 		  window_state_name(was), window_state_name(state));
+}
+
+enum window_state winhost_state(const struct winhost *h, unsigned part)
+{
+	if (part >= WINDOW_MAX_PARTITIONS)
+		return WINDOW_STATE_INVALID;
+	return h->part[part].state;
+}
+
+static bool running(const struct winhost *h, unsigned k)
+{
+	return h->part[k].state == WINDOW_STATE_BOOTING ||
+	       h->part[k].state == WINDOW_STATE_UP;
+}
+
+/* Who most likely overwrote partition K's host-owned fields: only a
+ * running guest can write, K itself if it runs, else the first other
+ * partition that does. */
+static void likely_writer(const struct winhost *h, unsigned k, char *buf,
+			  size_t size)
+{
+	unsigned j;
+
+	if (running(h, k)) {
+		snprintf(buf, size, "partition %u itself", k);
+		return;
+	}
+	for (j = 0; j < h->w.partitions; j++) {
+		if (j != k && running(h, j)) {
+			snprintf(buf, size, "partition %u", j);
+			return;
+		}
+	}
+	snprintf(buf, size, "a guest");
+}
+
+unsigned winhost_guard(struct winhost *h)
+{
+	unsigned k, overwritten = 0;
+	char who[32];
+
+	if (!h->base)
+		return 0;
+	for (k = 0; k < h->w.partitions; k++) {
+		struct winhost_part *p = &h->part[k];
+		enum window_state st = window_slot_state(&h->w, k);
+		uint32_t gen = window_slot_boot_gen(&h->w, k);
+
+		if (st == p->state && gen == p->boot_gen)
+			continue;
+		overwritten++;
+		if (!p->overwrite_logged) {
+			likely_writer(h, k, who, sizeof(who));
+			log_warn("window: partition %u's host-owned fields were overwritten (state %s, boot %u; the host's: %s, boot %u), most likely by %s: ignored, the host's restored",
+				 k, window_state_name(st), gen,
+				 window_state_name(p->state), p->boot_gen, who);
+			p->overwrite_logged = true;
+		}
+		window_slot_publish(&h->w, k, p->state, p->boot_gen);
+	}
+	return overwritten;
 }
 
 /* Refuse FROM's request with ERR: the slot carries the reason to the
@@ -99,6 +164,7 @@ int winhost_next_boot(struct winhost *h, unsigned *target, char *cmdline,
 
 	if (!h->base)
 		return 0;
+	winhost_guard(h);
 	for (from = 0; from < h->w.partitions; from++) {
 		err = window_boot_request_pending(&h->w, from, &req);
 		if (err == WINDOW_ENOREQ)
@@ -131,9 +197,10 @@ unsigned winhost_update(struct winhost *h)
 
 	if (!h->base)
 		return 0;
+	winhost_guard(h);
 	for (part = 0; part < h->w.partitions; part++) {
-		if (window_slot_state(&h->w, part) == WINDOW_STATE_BOOTING &&
-		    window_up_announced(&h->w, part)) {
+		if (h->part[part].state == WINDOW_STATE_BOOTING &&
+		    window_slot_up_gen(&h->w, part) == h->part[part].boot_gen) {
 			winhost_set_state(h, part, WINDOW_STATE_UP);
 			changed++;
 		}
@@ -167,7 +234,7 @@ bool winhost_silent(struct winhost *h, int64_t now, unsigned *part)
 	if (!h->base)
 		return false;
 	for (k = 0; k < h->w.partitions; k++) {
-		up = window_slot_state(&h->w, k) == WINDOW_STATE_UP;
+		up = h->part[k].state == WINDOW_STATE_UP;
 		if (winhost_beat_silent(&h->beat[k], up,
 					window_slot_heartbeat(&h->w, k), now)) {
 			log_debug("window: partition %u: heartbeat %llu unchanged for %.1f s",

@@ -30,9 +30,18 @@ struct winhost_beat {
 	int64_t changed_ms;	/* when it last changed, or the slot entered UP */
 };
 
+/* The host's truth about one partition, in the host's memory: the window
+ * holds a copy for the guests, which any guest could overwrite. */
+struct winhost_part {
+	enum window_state state;
+	uint32_t boot_gen;	/* +1 each time it enters BOOTING */
+	bool overwrite_logged;	/* a guest's overwrite of the copy was said */
+};
+
 struct winhost {
 	void *base;
 	struct window w;
+	struct winhost_part part[WINDOW_MAX_PARTITIONS];
 	struct winhost_beat beat[WINDOW_MAX_PARTITIONS];
 };
 
@@ -56,12 +65,22 @@ int winhost_next_boot(struct winhost *h, unsigned *target, char *cmdline,
 		      void *ctx);
 
 /* Record a partition's state (host-side events: domain started, ended,
- * panicked).  Logs the change. */
+ * panicked) in the host's memory and publish it in the window.  Logs the
+ * change; a change docs/window.md does not allow is ignored. */
 void winhost_set_state(struct winhost *h, unsigned part,
 		       enum window_state state);
+/* The state of PART as the host knows it (never read from the window). */
+enum window_state winhost_state(const struct winhost *h, unsigned part);
 
-/* Promote BOOTING partitions that announced themselves to UP.  Returns how
- * many changed. */
+/* Compare the window's copy of every partition's host-owned fields
+ * (state, boot count) with the host's: a guest's overwrite is logged
+ * once per partition, with the partition that most likely wrote it, and
+ * undone.  Returns how many were overwritten.  winhost_update and
+ * winhost_next_boot call it before they read the window. */
+unsigned winhost_guard(struct winhost *h);
+
+/* Promote BOOTING partitions that announced themselves (up_gen equal to
+ * the host's own boot count) to UP.  Returns how many changed. */
 unsigned winhost_update(struct winhost *h);
 
 /* One look at a partition's heartbeat, VALUE, at NOW (ms, monotonic),

@@ -64,7 +64,8 @@ static void read_slots(struct window *w)
 	for (unsigned k = 0; k < w->partitions; k++) {
 		(void)window_slot_state(w, k);
 		(void)window_slot_heartbeat(w, k);
-		(void)window_up_announced(w, k);
+		(void)window_slot_up_gen(w, k);
+		(void)window_slot_boot_gen(w, k);
 		err = window_boot_request_pending(w, k, &req);
 		window_boot_describe(w, err, &req, text, sizeof(text));
 		if (err != WINDOW_ENOREQ &&

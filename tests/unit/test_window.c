@@ -165,20 +165,28 @@ static void test_heartbeat_and_up(void **state)
 	assert_int_equal(window_heartbeat(w, 2), WINDOW_EINVAL);
 	assert_int_equal(window_slot_heartbeat(w, 2), 0);
 
-	/* An "up" left over from the previous boot does not count. */
-	for (int boot = 0; boot < 2; boot++) {
+	/* An "up" left over from the previous boot is of another count. */
+	for (uint32_t boot = 1; boot <= 2; boot++) {
 		assert_int_equal(window_slot_set_state(w, 1, WINDOW_STATE_BOOT_REQUESTED), 0);
-		assert_false(window_up_announced(w, 1));
 		assert_int_equal(window_slot_set_state(w, 1, WINDOW_STATE_BOOTING), 0);
-		assert_false(window_up_announced(w, 1));
+		assert_int_equal(window_slot_boot_gen(w, 1), boot);
+		assert_int_equal(window_slot_up_gen(w, 1), boot - 1);
 		assert_int_equal(window_announce_up(w, 1), 0);
-		assert_true(window_up_announced(w, 1));
+		assert_int_equal(window_slot_up_gen(w, 1), boot);
 		assert_int_equal(window_slot_set_state(w, 1, WINDOW_STATE_UP), 0);
-		assert_false(window_up_announced(w, 1));
 		assert_int_equal(window_slot_set_state(w, 1, WINDOW_STATE_HALTED), 0);
 	}
 	assert_int_equal(atomic_load(&slot(f, 1)->boot_gen), 2);
-	assert_false(window_up_announced(w, 7));
+	assert_int_equal(window_slot_up_gen(w, 7), 0);
+	assert_int_equal(window_slot_boot_gen(w, 7), 0);
+
+	/* The host publishes its own truth whatever the slot held. */
+	atomic_store(&slot(f, 1)->state, 99);
+	assert_int_equal(window_slot_publish(w, 1, WINDOW_STATE_UP, 5), 0);
+	assert_int_equal(window_slot_state(w, 1), WINDOW_STATE_UP);
+	assert_int_equal(window_slot_boot_gen(w, 1), 5);
+	assert_int_equal(window_slot_publish(w, 7, WINDOW_STATE_UP, 5), WINDOW_EINVAL);
+	assert_int_equal(window_slot_publish(w, 1, 6, 5), WINDOW_EINVAL);
 }
 
 /* Replicated sessions: the leader publishes in its own slot, anyone reads;
