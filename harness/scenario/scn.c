@@ -112,7 +112,7 @@ struct drive_wait scn_wait(const struct scn *s, int timeout_ms)
 }
 
 int scn_wait_failed(struct scn *s, unsigned k, const char *what,
-		    const struct drive_wait *x)
+		    const char *cause, const struct drive_wait *x)
 {
 	if (x->ev != MACHINE_TIMEOUT)
 		return scn_event_fatal(s, x->ev, x->which);
@@ -122,8 +122,8 @@ int scn_wait_failed(struct scn *s, unsigned k, const char *what,
 	if (now_ms() >= s->deadline_ms)
 		return scn_fatal(s, (int)k, "the scenario's deadline (%u s) passed while waiting for %s on serial%u",
 				 s->def->timeout_s, what, k);
-	return scn_fatal(s, (int)k, "%s did not appear on serial%u within %.0f s",
-			 what, k, x->timeout_ms / 1000.0);
+	return scn_fatal(s, (int)k, "%s did not appear on serial%u within %.0f s: %s",
+			 what, k, x->timeout_ms / 1000.0, cause);
 }
 
 void scn_service_taps(struct scn *s)

@@ -49,10 +49,11 @@ struct scn {
  * taps.  Returns TCL_ERROR for the command to return. */
 int scn_fatal(struct scn *s, int k, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* A failed drive_expect X while waiting for WHAT on partition K: end the
- * scenario with the reason.  Returns TCL_ERROR. */
+/* A failed drive_expect X while waiting for WHAT (words, not a regular
+ * expression) on partition K: end the scenario with the reason, and with
+ * CAUSE, the likely cause, when the wait ran out.  Returns TCL_ERROR. */
 int scn_wait_failed(struct scn *s, unsigned k, const char *what,
-		    const struct drive_wait *x);
+		    const char *cause, const struct drive_wait *x);
 /* A drive_wait for a command's wait of at most TIMEOUT_MS, cut to the
  * scenario's deadline, with its idle limit. */
 struct drive_wait scn_wait(const struct scn *s, int timeout_ms);

@@ -86,9 +86,10 @@ static int tcl_boot(ClientData cd, Tcl_Interp *ip, int objc, Tcl_Obj *const objv
 	return TCL_OK;
 }
 
-/* Type TEXT on serial0 and wait for RE on consoles 0..N-1. */
+/* Type TEXT on serial0 and wait for RE on consoles 0..N-1; WHAT and
+ * CAUSE say in words what RE is and why it would not come. */
 static int type_and_wait(struct scn *s, const char *text, const char *re,
-			 unsigned n)
+			 unsigned n, const char *what, const char *cause)
 {
 	unsigned k;
 
@@ -100,7 +101,7 @@ static int type_and_wait(struct scn *s, const char *text, const char *re,
 		struct drive_wait x = scn_wait(s, STEP_TIMEOUT_MS);
 
 		if (!drive_expect(&s->m, k, re, &x))
-			return scn_wait_failed(s, k, re, &x);
+			return scn_wait_failed(s, k, what, cause, &x);
 	}
 	return TCL_OK;
 }
@@ -123,10 +124,14 @@ static int tcl_replicate(ClientData cd, Tcl_Interp *ip, int objc, Tcl_Obj *const
 			n, s->booted));
 		return TCL_ERROR;
 	}
-	if (type_and_wait(s, "repns\n", REPNS_PROMPT_RE, 1) != TCL_OK)
+	if (type_and_wait(s, "repns\n", REPNS_PROMPT_RE, 1,
+			  "the replicated namespace's prompt (after 'repns')",
+			  "repns did not start its namespace (its error is in the console's last lines)") != TCL_OK)
 		return TCL_ERROR;
 	snprintf(text, sizeof(text), "rep-on %d\n", n);
-	if (type_and_wait(s, text, REP_PROMPT_RE, (unsigned)n) != TCL_OK)
+	if (type_and_wait(s, text, REP_PROMPT_RE, (unsigned)n,
+			  "the replicated shell's prompt 'rep[N]: ... #' (after 'rep-on')",
+			  "this partition did not join the replicated session: its repd is down or refused it, or the window's session was steered (see harness.log and the console's last lines)") != TCL_OK)
 		return TCL_ERROR;
 	s->replicated = (unsigned)n;
 	return TCL_OK;

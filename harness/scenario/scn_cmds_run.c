@@ -77,12 +77,16 @@ static int read_back(struct scn *s, unsigned k, unsigned id, int timeout_s,
 
 	shellrun_begin_re(id, re, sizeof(re));
 	if (!drive_expect(&s->m, k, re, &x))
-		return scn_wait_failed(s, k, "the command's start", &x);
+		return scn_wait_failed(s, k, "the start of the command's output",
+				       "the shell did not run the command: it is busy with an earlier one, or is not the shell the scenario expects (see the console's last lines)",
+				       &x);
 	begin_end = x.end;
 	shellrun_end_re(id, re, sizeof(re));
 	x = scn_wait(s, timeout_s * 1000);
 	if (!drive_expect(&s->m, k, re, &x))
-		return scn_wait_failed(s, k, "the command's end", &x);
+		return scn_wait_failed(s, k, "the end of the command's output (its exit status)",
+				       "the command still runs: give duplex::run a larger -timeout, or it waits for input (-input)",
+				       &x);
 	_Static_assert(sizeof(cc->name) == sizeof(c->name), "console names");
 	memcpy(cc->name, c->name, sizeof(cc->name));
 	cc->status = shellrun_status(c->m.buf + x.start, x.end - x.start);
