@@ -29,9 +29,15 @@ ticks1=$(cpu_ticks "$pid")
 hz=$(getconf CLK_TCK)
 tap $([ $((ticks1 - ticks0)) -lt $((hz * 2)) ]; echo $?) \
 	"after Ctrl-C, duplex test sleeps while its scenario ends (CPU: $((ticks1 - ticks0)) ticks in 8 s at $hz/s)"
-wait_for 60 gone "$pid"
-wait "$pid"
+# reap PID: its exit status once gone; killed (and 137) if it outlives
+# the test's deadline, so that the test itself always ends.
+reap() {
+	wait_for 60 gone "$1" || kill -KILL "$1" "${@:2}" 2>/dev/null
+	wait "$1"
+}
+reap "$pid" "$child"
 status=$?
+kill -CONT "$child" 2>/dev/null
 tap $([ "$status" -eq 2 ] && gone "$child" &&
 	grep -q "scenario 'busybox ls is identical on both replicas' did not end 15 s after SIGTERM: killed" "$work/out"; echo $?) \
 	"a scenario process that ignores SIGTERM is killed after 15 s, and duplex test exits 2 (exit $status)" \
@@ -58,8 +64,7 @@ run_id=$(run_id_of "$work/boot.out")
 kill "$reader"
 wait "$reader" 2>/dev/null
 kill -INT "$pid"
-wait_for 60 gone "$pid"
-wait "$pid"
+reap "$pid"
 status=$?
 tap $([ -n "$run_id" ] && [ ! -e "/run/duplex/$run_id" ] && [ ! -e "/dev/shm/duplex-$run_id" ] &&
 	! has_bridge "dx${run_id#r}"; echo $?) \
