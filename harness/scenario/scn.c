@@ -126,6 +126,54 @@ int scn_wait_failed(struct scn *s, unsigned k, const char *what,
 			 what, k, x->timeout_ms / 1000.0, cause);
 }
 
+/* repd compares a line within milliseconds of its arrival: counters
+ * that stand still this long have caught up; a TCG guest may stall,
+ * hence the ceiling's margin. */
+#define REP_STILL_MS 300
+#define REP_SETTLE_MAX_MS 3000
+
+static void rep_totals(const struct scn *s, uint32_t *lines, uint32_t *div)
+{
+	uint32_t l, d;
+	unsigned k;
+
+	*lines = *div = 0;
+	for (k = 0; k < s->replicated; k++) {
+		window_rep_counters(&s->m.win.w, k, &l, &d);
+		*lines += l;
+		*div += d;
+	}
+}
+
+uint32_t scn_rep_divergences(const struct scn *s)
+{
+	uint32_t lines, div;
+
+	rep_totals(s, &lines, &div);
+	return div;
+}
+
+int scn_rep_settle(struct scn *s)
+{
+	int64_t start = now_ms(), still_since = start;
+	uint32_t lines, div, last;
+	enum machine_event ev;
+	unsigned k;
+
+	rep_totals(s, &last, &div);
+	while (now_ms() - start < REP_SETTLE_MAX_MS &&
+	       now_ms() - still_since < REP_STILL_MS) {
+		ev = machine_watch(&s->m, REP_STILL_MS / 3, &k);
+		if (ev != MACHINE_TIMEOUT && ev != MACHINE_STARTED)
+			return scn_event_fatal(s, ev, k);
+		rep_totals(s, &lines, &div);
+		if (lines != last)
+			still_since = now_ms();
+		last = lines;
+	}
+	return TCL_OK;
+}
+
 void scn_service_taps(struct scn *s)
 {
 	char typed[4096];

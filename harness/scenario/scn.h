@@ -35,8 +35,9 @@ struct scn {
 	unsigned booted;	/* partitions booted by duplex::boot */
 	unsigned replicated;	/* consoles of the replicated session; 0: none */
 	unsigned next_run;	/* id of the next duplex::run */
-	unsigned diverge_runs;	/* duplex::run -diverge so far: repd's
-				 * divergence reports are expected */
+	uint32_t rep_judged;	/* repd's divergences (window counters)
+				 * that a duplex::run judged, or that came
+				 * before the session */
 	int64_t deadline_ms;	/* the scenario's (now_ms) */
 	bool fatal;		/* res->reason says why the scenario ended */
 	bool host_error;	/* ... and it was the host's problem */
@@ -57,6 +58,14 @@ int scn_wait_failed(struct scn *s, unsigned k, const char *what,
 /* A drive_wait for a command's wait of at most TIMEOUT_MS, cut to the
  * scenario's deadline, with its idle limit. */
 struct drive_wait scn_wait(const struct scn *s, int timeout_ms);
+/* repd's divergence count over the replicated session's partitions,
+ * from the window's counters, which a program's output cannot move
+ * (a printed "rep: divergence" is output, not a verdict). */
+uint32_t scn_rep_divergences(const struct scn *s);
+/* Serve the machine until repd's compared-line counters stand still (its
+ * reports on what was just run are in), at most REP_SETTLE_MAX_MS.
+ * TCL_OK, or TCL_ERROR when the scenario ended meanwhile. */
+int scn_rep_settle(struct scn *s);
 /* Forward console output to the taps and type what the script sent. */
 void scn_service_taps(struct scn *s);
 

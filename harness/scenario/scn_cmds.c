@@ -134,6 +134,7 @@ static int tcl_replicate(ClientData cd, Tcl_Interp *ip, int objc, Tcl_Obj *const
 			  "this partition did not join the replicated session: its repd is down or refused it, or the window's session was steered (see harness.log and the console's last lines)") != TCL_OK)
 		return TCL_ERROR;
 	s->replicated = (unsigned)n;
+	s->rep_judged = scn_rep_divergences(s);
 	return TCL_OK;
 }
 

@@ -66,9 +66,9 @@ static int parse_opts(Tcl_Interp *ip, int objc, Tcl_Obj *const objv[],
 }
 
 /* Wait for run ID's markers on console K; its output and status into
- * the case. */
+ * the case, and where its end marker ends into *END. */
 static int read_back(struct scn *s, unsigned k, unsigned id, int timeout_s,
-		     struct case_console *cc, char **reports)
+		     struct case_console *cc, char **reports, size_t *end)
 {
 	struct console *c = &s->m.part[k].con;
 	struct drive_wait x = scn_wait(s, timeout_s * 1000);
@@ -91,6 +91,32 @@ static int read_back(struct scn *s, unsigned k, unsigned id, int timeout_s,
 	memcpy(cc->name, c->name, sizeof(cc->name));
 	cc->status = shellrun_status(c->m.buf + x.start, x.end - x.start);
 	cc->output = shellrun_output(c->m.buf, begin_end, x.start, reports);
+	*end = x.end;
+	return TCL_OK;
+}
+
+/* Once every console is read: what repd counted and reported while the
+ * command ran, reports that came after serial0's end marker (from END)
+ * added to REPORTS.  Ties each report to its command: the next one is
+ * typed only after this. */
+static int rep_verdict(struct scn *s, uint32_t before, size_t end,
+		       uint32_t *divergences, char **reports)
+{
+	struct console_matcher *m = &s->m.part[0].con.m;
+	char *late, *all;
+
+	*divergences = 0;
+	if (!s->replicated)
+		return TCL_OK;
+	if (scn_rep_settle(s) != TCL_OK)
+		return TCL_ERROR;
+	*divergences = scn_rep_divergences(s) - before;
+	s->rep_judged += *divergences;
+	late = shellrun_late_reports(m->buf + end, m->len - end);
+	all = xasprintf("%s%s", *reports, late);
+	free(late);
+	free(*reports);
+	*reports = all;
 	return TCL_OK;
 }
 
@@ -125,18 +151,22 @@ static bool statuses_agree(const struct test_case *tc)
 	return true;
 }
 
-/* Why TC fails, or NULL: it passes. */
+/* Why TC fails, or NULL: it passes.  DIVERGENCES is what repd counted
+ * while the command ran (window counters), REPORTS what it printed. */
 static char *judge(Tcl_Interp *ip, const struct run_opts *o,
-		   struct test_case *tc, const char *reports)
+		   struct test_case *tc, uint32_t divergences,
+		   const char *reports)
 {
 	bool differ = tc->diff || !statuses_agree(tc);
 	int m;
 
 	if (o->diverge)
-		return differ || *reports ? NULL
+		return differ || divergences ? NULL
 			: xstrdup("the consoles agree, but -diverge expected them to differ");
-	if (*reports)
-		return xasprintf("repd reported a divergence:\n%s", reports);
+	if (divergences)
+		return xasprintf("repd counted %u divergence%s:\n%s", divergences,
+				 divergences == 1 ? "" : "s",
+				 *reports ? reports : "(its report did not reach serial0)");
 	if (tc->diff)
 		return xstrdup("the consoles' outputs differ");
 	if (!statuses_agree(tc))
@@ -164,7 +194,9 @@ int scn_cmds_run(ClientData cd, Tcl_Interp *ip, int objc,
 	struct scn *s = cd;
 	unsigned n = s->replicated ? s->replicated : 1, id, k;
 	char *typed, *reports = NULL, *rep = NULL;
+	uint32_t before, divergences = 0;
 	int64_t start = now_ms();
+	size_t end = 0, end_k = 0;
 	struct test_case *tc;
 	struct run_opts o;
 	int ret = TCL_OK;
@@ -180,6 +212,7 @@ int scn_cmds_run(ClientData cd, Tcl_Interp *ip, int objc,
 		console_drain(&s->m.part[k].con);
 		s->m.part[k].con.m.cursor = s->m.part[k].con.m.len;
 	}
+	before = scn_rep_divergences(s);
 	typed = shellrun_typed(o.cmd, id);
 	if (console_send(&s->m.part[0].con, typed) < 0 ||
 	    (o.input && console_send(&s->m.part[0].con, o.input) < 0)) {
@@ -189,17 +222,19 @@ int scn_cmds_run(ClientData cd, Tcl_Interp *ip, int objc,
 	free(typed);
 	tc = scenario_add_case(s->res, o.name);
 	tc->diverge = o.diverge;
-	if (o.diverge)
-		s->diverge_runs++;
 	for (k = 0; k < n && ret == TCL_OK; k++) {
-		ret = read_back(s, k, id, o.timeout_s, &tc->con[k], &rep);
+		ret = read_back(s, k, id, o.timeout_s, &tc->con[k], &rep, &end_k);
 		tc->nconsoles = k + 1;
-		if (ret == TCL_OK && k == 0)
+		if (ret == TCL_OK && k == 0) {
 			reports = rep;
-		else
+			end = end_k;
+		} else {
 			free(rep);
+		}
 		rep = NULL;
 	}
+	if (ret == TCL_OK)
+		ret = rep_verdict(s, before, end, &divergences, &reports);
 	tc->seconds = (now_ms() - start) / 1000.0;
 	if (ret != TCL_OK) {
 		tc->verdict = VERDICT_FAIL;
@@ -208,7 +243,7 @@ int scn_cmds_run(ClientData cd, Tcl_Interp *ip, int objc,
 		return ret;
 	}
 	tc->diff = diff_consoles(tc);
-	tc->message = judge(ip, &o, tc, reports);
+	tc->message = judge(ip, &o, tc, divergences, reports);
 	tc->verdict = tc->message ? VERDICT_FAIL : VERDICT_PASS;
 	free(reports);
 	Tcl_SetObjResult(ip, Tcl_NewStringObj(tc->con[0].output, -1));

@@ -83,3 +83,13 @@ char *shellrun_output(const char *buf, size_t begin_end, size_t end_start,
 		free(rep);
 	return text;
 }
+
+char *shellrun_late_reports(const char *text, size_t len)
+{
+	char *norm = xmalloc(len + 2), *rep = xmalloc(len + 2);
+
+	rep_lines_text(text, len, norm);
+	take_lines(norm, REPD_PREFIX, rep);
+	free(norm);
+	return rep;
+}

@@ -35,5 +35,9 @@ int shellrun_status(const char *text, size_t len);
  * there (malloc'd, "" for none).  malloc'd. */
 char *shellrun_output(const char *buf, size_t begin_end, size_t end_start,
 		      char **reports);
+/* The lines repd printed ("rep: ...") in the LEN bytes at TEXT, the
+ * console's text after a run's end marker: reports that came late.
+ * malloc'd ("" for none). */
+char *shellrun_late_reports(const char *text, size_t len);
 
 #endif

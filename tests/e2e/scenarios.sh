@@ -91,6 +91,18 @@ tap $(grep -q 'nested.exp:32: in the body$' "$work/out" &&
 	[ -z "$(leaked_domains "$before")" ]; echo $?) \
 	"an error directly in the body is reported on its line, and no domain is left behind" "$(cat "$work/out")"
 
+# Divergence verdicts come from repd's window counters: a printed
+# "rep: divergence" passes, and a divergence outside every duplex::run
+# fails the scenario even after a -diverge.
+"$DUPLEX" test "$S/forged.exp" >"$work/out" 2>&1
+status=$?
+tap $([ "$status" -eq 1 ] && grep -q "a-printed-rep-divergence-line-is-not-a-divergence .* PASS" "$work/out"; echo $?) \
+	"a program printing 'rep: divergence' is not a divergence (exit $status)" "$(cat "$work/out")"
+tap $(grep -q "a-divergence-outside-duplex-run-fails-despite-an-earlier-diverge .* FAIL" "$work/out" &&
+	grep -q "repd counted 1 divergence outside any duplex::run" "$work/out" &&
+	[ -z "$(leaked_domains "$before")" ]; echo $?) \
+	"a divergence outside duplex::run fails its scenario although an earlier run expected one" "$(cat "$work/out")"
+
 # Tcl code that never waits: the interpreter's time limit ends it at the
 # scenario's deadline (without it, the run never ends: timeout ends it).
 timeout 120 "$DUPLEX" test "$S/loop.exp" >"$work/out" 2>&1
