@@ -191,13 +191,10 @@ enum layout_found layout_find(const char *buf, size_t len, struct layout *l,
 	const char *p = buf, *end = buf + len, *hit, *nl, *text = NULL;
 	const char *text_end = NULL;
 
-	while (buf && (hit = memmem(p, (size_t)(end - p), LAYOUT_MARKER, mlen))) {
-		nl = memchr(hit, '\n', (size_t)(end - hit));
-		if (!nl)
-			break;
+	if (buf && (hit = memmem(p, (size_t)(end - p), LAYOUT_MARKER, mlen)) &&
+	    (nl = memchr(hit, '\n', (size_t)(end - hit)))) {
 		text = hit + mlen;
 		text_end = nl;
-		p = text;
 	}
 	if (!text)
 		return LAYOUT_NONE;

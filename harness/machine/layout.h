@@ -67,16 +67,19 @@ const char *layout_region_name(enum layout_region r);
  * (the key and the value) in WHY, LAYOUT_WHY_SIZE bytes. */
 int layout_parse(const char *text, size_t len, struct layout *l, char *why);
 
-/* The last complete layout line in the LEN bytes of console text at BUF
+/* The first complete layout line in the LEN bytes of console text at BUF
  * (whatever precedes the marker on its line, a time stamp or terminal
- * junk, is ignored; so is a trailing CR).  A line still without its
- * newline does not count: it may be half-read.  LAYOUT_BAD fills WHY as
+ * junk, is ignored; so is a trailing CR).  The first: the kernel prints
+ * it while it boots, before any program could print one (the caller
+ * cuts BUF where user space began).  A line still without its newline
+ * does not count: it may be half-read.  LAYOUT_BAD fills WHY as
  * layout_parse does. */
 enum layout_found layout_find(const char *buf, size_t len, struct layout *l,
 			      char *why);
 
-/* What layout_read needs of one partition: its console's name and text
- * so far, and the replica its profile boots there. */
+/* What layout_read needs of one partition: its console's name, its text
+ * from power-on to where user space began (what a program prints later
+ * could forge a layout line), and the replica its profile boots there. */
 struct layout_source {
 	const char *name;	/* "serial0" */
 	const char *text;

@@ -514,6 +514,19 @@ char *machine_hung_reason(const struct machine *m, unsigned k)
 			 k, k, m->profile->replica[k], silent / 1000.0);
 }
 
+/* Where user space began on console text TEXT: the start of partition
+ * K's ready line, printed by its init before any shell runs (LEN if it
+ * has not come yet). */
+static size_t user_space_start(const char *text, size_t len, unsigned k)
+{
+	char ready[48];
+	const char *hit;
+
+	snprintf(ready, sizeof(ready), "duplex: partition %u ready", k);
+	hit = text ? memmem(text, len, ready, strlen(ready)) : NULL;
+	return hit ? (size_t)(hit - text) : len;
+}
+
 int machine_read_layouts(const struct machine *m, unsigned n,
 			 struct layout_part parts[], char **why)
 {
@@ -525,7 +538,7 @@ int machine_read_layouts(const struct machine *m, unsigned n,
 
 		src[k].name = c->name;
 		src[k].text = c->m.buf;
-		src[k].len = c->m.len;
+		src[k].len = user_space_start(c->m.buf, c->m.len, k);
 		src[k].replica = m->profile->replica[k];
 	}
 	return layout_read(src, n, m->profile->name, parts, why);

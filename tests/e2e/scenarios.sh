@@ -102,6 +102,8 @@ tap $(grep -q "a-divergence-outside-duplex-run-fails-despite-an-earlier-diverge 
 	grep -q "repd counted 1 divergence outside any duplex::run" "$work/out" &&
 	[ -z "$(leaked_domains "$before")" ]; echo $?) \
 	"a divergence outside duplex::run fails its scenario although an earlier run expected one" "$(cat "$work/out")"
+tap $(grep -q "a-layout-line-echoed-by-a-program-does-not-replace-the-kernel-s .* PASS" "$work/out"; echo $?) \
+	"a layout line a program echoes does not replace the one the kernel printed" "$(cat "$work/out")"
 
 # Tcl code that never waits: the interpreter's time limit ends it at the
 # scenario's deadline (without it, the run never ends: timeout ends it).

@@ -150,12 +150,17 @@ static void test_find_in_transcript(void **state)
 			 LAYOUT_FOUND);
 	assert_int_equal(l.replica, 2);
 	assert_range(&l, LAYOUT_MODULES, 0xffffffffcf800000, 0xfffffffffeffffff);
-	/* terminal junk before the marker; the last line wins */
-	assert_int_equal(find("duplex: layout " R2 "\n"
-			      "\x1b[0m\x1b[2J\r<6>duplex: layout " R1 " \r\r\n"
+	/* terminal junk before the marker */
+	assert_int_equal(find("\x1b[0m\x1b[2J\r<6>duplex: layout " R1 " \r\r\n"
 			      "/ # ", &l, why), LAYOUT_FOUND);
 	assert_int_equal(l.replica, 1);
 	assert_range(&l, LAYOUT_TEXT, 0xffffffff81000000, 0xffffffff81c15fff);
+	/* the first line wins: the kernel's, printed before any program
+	 * could echo one */
+	assert_int_equal(find("[    0.1] duplex: layout " R2 "\r\n"
+			      "/ # echo duplex: layout " R1 "\r\n"
+			      "duplex: layout " R1 "\r\n", &l, why), LAYOUT_FOUND);
+	assert_int_equal(l.replica, 2);
 }
 
 static void test_find_none(void **state)
@@ -184,8 +189,8 @@ static void test_find_bad(void **state)
 	assert_int_equal(find("[    0.1] duplex: layout replica=1 text=0x0-0x1\r\n",
 			      &l, why), LAYOUT_BAD);
 	assert_string_equal(why, "missing direct, vmalloc, vmemmap, modules");
-	/* a good line followed by a bad one: the last one counts */
-	assert_int_equal(find("duplex: layout " R1 "\nduplex: layout oops\n",
+	/* a bad line followed by a good one: the first one counts */
+	assert_int_equal(find("duplex: layout oops\nduplex: layout " R1 "\n",
 			      &l, why), LAYOUT_BAD);
 	assert_string_equal(why, "'oops' is not key=value");
 }
