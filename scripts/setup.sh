@@ -11,7 +11,7 @@ NETNS=duplex
 PACKAGES=(
 	qemu-system-x86 qemu-utils
 	libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system
-	libvirt-clients libvirt-dev
+	libvirt-clients libvirt-dev libxml2-dev
 	tcl-dev tcl-expect-dev
 	busybox-static musl-tools linux-source-6.1
 	build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils

@@ -4,6 +4,8 @@
 #include "strbuf.h"
 #include "util.h"
 
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,4 +170,30 @@ char *template_expand(const char *tmpl, const char *origin,
 	}
 	strbuf_puts(&sb, p);
 	return strbuf_detach(&sb);
+}
+
+int xml_xpath_string(const char *text, const char *expr, char **out)
+{
+	xmlXPathContextPtr ctx = NULL;
+	xmlXPathObjectPtr res = NULL;
+	xmlDocPtr doc;
+	int ret = -1;
+
+	*out = NULL;
+	doc = xmlReadMemory(text, (int)strlen(text), "libvirt.xml", NULL,
+			    XML_PARSE_NONET | XML_PARSE_NOERROR |
+			    XML_PARSE_NOWARNING);
+	if (!doc)
+		return -1;
+	ctx = xmlXPathNewContext(doc);
+	if (ctx)
+		res = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+	if (res && res->type == XPATH_STRING) {
+		*out = xstrdup(res->stringval ? (const char *)res->stringval : "");
+		ret = 0;
+	}
+	xmlXPathFreeObject(res);
+	xmlXPathFreeContext(ctx);
+	xmlFreeDoc(doc);
+	return ret;
 }

@@ -1,4 +1,6 @@
-/* xmlutil: XML text escaping and @KEY@ template expansion (vm/domain.xml). */
+/* xmlutil: XML text escaping, @KEY@ template expansion (vm/domain.xml)
+ * and XPath queries of what libvirt answers (libxml2, which libvirt
+ * itself uses: its XML is parsed, never searched as text). */
 #ifndef DUPLEX_XMLUTIL_H
 #define DUPLEX_XMLUTIL_H
 
@@ -23,5 +25,11 @@ struct template_var {
  * escaped, is an error naming it and ORIGIN.  Returns a malloc'd string. */
 char *template_expand(const char *tmpl, const char *origin,
 		      const struct template_var *vars, size_t nvars);
+
+/* Evaluate XPath EXPR, a string expression ("string(...)"), in the XML
+ * document TEXT: 0 with the result in *OUT (malloc'd; "" when EXPR selects
+ * nothing), or -1 when TEXT is not well-formed XML or EXPR not a string
+ * expression (not reported: the caller words the error). */
+int xml_xpath_string(const char *text, const char *expr, char **out);
 
 #endif

@@ -13,6 +13,7 @@ void matcher_init(struct console_matcher *m)
 	m->cap = 4096;
 	m->buf = xmalloc(m->cap);
 	m->buf[0] = '\0';
+	m->watch_failures = true;
 }
 
 void matcher_free(struct console_matcher *m)
@@ -233,6 +234,8 @@ bool matcher_failed(struct console_matcher *m)
 {
 	char *nl;
 
+	if (!m->watch_failures)
+		return false;
 	while (!m->failure[0] &&
 	       (nl = memchr(m->buf + m->scanned, '\n', m->len - m->scanned))) {
 		const char *line = m->buf + m->scanned;

@@ -16,6 +16,7 @@ struct console_matcher {
 	size_t cursor;		/* matching starts here */
 	size_t scanned;		/* failure patterns checked up to here */
 	char failure[256];	/* first failure line seen ("" if none) */
+	bool watch_failures;	/* look for them at all (matcher_init: yes) */
 };
 
 void matcher_init(struct console_matcher *m);
@@ -33,7 +34,8 @@ int matcher_find(struct console_matcher *m, const char *re, size_t *start,
 /* Check new complete lines for kernel failures (the first line of a
  * panic, Oops, BUG, general protection fault, soft or hard lockup report,
  * at a line start or after a printk time stamp); true once one was seen,
- * its line in m->failure. */
+ * its line in m->failure.  Always false when m->watch_failures is off:
+ * on a console programs print to, those words prove nothing. */
 bool matcher_failed(struct console_matcher *m);
 
 /* The same in two steps, for a caller that matches one RE many times:

@@ -76,9 +76,9 @@ int drive_report_event(struct machine *m, enum machine_event ev, unsigned k)
 		free(tail);
 		return OUTCOME_FAILED;
 	case MACHINE_FAILURE:
-		tail = console_tail(&p->con, 20);
+		tail = console_tail(&p->kcon, 20);
 		log_error("serial%u: kernel failure: %s\n%s", k,
-			  p->con.m.failure, tail);
+			  p->kcon.m.failure, tail);
 		free(tail);
 		return OUTCOME_FAILED;
 	case MACHINE_HUNG:

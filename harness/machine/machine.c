@@ -143,7 +143,7 @@ static char *partition_cmdline(const struct machine *m, unsigned k,
 	char addr[32];
 
 	profile_partition_addr(m->profile, k, addr, sizeof(addr));
-	return xasprintf("console=ttyS0,115200 duplex.partition=%u duplex.replica=%u duplex.addr=%s %s%s%s",
+	return xasprintf(MACHINE_CONSOLES " duplex.partition=%u duplex.replica=%u duplex.addr=%s %s%s%s",
 			 k, m->profile->replica[k], addr, m->profile->cmdline,
 			 extra && *extra ? " " : "", extra ? extra : "");
 }
@@ -162,16 +162,18 @@ static int start_domain(struct machine *m, struct partition *p,
 		.initrd = initrd,
 		.cmdline = cmdline,
 		.serial_log = p->log_path,
+		.kernel_log = p->klog_path,
 		.bridge = m->link.bridge,
 		.mac = mac,
 		.shmem_name = m->link.window,
 		.shmem_mib = MACHINE_WINDOW_MIB,
 	};
-	char *xml, con_name[16];
+	char *xml, con_name[16], kcon_name[16];
 	int ret = -1;
 
 	link_mac(m->run_id, p->index, mac, sizeof(mac));
 	snprintf(con_name, sizeof(con_name), "serial%u", p->index);
+	snprintf(kcon_name, sizeof(kcon_name), "kernel%u", p->index);
 	xml = virt_domain_xml(m->domain_tmpl, "vm/domain.xml", &spec);
 	if (!xml)
 		goto out;
@@ -184,6 +186,11 @@ static int start_domain(struct machine *m, struct partition *p,
 	if (console_open(&p->con, con_name, p->pty, p->log_path) < 0)
 		goto out;
 	p->con_open = true;
+	/* Failure lines on serialK may be any program's output. */
+	p->con.m.watch_failures = false;
+	if (console_open(&p->kcon, kcon_name, NULL, p->klog_path) < 0)
+		goto out;
+	p->kcon_open = true;
 	p->failure_seen = p->end_seen = false;
 	if (!m->attended && console_hold_pty(&p->con) < 0)
 		goto out;
@@ -229,6 +236,11 @@ static void partition_release_keep_slot(struct partition *p)
 		console_close(&p->con);
 	}
 	p->con_open = false;
+	if (p->kcon_open) {
+		console_drain(&p->kcon);
+		console_close(&p->kcon);
+	}
+	p->kcon_open = false;
 	free(p->pty);
 	p->pty = NULL;
 	p->started_ms = p->ready_ms = 0;
@@ -238,33 +250,49 @@ static void partition_release(struct partition *p)
 {
 	partition_release_keep_slot(p);
 	free(p->log_path);
+	free(p->klog_path);
 	memset(p, 0, sizeof(*p));
 }
 
-/* Partition K ended or panicked and is started again (repboot, as the
- * reference reboots its secondary): its domain goes, and its transcript
- * is kept as serialK.N.log (N counting from 1), since the new domain's
- * log starts afresh. */
-static int retire_partition(struct machine *m, struct partition *p)
+/* Keep transcript PATH of a boot that ended as BASE.N.log in the
+ * results directory, N the first number not taken (from 1). */
+static int keep_transcript(const struct machine *m, const char *path,
+			   const char *base)
 {
-	char *old;
-	unsigned n = 1;
+	char *kept;
+	unsigned n;
 	int ret = 0;
 
-	do {
-		old = xasprintf("%s/serial%u.%u.log", m->results_dir, p->index, n);
-		if (!path_exists(old))
+	for (n = 1;; n++) {
+		kept = xasprintf("%s/%s.%u.log", m->results_dir, base, n);
+		if (!path_exists(kept))
 			break;
-		free(old);
-	} while (++n);
-	partition_release_keep_slot(p);
-	if (rename(p->log_path, old) < 0 && errno != ENOENT) {
-		log_error("serial%u: cannot keep the last boot's transcript as '%s': %m",
-			  p->index, old);
+		free(kept);
+	}
+	if (rename(path, kept) < 0 && errno != ENOENT) {
+		log_error("cannot keep the last boot's transcript '%s' as '%s': %m",
+			  path, kept);
 		ret = -1;
 	}
-	free(old);
+	free(kept);
 	return ret;
+}
+
+/* Partition K ended or panicked and is started again (repboot, as the
+ * reference reboots its secondary): its domain goes, and its transcripts
+ * are kept as serialK.N.log and kernelK.N.log, since the new domain's
+ * logs start afresh. */
+static int retire_partition(struct machine *m, struct partition *p)
+{
+	char base[16], kbase[16];
+
+	snprintf(base, sizeof(base), "serial%u", p->index);
+	snprintf(kbase, sizeof(kbase), "kernel%u", p->index);
+	partition_release_keep_slot(p);
+	if (keep_transcript(m, p->log_path, base) < 0 ||
+	    keep_transcript(m, p->klog_path, kbase) < 0)
+		return -1;
+	return 0;
 }
 
 int machine_start_partition(struct machine *m, unsigned k, const char *extra)
@@ -288,7 +316,9 @@ int machine_start_partition(struct machine *m, unsigned k, const char *extra)
 	snprintf(p->name, sizeof(p->name), VIRT_NAME_PREFIX "%s-p%u",
 		 m->run_id, k);
 	free(p->log_path);
+	free(p->klog_path);
 	p->log_path = xasprintf("%s/serial%u.log", m->results_dir, k);
+	p->klog_path = xasprintf("%s/kernel%u.log", m->results_dir, k);
 	if (stage_images(m, k, &kernel, &initrd) < 0)
 		goto out;
 	ret = start_domain(m, p, kernel, initrd, extra);
@@ -430,8 +460,11 @@ static bool partition_event(struct machine *m, enum machine_event *ev,
 		if (!p->con_open)
 			continue;
 		console_drain(&p->con);
+		if (p->kcon_open)
+			console_drain(&p->kcon);
 		*k = i;
-		if (!p->failure_seen && matcher_failed(&p->con.m)) {
+		if (!p->failure_seen && p->kcon_open &&
+		    matcher_failed(&p->kcon.m)) {
 			p->failure_seen = true;
 			winhost_set_state(&m->win, i, WINDOW_STATE_PANICKED);
 			*ev = MACHINE_FAILURE;
@@ -472,7 +505,7 @@ static bool serve_boot_request(struct machine *m, unsigned *k)
 enum machine_event machine_watch(struct machine *m, int timeout_ms, unsigned *k)
 {
 	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
-	struct pollfd fds[DUPLEX_MAX_PARTITIONS + 1];
+	struct pollfd fds[2 * DUPLEX_MAX_PARTITIONS + 1];
 	enum machine_event ev;
 	unsigned i, n;
 	int wait_ms;
@@ -494,11 +527,16 @@ enum machine_event machine_watch(struct machine *m, int timeout_ms, unsigned *k)
 			wait_ms = WINDOW_POLL_MS;
 		n = 0;
 		fds[n++] = (struct pollfd){ .fd = sigwatch_fd(), .events = POLLIN };
-		for (i = 0; i < m->profile->partitions; i++)
+		for (i = 0; i < m->profile->partitions; i++) {
 			if (m->part[i].con_open)
 				fds[n++] = (struct pollfd){
 					.fd = m->part[i].con.inotify_fd,
 					.events = POLLIN };
+			if (m->part[i].kcon_open)
+				fds[n++] = (struct pollfd){
+					.fd = m->part[i].kcon.inotify_fd,
+					.events = POLLIN };
+		}
 		if (poll(fds, n, wait_ms) < 0 && errno != EINTR) {
 			log_error("cannot watch the machine's consoles: poll: %m");
 			return MACHINE_HOST_ERROR;
@@ -514,19 +552,6 @@ char *machine_hung_reason(const struct machine *m, unsigned k)
 			 k, k, m->profile->replica[k], silent / 1000.0);
 }
 
-/* Where user space began on console text TEXT: the start of partition
- * K's ready line, printed by its init before any shell runs (LEN if it
- * has not come yet). */
-static size_t user_space_start(const char *text, size_t len, unsigned k)
-{
-	char ready[48];
-	const char *hit;
-
-	snprintf(ready, sizeof(ready), "duplex: partition %u ready", k);
-	hit = text ? memmem(text, len, ready, strlen(ready)) : NULL;
-	return hit ? (size_t)(hit - text) : len;
-}
-
 int machine_read_layouts(const struct machine *m, unsigned n,
 			 struct layout_part parts[], char **why)
 {
@@ -534,11 +559,11 @@ int machine_read_layouts(const struct machine *m, unsigned n,
 	unsigned k;
 
 	for (k = 0; k < n; k++) {
-		const struct console *c = &m->part[k].con;
+		const struct console *c = &m->part[k].kcon;
 
-		src[k].name = c->name;
+		src[k].name = m->part[k].con.name;
 		src[k].text = c->m.buf;
-		src[k].len = user_space_start(c->m.buf, c->m.len, k);
+		src[k].len = c->m.len;
 		src[k].replica = m->profile->replica[k];
 	}
 	return layout_read(src, n, m->profile->name, parts, why);

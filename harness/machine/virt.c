@@ -54,6 +54,7 @@ char *virt_domain_xml(const char *tmpl, const char *origin,
 		{ "INITRD", spec->initrd },
 		{ "CMDLINE", spec->cmdline },
 		{ "SERIAL_LOG", spec->serial_log },
+		{ "KERNEL_LOG", spec->kernel_log },
 		{ "BRIDGE", spec->bridge },
 		{ "MAC", spec->mac },
 		{ "SHMEM_NAME", spec->shmem_name },
@@ -80,8 +81,7 @@ static int parse_dac_label(const char *p, uid_t *uid, gid_t *gid)
 		return -1;
 	p = end + 2;
 	g = strtoul(p, &end, 10);
-	if (errno || end == p || *end != '<' || u > 0x7fffffffUL ||
-	    g > 0x7fffffffUL)
+	if (errno || end == p || *end || u > 0x7fffffffUL || g > 0x7fffffffUL)
 		return -1;
 	*uid = (uid_t)u;
 	*gid = (gid_t)g;
@@ -93,18 +93,24 @@ static int parse_dac_label(const char *p, uid_t *uid, gid_t *gid)
 int virt_qemu_ids_from_caps(const char *caps, bool kvm, uid_t *uid,
 			    gid_t *gid)
 {
-	const char *model = strstr(caps, "<model>dac</model>");
-	const char *tag = kvm ? "<baselabel type='kvm'>" :
-				"<baselabel type='qemu'>";
-	const char *end, *label;
+	const char *expr = kvm ?
+		"string(//secmodel[model='dac']/baselabel[@type='kvm'])" :
+		"string(//secmodel[model='dac']/baselabel[@type='qemu'])";
+	char *dac, *label;
+	int ret;
 
-	if (!model)
-		return 0;
-	end = strstr(model, "</secmodel>");
-	label = strstr(model, tag);
-	if (!end || !label || label > end)
+	if (xml_xpath_string(caps, "string(//secmodel[model='dac']/model)",
+			     &dac) < 0)
 		return -1;
-	return parse_dac_label(label + strlen(tag), uid, gid) < 0 ? -1 : 1;
+	ret = *dac ? -1 : 0;
+	free(dac);
+	if (ret == 0)
+		return 0;
+	if (xml_xpath_string(caps, expr, &label) < 0)
+		return -1;
+	ret = parse_dac_label(label, uid, gid) < 0 ? -1 : 1;
+	free(label);
+	return ret;
 }
 
 int virt_qemu_ids(virConnectPtr conn, bool kvm, uid_t *uid, gid_t *gid)
@@ -130,15 +136,11 @@ int virt_qemu_ids(virConnectPtr conn, bool kvm, uid_t *uid, gid_t *gid)
 /* The <name> of domain XML XML, malloc'd, for error messages. */
 static char *xml_domain_name(const char *xml)
 {
-	const char *p = strstr(xml, "<name>"), *end;
+	char *name;
 
-	if (!p)
+	if (xml_xpath_string(xml, "string(/domain/name)", &name) < 0)
 		return xstrdup("?");
-	p += strlen("<name>");
-	end = strstr(p, "</name>");
-	if (!end)
-		return xstrdup("?");
-	return xasprintf("%.*s", (int)(end - p), p);
+	return name;
 }
 
 /* AUTODESTROY ties the domain to this connection: if duplex dies without
@@ -179,26 +181,6 @@ int virt_domain_resume(virDomainPtr dom)
 	return 0;
 }
 
-/* Copy the value of attribute ATTR (single-quoted, as libvirt writes it)
- * from element text [ELEM, END), or NULL. */
-static char *attr_value(const char *elem, const char *end, const char *attr)
-{
-	size_t alen = strlen(attr);
-	const char *p, *v, *q;
-
-	for (p = elem + 1; p + alen + 2 <= end; p++) {
-		if (p[-1] != ' ' || memcmp(p, attr, alen) || p[alen] != '=' ||
-		    p[alen + 1] != '\'')
-			continue;
-		v = p + alen + 2;
-		q = memchr(v, '\'', (size_t)(end - v));
-		if (!q)
-			return NULL;
-		return xasprintf("%.*s", (int)(q - v), v);
-	}
-	return NULL;
-}
-
 static bool is_pts_path(const char *path)
 {
 	const char *d;
@@ -214,22 +196,16 @@ static bool is_pts_path(const char *path)
 	return true;
 }
 
-/* The <source path='/dev/pts/N'/> of the first <serial type='pty'> lies
- * between the element's start and its end. */
+/* The pty of serial port 0, the console people and the harness type on
+ * (port 1, the kernel channel, is a pty too). */
 char *virt_serial_pty_from_xml(const char *xml)
 {
-	const char *p = strstr(xml, "<serial type='pty'");
-	const char *end, *src;
 	char *path;
 
-	if (!p)
+	if (xml_xpath_string(xml, "string(/domain/devices/serial[@type='pty']"
+			     "[target/@port='0']/source/@path)", &path) < 0)
 		return NULL;
-	end = strstr(p, "</serial>");
-	src = strstr(p, "<source ");
-	if (!end || !src || src > end)
-		return NULL;
-	path = attr_value(src, end, "path");
-	if (path && !is_pts_path(path)) {
+	if (!is_pts_path(path)) {
 		free(path);
 		path = NULL;
 	}

@@ -83,8 +83,8 @@ int scn_event_fatal(struct scn *s, enum machine_event ev, unsigned k)
 				 strsignal(sigwatch_pending()));
 	case MACHINE_FAILURE:
 		return scn_fatal(s, (int)k, "%s on serial%u: %s",
-				 failure_kind(p->con.m.failure), k,
-				 p->con.m.failure);
+				 failure_kind(p->kcon.m.failure), k,
+				 p->kcon.m.failure);
 	case MACHINE_LOST:
 		return scn_fatal(s, (int)k, "serial%u: the domain ended (powered off, destroyed or crashed)",
 				 k);

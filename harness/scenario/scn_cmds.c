@@ -50,9 +50,9 @@ static int boot_failed(struct scn *s, unsigned k, int status)
 	if (status == OUTCOME_NOT_RUN)
 		s->host_error = true;
 	for (unsigned i = 0; i <= k; i++)
-		if (s->m.part[i].con_open && matcher_failed(&s->m.part[i].con.m))
-			return scn_fatal(s, (int)i, "kernel failure on serial%u while booting partition %u: %s",
-					 i, k, s->m.part[i].con.m.failure);
+		if (s->m.part[i].kcon_open && matcher_failed(&s->m.part[i].kcon.m))
+			return scn_fatal(s, (int)i, "kernel failure on partition %u while booting partition %u: %s",
+					 i, k, s->m.part[i].kcon.m.failure);
 	return scn_fatal(s, (int)k, "partition %u did not boot (see harness.log)", k);
 }
 

@@ -75,6 +75,7 @@ static const struct virt_domain_spec spec = {
 	.initrd = "/run/duplex/r42-beef/p1-initramfs.cpio",
 	.cmdline = "console=ttyS0,115200 panic=-1 x=\"</cmdline>\"&y='1'",
 	.serial_log = "/work/results/r42-beef/serial1.log",
+	.kernel_log = "/work/results/r42-beef/kernel1.log",
 	.bridge = "dx42-beef",
 	.mac = "52:54:00:3c:9a:01",
 	.shmem_name = "duplex-r42-beef",
@@ -102,8 +103,13 @@ static void test_domain_xml(void **state)
 	assert_has(xml, "<initrd>/run/duplex/r42-beef/p1-initramfs.cpio</initrd>");
 	assert_has(xml, "<cmdline>console=ttyS0,115200 panic=-1 "
 		   "x=&quot;&lt;/cmdline&gt;&quot;&amp;y=&#39;1&#39;</cmdline>");
-	assert_has(xml, "<log file='/work/results/r42-beef/serial1.log' "
-		   "append='off'/>");
+	assert_has(xml, "<serial type='pty'>\n"
+		   "      <log file='/work/results/r42-beef/serial1.log' append='off'/>\n"
+		   "      <target port='0'/>");
+	/* The kernel channel: ttyS1, its own transcript. */
+	assert_has(xml, "<serial type='pty'>\n"
+		   "      <log file='/work/results/r42-beef/kernel1.log' append='off'/>\n"
+		   "      <target port='1'/>");
 	assert_has(xml, "<on_reboot>destroy</on_reboot>");
 	assert_has(xml, "<memballoon model='none'/>");
 	assert_has(xml, "<interface type='bridge'>\n"
