@@ -62,3 +62,4 @@ run_id_of() {
 has_bridge() {
 	ip link show dev "$1" >/dev/null 2>&1 ||
 		{ [ -e /run/netns/duplex ] && ip -n duplex link show dev "$1" >/dev/null 2>&1; }
+}

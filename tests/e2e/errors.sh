@@ -64,7 +64,6 @@ tap $(grep -q 'doctor' "$work/out" && grep -q 'boot' "$work/out"; echo $?) "dupl
 # A run killed with SIGKILL leaves its state, its bridge and its window
 # file; duplex clean removes them, and libvirt's autodestroy has already
 # taken its domain.
-}
 "$DUPLEX" boot >"$work/boot.out" 2>&1 &
 pid=$!
 wait_for 60 grep -q 'transcript:' "$work/boot.out"

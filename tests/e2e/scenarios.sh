@@ -104,6 +104,8 @@ tap $(grep -q "a-divergence-outside-duplex-run-fails-despite-an-earlier-diverge 
 	"a divergence outside duplex::run fails its scenario although an earlier run expected one" "$(cat "$work/out")"
 tap $(grep -q "a-layout-line-echoed-by-a-program-does-not-replace-the-kernel-s .* PASS" "$work/out"; echo $?) \
 	"a layout line a program echoes does not replace the one the kernel printed" "$(cat "$work/out")"
+tap $(grep -q "panic-and-bug-lines-printed-by-a-program-fail-nothing .* PASS" "$work/out"; echo $?) \
+	"panic and BUG lines a program prints fail nothing, and programs cannot reach the kernel channel" "$(cat "$work/out")"
 
 # Tcl code that never waits: the interpreter's time limit ends it at the
 # scenario's deadline (without it, the run never ends: timeout ends it).
