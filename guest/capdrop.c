@@ -1,6 +1,6 @@
 /* capdrop PROG [ARGS...]: run PROG, and everything it ever starts,
  * without the capabilities that would let it write the kernel channel
- * (ttyS1, whose node the init removed) or forge kernel messages: no
+ * (hvc0, whose node the init removed) or forge kernel messages: no
  * CAP_MKNOD (to make the node again), no CAP_SYS_RAWIO (I/O ports,
  * /dev/mem), no CAP_SYS_MODULE (a module printks anything).  They leave
  * the bounding set, so no execve brings them back, setuid root included.

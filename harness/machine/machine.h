@@ -23,9 +23,10 @@
 #include "winhost.h"
 
 #define MACHINE_READY_RE "duplex: partition [0-9]+ ready"
-/* The kernel command line's consoles: the kernel channel, then serialK,
- * the last, which is /dev/console for the guest's init and shell. */
-#define MACHINE_CONSOLES "console=ttyS1,115200 console=ttyS0,115200"
+/* The kernel command line's consoles: the kernel channel (hvc0), then
+ * serialK, the last, which is /dev/console for the guest's init and
+ * shell. */
+#define MACHINE_CONSOLES "console=hvc0 console=ttyS0,115200"
 /* The window file: the size the window ABI fixes (a power of two). */
 #define MACHINE_WINDOW_MIB (WINDOW_SIZE >> 20)
 
@@ -37,7 +38,7 @@ struct partition {
 	char *log_path;		/* results/<run-id>/serialK.log */
 	struct console con;
 	bool con_open;
-	/* The kernel channel (ttyS1): what only the kernel prints there.
+	/* The kernel channel (hvc0): what only the kernel prints there.
 	 * Kernel failures and the layout line are read from it, never from
 	 * serialK, where any program may print their words. */
 	char *klog_path;	/* results/<run-id>/kernelK.log */

@@ -25,7 +25,7 @@ struct virt_domain_spec {
 	const char *initrd;
 	const char *cmdline;
 	const char *serial_log;	/* console transcript, written by virtlogd */
-	const char *kernel_log;	/* the kernel channel's transcript (ttyS1) */
+	const char *kernel_log;	/* the kernel channel's transcript (hvc0) */
 	const char *bridge;	/* the machine's link (host bridge) */
 	const char *mac;	/* the partition's NIC, "52:54:00:xx:xx:xx" */
 	const char *shmem_name;	/* the window: POSIX shm /dev/shm/NAME */

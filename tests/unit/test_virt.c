@@ -106,10 +106,10 @@ static void test_domain_xml(void **state)
 	assert_has(xml, "<serial type='pty'>\n"
 		   "      <log file='/work/results/r42-beef/serial1.log' append='off'/>\n"
 		   "      <target port='0'/>");
-	/* The kernel channel: ttyS1, its own transcript. */
-	assert_has(xml, "<serial type='pty'>\n"
+	/* The kernel channel: hvc0, its own transcript. */
+	assert_has(xml, "<console type='pty'>\n"
 		   "      <log file='/work/results/r42-beef/kernel1.log' append='off'/>\n"
-		   "      <target port='1'/>");
+		   "      <target type='virtio' port='0'/>");
 	assert_has(xml, "<on_reboot>destroy</on_reboot>");
 	assert_has(xml, "<memballoon model='none'/>");
 	assert_has(xml, "<interface type='bridge'>\n"
