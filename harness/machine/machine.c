@@ -148,6 +148,23 @@ static char *partition_cmdline(const struct machine *m, unsigned k,
 			 extra && *extra ? " " : "", extra ? extra : "");
 }
 
+/* The kernel channel's transcript, read only: nobody types there, and
+ * QEMU passes on what a virtio console prints whether or not its pty is
+ * open.  It carries what the kernel prints once the virtio console is
+ * up, a few hundred milliseconds into the boot: every failure while
+ * programs run.  A failure before that ends the domain (panic=-1), which
+ * is a verdict of its own. */
+static int open_kernel_channel(struct partition *p)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "kernel%u", p->index);
+	if (console_open(&p->kcon, name, NULL, p->klog_path) < 0)
+		return -1;
+	p->kcon_open = true;
+	return 0;
+}
+
 static int start_domain(struct machine *m, struct partition *p,
 			const char *kernel, const char *initrd, const char *extra)
 {
@@ -168,29 +185,27 @@ static int start_domain(struct machine *m, struct partition *p,
 		.shmem_name = m->link.window,
 		.shmem_mib = MACHINE_WINDOW_MIB,
 	};
-	char *xml, con_name[16], kcon_name[16];
+	char *xml, con_name[16];
 	int ret = -1;
 
 	link_mac(m->run_id, p->index, mac, sizeof(mac));
 	snprintf(con_name, sizeof(con_name), "serial%u", p->index);
-	snprintf(kcon_name, sizeof(kcon_name), "kernel%u", p->index);
 	xml = virt_domain_xml(m->domain_tmpl, "vm/domain.xml", &spec);
 	if (!xml)
 		goto out;
 	p->dom = virt_domain_create_paused(m->conn, xml);
 	if (!p->dom)
 		goto out;
-	p->pty = virt_console_pty(p->dom);
+	p->pty = virt_domain_pty(p->dom);
 	if (!p->pty)
+		goto out;
+	if (open_kernel_channel(p) < 0)
 		goto out;
 	if (console_open(&p->con, con_name, p->pty, p->log_path) < 0)
 		goto out;
 	p->con_open = true;
 	/* Failure lines on serialK may be any program's output. */
 	p->con.m.watch_failures = false;
-	if (console_open(&p->kcon, kcon_name, NULL, p->klog_path) < 0)
-		goto out;
-	p->kcon_open = true;
 	p->failure_seen = p->end_seen = false;
 	if (!m->attended && console_hold_pty(&p->con) < 0)
 		goto out;
@@ -552,6 +567,20 @@ char *machine_hung_reason(const struct machine *m, unsigned k)
 			 k, k, m->profile->replica[k], silent / 1000.0);
 }
 
+/* Where user space began on console text TEXT: the start of partition
+ * K's ready line, printed by its init before any shell runs (LEN if it
+ * has not come yet).  The kernel prints its layout line long before, and
+ * before the kernel channel is up, so it is read here, up to this point. */
+static size_t user_space_start(const char *text, size_t len, unsigned k)
+{
+	char ready[48];
+	const char *hit;
+
+	snprintf(ready, sizeof(ready), "duplex: partition %u ready", k);
+	hit = text ? memmem(text, len, ready, strlen(ready)) : NULL;
+	return hit ? (size_t)(hit - text) : len;
+}
+
 int machine_read_layouts(const struct machine *m, unsigned n,
 			 struct layout_part parts[], char **why)
 {
@@ -559,11 +588,11 @@ int machine_read_layouts(const struct machine *m, unsigned n,
 	unsigned k;
 
 	for (k = 0; k < n; k++) {
-		const struct console *c = &m->part[k].kcon;
+		const struct console *c = &m->part[k].con;
 
-		src[k].name = m->part[k].con.name;
+		src[k].name = c->name;
 		src[k].text = c->m.buf;
-		src[k].len = c->m.len;
+		src[k].len = user_space_start(c->m.buf, c->m.len, k);
 		src[k].replica = m->profile->replica[k];
 	}
 	return layout_read(src, n, m->profile->name, parts, why);

@@ -39,8 +39,8 @@ struct partition {
 	struct console con;
 	bool con_open;
 	/* The kernel channel (hvc0): what only the kernel prints there.
-	 * Kernel failures and the layout line are read from it, never from
-	 * serialK, where any program may print their words. */
+	 * Kernel failures are read from it, never from serialK, where any
+	 * program may print their words. */
 	char *klog_path;	/* results/<run-id>/kernelK.log */
 	struct console kcon;
 	bool kcon_open;

@@ -196,9 +196,7 @@ static bool is_pts_path(const char *path)
 	return true;
 }
 
-/* The pty of serial port 0, the console people and the harness type on
- * (port 1, the kernel channel, is a pty too). */
-char *virt_serial_pty_from_xml(const char *xml)
+char *virt_pty_from_xml(const char *xml)
 {
 	char *path;
 
@@ -212,7 +210,7 @@ char *virt_serial_pty_from_xml(const char *xml)
 	return path;
 }
 
-char *virt_console_pty(virDomainPtr dom)
+char *virt_domain_pty(virDomainPtr dom)
 {
 	const char *name = virDomainGetName(dom);
 	char *xml = virDomainGetXMLDesc(dom, 0);
@@ -223,12 +221,11 @@ char *virt_console_pty(virDomainPtr dom)
 			  name, virGetLastErrorMessage());
 		return NULL;
 	}
-	path = virt_serial_pty_from_xml(xml);
+	path = virt_pty_from_xml(xml);
 	free(xml);
 	if (!path)
-		log_error("domain '%s' has no serial pty /dev/pts/N in its live "
-			  "XML: is it running, with <serial type='pty'> in "
-			  "vm/domain.xml?", virDomainGetName(dom));
+		log_error("domain '%s' has no serial pty /dev/pts/N in its live XML: is it running, with <serial type='pty'> on port 0 in vm/domain.xml?",
+			  name);
 	return path;
 }
 

@@ -62,10 +62,11 @@ int virt_qemu_ids_from_caps(const char *caps, bool kvm, uid_t *uid,
 virDomainPtr virt_domain_create_paused(virConnectPtr conn, const char *xml);
 int virt_domain_resume(virDomainPtr dom);
 
-/* The pty path of the domain's serial console ("/dev/pts/N"), malloc'd. */
-char *virt_console_pty(virDomainPtr dom);
+/* The pty of the domain's serial port 0 ("/dev/pts/N"), the console
+ * people and the harness type on; malloc'd. */
+char *virt_domain_pty(virDomainPtr dom);
 /* The same from live domain XML text (no error reported), or NULL. */
-char *virt_serial_pty_from_xml(const char *xml);
+char *virt_pty_from_xml(const char *xml);
 
 /* Is the domain still running (not shut off / crashed / gone)?  libvirt
  * learns of a guest's poweroff a moment after its console log is closed

@@ -185,13 +185,19 @@ static const char live_xml[] =
 	"    </serial>\n"
 	"    <console type='pty' tty='/dev/pts/7'>\n"
 	"      <source path='/dev/pts/7'/>\n"
+	"      <target type='serial' port='0'/>\n"
+	"    </console>\n"
+	"    <console type='pty'>\n"
+	"      <source path='/dev/pts/8'/>\n"
+	"      <log file='/x/kernel0.log' append='off'/>\n"
+	"      <target type='virtio' port='1'/>\n"
 	"    </console>\n"
 	"  </devices>\n"
 	"</domain>\n";
 
 static void test_serial_pty(void **state)
 {
-	char *pty = virt_serial_pty_from_xml(live_xml);
+	char *pty = virt_pty_from_xml(live_xml);
 
 	(void)state;
 	assert_non_null(pty);
@@ -201,7 +207,7 @@ static void test_serial_pty(void **state)
 
 static void assert_no_pty(const char *xml)
 {
-	char *pty = virt_serial_pty_from_xml(xml);
+	char *pty = virt_pty_from_xml(xml);
 
 	if (pty)
 		fail_msg("found pty '%s' in '%s'", pty, xml);
