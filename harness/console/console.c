@@ -437,8 +437,8 @@ static void report_no_match(const struct console *c, const char *re,
 #define WAITING 1
 
 /* One look at the console: a final result, or WAITING. */
-static int expect_step(struct console *c, const regex_t *rx, const char *re,
-		       int timeout_ms, int64_t deadline)
+static int expect_step(struct console *c, const char *re, int timeout_ms,
+		       int64_t deadline)
 {
 	char *why;
 
@@ -448,8 +448,12 @@ static int expect_step(struct console *c, const regex_t *rx, const char *re,
 		report_failure(c);
 		return CONSOLE_FAILURE;
 	}
-	if (matcher_find_compiled(&c->m, rx, NULL, NULL))
+	switch (matcher_find_as(&c->m, re, c->name, NULL, NULL)) {
+	case 1:
 		return CONSOLE_MATCHED;
+	case -1:
+		return CONSOLE_ERROR;
+	}
 	if (sigwatch_pending()) {
 		log_debug("%s: wait for /%s/ interrupted by signal %d", c->name,
 			  re, sigwatch_pending());
@@ -474,17 +478,13 @@ enum console_wait console_expect(struct console *c, const char *re,
 				 int timeout_ms)
 {
 	int64_t deadline = now_ms() + timeout_ms;
-	regex_t rx;
 	int ret;
 
-	if (matcher_compile(&rx, re, c->name) < 0)
-		return CONSOLE_ERROR;
-	while ((ret = expect_step(c, &rx, re, timeout_ms, deadline)) == WAITING) {
+	while ((ret = expect_step(c, re, timeout_ms, deadline)) == WAITING) {
 		if (wait_fd(c, c->inotify_fd, POLLIN, deadline) < 0) {
 			ret = CONSOLE_ERROR;
 			break;
 		}
 	}
-	regfree(&rx);
 	return (enum console_wait)ret;
 }

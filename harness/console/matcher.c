@@ -18,6 +18,9 @@ void matcher_init(struct console_matcher *m)
 
 void matcher_free(struct console_matcher *m)
 {
+	if (m->re)
+		regfree(&m->rx);
+	free(m->re);
 	free(m->buf);
 	memset(m, 0, sizeof(*m));
 }
@@ -53,13 +56,13 @@ static size_t view_step(const struct console_matcher *m, size_t i, bool *kept)
 	return run > i ? run : i + 1;
 }
 
-static char *match_view(const struct console_matcher *m)
+static char *match_view(const struct console_matcher *m, size_t from)
 {
-	char *view = xmalloc(m->len - m->cursor + 1), *v = view;
+	char *view = xmalloc(m->len - from + 1), *v = view;
 	size_t i, next;
 	bool kept;
 
-	for (i = m->cursor; i < m->len; i = next) {
+	for (i = from; i < m->len; i = next) {
 		next = view_step(m, i, &kept);
 		if (kept) {
 			memcpy(v, m->buf + i, next - i);
@@ -70,14 +73,15 @@ static char *match_view(const struct console_matcher *m)
 	return view;
 }
 
-/* The offset in buf of byte OFF of the view (the end of buf for the end
- * of the view). */
-static size_t view_to_buf(const struct console_matcher *m, size_t off)
+/* The offset in buf of byte OFF of the view from FROM (the end of buf
+ * for the end of the view). */
+static size_t view_to_buf(const struct console_matcher *m, size_t from,
+			  size_t off)
 {
 	size_t i, next, seen = 0;
 	bool kept;
 
-	for (i = m->cursor; i < m->len; i = next) {
+	for (i = from; i < m->len; i = next) {
 		next = view_step(m, i, &kept);
 		if (!kept)
 			continue;
@@ -88,38 +92,7 @@ static size_t view_to_buf(const struct console_matcher *m, size_t off)
 	return m->len;
 }
 
-/* REG_NEWLINE: ^ and $ match at line starts and ends, and . and [^x]
- * never cross a line.  REG_NOTEOL: the end of what has arrived so far is
- * not the end of a line (the rest of it may come with the next read), and
- * REG_NOTBOL when the cursor is in the middle of a line. */
-int matcher_find_compiled(struct console_matcher *m, const regex_t *rx,
-			  size_t *start, size_t *end)
-{
-	char *view = match_view(m);
-	int flags = REG_NOTEOL;
-	regmatch_t match;
-	size_t s, e;
-
-	if (m->cursor > 0 && m->buf[m->cursor - 1] != '\n')
-		flags |= REG_NOTBOL;
-	if (regexec(rx, view, 1, &match, flags)) {
-		free(view);
-		return 0;
-	}
-	free(view);
-	/* The end is just after the last byte matched, before any CR. */
-	s = view_to_buf(m, (size_t)match.rm_so);
-	e = match.rm_eo > match.rm_so ?
-	    view_to_buf(m, (size_t)match.rm_eo - 1) + 1 : s;
-	m->cursor = e;
-	if (start)
-		*start = s;
-	if (end)
-		*end = e;
-	return 1;
-}
-
-int matcher_compile(regex_t *rx, const char *re, const char *who)
+static int compile(regex_t *rx, const char *re, const char *who)
 {
 	char msg[128];
 	int rc = regcomp(rx, re, REG_EXTENDED | REG_NEWLINE);
@@ -132,17 +105,77 @@ int matcher_compile(regex_t *rx, const char *re, const char *who)
 	return 0;
 }
 
+/* Make RE the pattern looked for, compiled, its search from the cursor
+ * starting afresh.  0 or -1 (reported). */
+static int use_pattern(struct console_matcher *m, const char *re,
+		       const char *who)
+{
+	regex_t rx;
+
+	if (m->re && !strcmp(m->re, re))
+		return 0;
+	if (compile(&rx, re, who) < 0)
+		return -1;
+	if (m->re)
+		regfree(&m->rx);
+	free(m->re);
+	m->re = xstrdup(re);
+	m->rx = rx;
+	/* With REG_NEWLINE only a newline in the pattern itself matches
+	 * one: without it, a match lies within one line. */
+	m->line_bound = !strchr(re, '\n');
+	m->search_cursor = m->searched = m->cursor;
+	return 0;
+}
+
+/* REG_NEWLINE: ^ and $ match at line starts and ends, and . and [^x]
+ * never cross a line.  REG_NOTEOL: the end of what has arrived so far is
+ * not the end of a line (the rest of it may come with the next read), and
+ * REG_NOTBOL when the search starts in the middle of a line. */
+int matcher_find_as(struct console_matcher *m, const char *re, const char *who,
+		    size_t *start, size_t *end)
+{
+	int flags = REG_NOTEOL;
+	regmatch_t match;
+	size_t from, s, e;
+	const char *nl;
+	char *view;
+
+	if (use_pattern(m, re, who) < 0)
+		return -1;
+	if (m->search_cursor != m->cursor)
+		m->search_cursor = m->searched = m->cursor;
+	from = m->line_bound ? m->searched : m->cursor;
+	if (from > 0 && m->buf[from - 1] != '\n')
+		flags |= REG_NOTBOL;
+	view = match_view(m, from);
+	m->examined += m->len - from;
+	if (regexec(&m->rx, view, 1, &match, flags)) {
+		free(view);
+		/* Complete lines cannot match later: start at the last one
+		 * still arriving. */
+		nl = m->len > from ? memrchr(m->buf + from, '\n', m->len - from) : NULL;
+		if (nl)
+			m->searched = (size_t)(nl - m->buf) + 1;
+		return 0;
+	}
+	free(view);
+	/* The end is just after the last byte matched, before any CR. */
+	s = view_to_buf(m, from, (size_t)match.rm_so);
+	e = match.rm_eo > match.rm_so ?
+	    view_to_buf(m, from, (size_t)match.rm_eo - 1) + 1 : s;
+	m->cursor = e;
+	if (start)
+		*start = s;
+	if (end)
+		*end = e;
+	return 1;
+}
+
 int matcher_find(struct console_matcher *m, const char *re, size_t *start,
 		 size_t *end)
 {
-	regex_t rx;
-	int found;
-
-	if (matcher_compile(&rx, re, "console") < 0)
-		return -1;
-	found = matcher_find_compiled(m, &rx, start, end);
-	regfree(&rx);
-	return found;
+	return matcher_find_as(m, re, "console", start, end);
 }
 
 /* The first lines of the kernel's reports of a failure (panic(), die(),

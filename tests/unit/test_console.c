@@ -412,9 +412,44 @@ static void test_timeout_without_output(void **state)
 	logdir_remove(&d);
 }
 
+/* A wait for a line that never comes while the guest prints line after
+ * line (`yes`): each look searches only what is new, so the bytes
+ * searched grow with the output, not with its square. */
+static void test_find_is_incremental(void **state)
+{
+	struct console_matcher m;
+	size_t total = 0, start, end;
+	char line[32];
+	int i, n;
+
+	(void)state;
+	matcher_init(&m);
+	for (i = 0; i < 20000; i++) {
+		n = snprintf(line, sizeof(line), "y %d\r\n", i);
+		matcher_feed(&m, line, (size_t)n);
+		total += (size_t)n;
+		assert_int_equal(matcher_find(&m, "^never$", NULL, NULL), 0);
+	}
+	assert_true(m.examined < 2 * total);
+	/* A line that arrives in pieces is searched again until complete. */
+	matcher_feed(&m, "nev", 3);
+	assert_int_equal(matcher_find(&m, "^never$", NULL, NULL), 0);
+	matcher_feed(&m, "er\r\n", 4);
+	assert_int_equal(matcher_find(&m, "^never$", &start, &end), 1);
+	assert_int_equal(end - start, 5);
+	assert_memory_equal(m.buf + start, "never", 5);
+	/* A pattern across lines is searched from the cursor each time. */
+	matcher_feed(&m, "one\r\n", 5);
+	assert_int_equal(matcher_find(&m, "one\ntwo", NULL, NULL), 0);
+	matcher_feed(&m, "two\r\n", 5);
+	assert_int_equal(matcher_find(&m, "one\ntwo", NULL, NULL), 1);
+	matcher_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_find_is_incremental),
 		cmocka_unit_test(test_split_across_feeds),
 		cmocka_unit_test(test_cursor_advances),
 		cmocka_unit_test(test_anchors),
