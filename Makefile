@@ -117,10 +117,19 @@ guest: $(GUEST_BINS)
 
 # libFuzzer targets for the code that reads hostile input (the window).
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/*.c))
+FUZZ_FLAGS := $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Icommon
 $(B)/fuzz/%: tests/fuzz/%.c $(wildcard common/*.c common/*.h)
 	@mkdir -p $(@D)
 	$(call say,FUZZ,$@)
-	$(Q)clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Icommon $(filter %.c,$^) -o $@
+	$(Q)clang $(FUZZ_FLAGS) $(filter %.c,$^) -o $@
+
+# The host's handling of a whole window: winhost and the base under it.
+FUZZ_WINHOST_SRCS := harness/machine/winhost.c harness/base/log.c harness/base/util.c
+$(B)/fuzz/fuzz_winhost: tests/fuzz/fuzz_winhost.c $(FUZZ_WINHOST_SRCS) \
+		$(wildcard common/*.c common/*.h harness/base/*.h harness/machine/*.h)
+	@mkdir -p $(@D)
+	$(call say,FUZZ,$@)
+	$(Q)clang $(FUZZ_FLAGS) -Iharness -I/usr/include/libxml2 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE $(filter %.c,$^) -o $@
 
 # Kernels and initramfs images for every profile in vm/ (the leak test's
 # variant builds included): duplex decides what is stale itself.
@@ -148,7 +157,7 @@ test-all-run: harness images
 bench: deps
 	@$(MAKE) --no-print-directory bench-run
 
-bench-run: harness images $(BENCH_BINS)
+bench-run: harness images $(BENCH_BINS) $(FUZZ_BINS)
 	@bash scripts/bench.sh
 
 clean:

@@ -32,8 +32,12 @@
 #                     a time (baseline) vs `-j 2`, and the median time of
 #                     one scenario; BENCH_TEST_RUNS samples (default 3)
 # BENCH_RUNS (default 5) sets the number of boot, no-op, incremental and
-# window samples; BENCH_ONLY=SECTION (build, boot, window, rep or test)
-# runs that section alone.
+# window samples; BENCH_ONLY=SECTION (build, boot, window, rep, test or
+# fuzz) runs that section alone.
+#   fuzz            : build/fuzz/fuzz_winhost, the host's handling of a
+#                     whole window that guests write at will, for
+#                     BENCH_FUZZ_RUNS executions (default 1,000,000): the
+#                     time they take, and any finding fails the bench
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${BENCH_RUNS:-5}
@@ -42,8 +46,8 @@ DUPLEX=build/duplex
 WINBENCH=build/tests/bench/winbench_host
 REPBENCH=build/tests/bench/repbench_host
 case $ONLY in
-"" | build | boot | window | rep | test) ;;
-*) echo "bench: BENCH_ONLY is build, boot, window, rep, test or empty, not '$ONLY'" >&2; exit 2 ;;
+"" | build | boot | window | rep | test | fuzz) ;;
+*) echo "bench: BENCH_ONLY is build, boot, window, rep, test, fuzz or empty, not '$ONLY'" >&2; exit 2 ;;
 esac
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -57,6 +61,7 @@ median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1
 $DUPLEX build >/dev/null
 ksrc=build/src/linux-source-6.1
 cold= warm= noop= qemu= boot= secondary= lat_pipe= rep_lines_plain= test_j1=
+fuzz_secs=
 # built_seconds NAME FILE: the seconds of every "kbuild: NAME built in T"
 # line of FILE (T is "12.3 s" or "4m05s"), one a line.
 built_seconds() {
@@ -202,6 +207,17 @@ test_j2=$(for i in $(seq "$TRUNS"); do test_wall 2; done | median)
 test_count=$(ls scenarios/*.exp | xargs grep -c '^scenario ' | awk -F: '{n+=$NF} END {print n}')
 fi
 
+if want fuzz; then
+FRUNS=${BENCH_FUZZ_RUNS:-1000000}
+echo "bench: fuzz_winhost, $FRUNS executions" >&2
+mkdir -p build/fuzz/corpus-fuzz_winhost
+t=$(now)
+build/fuzz/fuzz_winhost -runs="$FRUNS" -close_fd_mask=2 \
+	-artifact_prefix=build/fuzz/ build/fuzz/corpus-fuzz_winhost ||
+	{ echo "bench: fuzz_winhost found a crash (build/fuzz/crash-*)" >&2; exit 1; }
+fuzz_secs=$(elapsed "$t")
+fi
+
 ratio() { echo "scale=3; $1 / $2" | bc; }
 # row LABEL VALUE UNIT RATIO
 row() { printf '%-52s %10.1f %-5s %8.3f\n' "$1" "$2" "$3" "$4"; }
@@ -237,4 +253,7 @@ if [ -n "$test_j1" ]; then
 row "duplex test scenarios/ ($test_count), -j 1 (median of $TRUNS)" "$test_j1" s 1
 row "duplex test scenarios/ ($test_count), -j 2 (median of $TRUNS)" "$test_j2" s "$(ratio "$test_j2" "$test_j1")"
 row "one scenario, -j 1 runs (median)" "$test_scenario" s "$(ratio "$test_scenario" "$test_j1")"
+fi
+if [ -n "$fuzz_secs" ]; then
+row "fuzz_winhost, $FRUNS executions, 0 findings (n=1)" "$fuzz_secs" s 1
 fi

@@ -70,7 +70,7 @@ run_fuzz() {
 		name=$(basename "$t")
 		mkdir -p "$B/fuzz/corpus-$name"
 		run_tap "fuzz/$name" "$LOGS/fuzz-$name.log" sh -c \
-			'"$1" -max_total_time="$2" -timeout=5 -artifact_prefix="$3/" "$3/corpus-$4" && echo "ok 1 - no finding in $2 s"' \
+			'"$1" -max_total_time="$2" -timeout=5 -close_fd_mask=2 -artifact_prefix="$3/" "$3/corpus-$4" && echo "ok 1 - no finding in $2 s"' \
 			sh "$t" "${FUZZ_SECONDS:-30}" "$B/fuzz" "$name"
 	done
 }

@@ -7,7 +7,8 @@
 static FILE *log_file;
 static int log_quiet;
 
-static void log_to_file(const char *level, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0)))
+log_to_file(const char *level, const char *fmt, va_list ap)
 {
 	struct timespec ts;
 
@@ -21,8 +22,9 @@ static void log_to_file(const char *level, const char *fmt, va_list ap)
 	fflush(log_file);
 }
 
-static void log_emit(FILE *out, const char *prefix, const char *level,
-		     const char *fmt, va_list ap)
+static void __attribute__((format(printf, 4, 0)))
+log_emit(FILE *out, const char *prefix, const char *level, const char *fmt,
+	 va_list ap)
 {
 	va_list copy;
 
