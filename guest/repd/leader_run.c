@@ -68,14 +68,17 @@ static void own_output(struct repd *d, const char *buf, size_t len)
 	rep_lines_take(d, buf, len, own_line);
 }
 
-/* Our own output may run ahead of the slowest member by the history. */
+/* Our own output may run ahead of the slowest member by the history,
+ * less one read's worth of lines (a line may be one byte): a line
+ * compared after the history moved past it would be compared with a
+ * later line's digest, a divergence that is not. */
 static bool history_has_room(struct repd *d)
 {
 	unsigned p;
 
 	for (p = 0; p < WINDOW_MAX_PARTITIONS; p++)
 		if (d->peer[p].active &&
-		    d->lines.count - d->peer[p].cmp > REPD_HISTORY - 512)
+		    d->lines.count - d->peer[p].cmp > REPD_HISTORY - REPD_PTY_READ)
 			return false;
 	return true;
 }
@@ -152,7 +155,7 @@ static void begin_end(struct repd *d)
 	struct rep_msg m = { .type = REP_MSG_CLOSE, .session = d->session };
 	unsigned p;
 
-	while (rep_pty_drain(d, own_output) && !d->shell_done)
+	while (rep_pty_drain(d, NULL, own_output) && !d->shell_done)
 		rep_reap(d);
 	rep_lines_flush(&d->lines, own_line, d);
 	m.u.close.status = d->shell_status;
@@ -210,7 +213,7 @@ void leader_step(struct repd *d)
 {
 	if (!d->ending) {
 		forward_input(d);
-		if (history_has_room(d) && !rep_pty_drain(d, own_output))
+		if (!rep_pty_drain(d, history_has_room, own_output))
 			rep_reap(d);
 		watch_client(d);
 		rep_reap(d);

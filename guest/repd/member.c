@@ -200,7 +200,7 @@ static void end_session(struct repd *d)
 	struct rep_msg m = { .type = REP_MSG_CLOSE, .session = d->session };
 
 	if (d->sh.master >= 0) {
-		rep_pty_drain(d, member_output);
+		rep_pty_drain(d, NULL, member_output);
 		rep_lines_flush(&d->lines, member_line, d);
 	}
 	send_batch(d);
@@ -233,7 +233,7 @@ void member_step(struct repd *d)
 	if (started) {
 		feed_shell(d);
 		if (d->peer[d->leader].out.len < REPD_OUT_HIGH &&
-		    !rep_pty_drain(d, member_output))
+		    !rep_pty_drain(d, NULL, member_output))
 			rep_reap(d);
 		send_batch(d);
 		rep_reap(d);

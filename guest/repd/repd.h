@@ -37,6 +37,9 @@ static inline socklen_t repd_socket_addr(struct sockaddr_un *a)
 /* Lines kept for comparison and reports; the faster side waits for the
  * slower once it is this far ahead. */
 #define REPD_HISTORY		4096u
+/* Bytes of the shell's output read at a time: at most this many lines,
+ * which a reader must have room for in the history before it reads. */
+#define REPD_PTY_READ		1024u
 /* A partition whose heartbeat has not moved for this long is gone. */
 #define REPD_HEARTBEAT_MS	3000
 /* Messages waiting for room in one ring; past this, the writer waits. */
@@ -120,9 +123,11 @@ void rep_report(struct repd *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Has peer P stopped (slot not UP, or no heartbeat)?  Fills WHY. */
 bool rep_peer_gone(struct repd *d, unsigned p, char *why, size_t size);
-/* Read the pty, pass the output to CB; false once the shell side closed. */
-bool rep_pty_drain(struct repd *d, void (*cb)(struct repd *d,
-					       const char *buf, size_t len));
+/* Read the pty, REPD_PTY_READ bytes at a time while ROOM (NULL: always)
+ * says there is room for them, and pass the output to CB; false once the
+ * shell side closed. */
+bool rep_pty_drain(struct repd *d, bool (*room)(struct repd *d),
+		   void (*cb)(struct repd *d, const char *buf, size_t len));
 /* Feed the shell's output to the line cutter; note its first prompt
  * (input is held until then on every partition, so that type-ahead is
  * echoed at the same place everywhere). */

@@ -177,14 +177,18 @@ bool rep_peer_gone(struct repd *d, unsigned p, char *why, size_t size)
 	return false;
 }
 
-bool rep_pty_drain(struct repd *d, void (*cb)(struct repd *d,
-					       const char *buf, size_t len))
+bool rep_pty_drain(struct repd *d, bool (*room)(struct repd *d),
+		   void (*cb)(struct repd *d, const char *buf, size_t len))
 {
-	char buf[4096];
+	char buf[REPD_PTY_READ];
 	int rounds;
 
-	for (rounds = 0; rounds < 16; rounds++) {
-		ssize_t n = read(d->sh.master, buf, sizeof(buf));
+	for (rounds = 0; rounds < 64; rounds++) {
+		ssize_t n;
+
+		if (room && !room(d))
+			return true;
+		n = read(d->sh.master, buf, sizeof(buf));
 
 		if (n > 0) {
 			cb(d, buf, (size_t)n);
