@@ -1,0 +1,37 @@
+/* tracee: what the monitor reads and changes in a stopped process — its
+ * registers, its memory, its auxiliary vector. */
+#ifndef DUPLEX_MVX_TRACEE_H
+#define DUPLEX_MVX_TRACEE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+/* A syscall as seen at its seccomp stop. */
+struct tracee_call {
+	long nr;
+	uint64_t args[6];
+};
+
+int tracee_regs(pid_t pid, struct user_regs_struct *r);
+int tracee_set_regs(pid_t pid, const struct user_regs_struct *r);
+void tracee_call_of(const struct user_regs_struct *r, struct tracee_call *c);
+/* Set argument I (0..5) in R. */
+void tracee_set_arg(struct user_regs_struct *r, unsigned i, uint64_t v);
+
+/* Copy LEN bytes at ADDR of PID into BUF, or the other way: 0, or -1 if
+ * any byte could not be. */
+int tracee_read(pid_t pid, uint64_t addr, void *buf, size_t len);
+int tracee_write(pid_t pid, uint64_t addr, const void *buf, size_t len);
+
+/* The NUL-terminated string at ADDR into BUF (SIZE bytes, NUL included):
+ * its length, or -1 (unreadable or longer than SIZE - 1). */
+long tracee_string(pid_t pid, uint64_t addr, char *buf, size_t size);
+
+/* After an exec: hide the vDSO from PID's new program by turning its
+ * AT_SYSINFO_EHDR auxv entry into AT_IGNORE, so that its C library
+ * makes real syscalls for the time, which then stop.  0 or -1. */
+int tracee_hide_vdso(pid_t pid);
+
+#endif

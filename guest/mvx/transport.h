@@ -1,0 +1,46 @@
+/* transport: the channel between the leader's monitor and one follower's,
+ * both ways.  Two implementations carry the same typed messages (payloads
+ * of mvx_proto.h, at most MVX_MSG_MAX bytes):
+ *  - a SOCK_SEQPACKET socketpair, for N replicas on one kernel (--local);
+ *  - the window's ring pair between two partitions (--ring on one kernel
+ *    runs it over an anonymous shared window, for tests).
+ * The monitors never know which one they use. */
+#ifndef DUPLEX_MVX_TRANSPORT_H
+#define DUPLEX_MVX_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "window.h"
+
+struct transport;
+
+/* send: blocks while the channel is full; 0, or -1 (errno EPIPE: the other
+ * end is gone).  recv: 0 (a message), 1 (TIMEOUT_MS passed; -1: wait
+ * forever), -1 (errno EPIPE: the other end is gone, EPROTO: corrupt). */
+struct transport_ops {
+	int (*send)(struct transport *t, uint16_t type, const void *buf,
+		    size_t len);
+	int (*recv)(struct transport *t, uint16_t *type, void *buf,
+		    size_t size, size_t *len, int timeout_ms);
+	void (*close)(struct transport *t);
+};
+
+struct transport {
+	const struct transport_ops *ops;
+	int fd;				/* socketpair */
+	struct window *w;		/* ring */
+	unsigned self, peer;
+	const int *peer_alive;		/* ring: nonzero while the peer runs */
+};
+
+/* FD: this end of a SOCK_SEQPACKET socketpair. */
+void transport_socket(struct transport *t, int fd);
+
+/* W: the window; SELF and PEER: the partitions (ring SELF -> PEER out,
+ * PEER -> SELF in).  ALIVE: a flag the peer clears when it ends (in the
+ * window's memory), NULL: none (a partition's liveness is the host's). */
+void transport_ring(struct transport *t, struct window *w, unsigned self,
+		    unsigned peer, const int *alive);
+
+#endif
