@@ -304,6 +304,13 @@ int record_send(struct transport *t, const struct record *r)
 	return 0;
 }
 
+int record_send_end(struct transport *t, const struct mvx_end *e)
+{
+	msg.type = MVX_MSG_END;
+	msg.u.end = *e;
+	return send_msg(t);
+}
+
 /* One message, decoded into msg: 0, 1 (timeout), -1. */
 static int recv_msg(struct transport *t, int timeout_ms)
 {

@@ -41,6 +41,9 @@ int record_apply_out(const struct record *r, pid_t pid,
 /* Send R: 0 or -1 (errno from the transport). */
 int record_send(struct transport *t, const struct record *r);
 
+/* Send END E: 0 or -1. */
+int record_send_end(struct transport *t, const struct mvx_end *e);
+
 /* Receive one message; a CALL with all its DATA into *R (allocated, for
  * record_free()).  0 (*TYPE MVX_MSG_CALL or MVX_MSG_END; for END, *END
  * set), 1 (timeout), -1 (errno; EPROTO: the stream is corrupt). */

@@ -35,7 +35,7 @@ void tracee_call_of(const struct user_regs_struct *r, struct tracee_call *c)
 	c->args[5] = r->r9;
 }
 
-void tracee_set_arg(struct user_regs_struct *r, unsigned i, uint64_t v)
+static void set_arg(struct user_regs_struct *r, unsigned i, uint64_t v)
 {
 	switch (i) {
 	case 0: r->rdi = v; break;
@@ -45,6 +45,46 @@ void tracee_set_arg(struct user_regs_struct *r, unsigned i, uint64_t v)
 	case 4: r->r8 = v; break;
 	case 5: r->r9 = v; break;
 	}
+}
+
+int tracee_skip(pid_t pid)
+{
+	struct user_regs_struct r;
+
+	if (tracee_regs(pid, &r))
+		return -1;
+	r.orig_rax = (unsigned long)-1;
+	return tracee_set_regs(pid, &r);
+}
+
+int tracee_set_result(pid_t pid, int64_t v)
+{
+	struct user_regs_struct r;
+
+	if (tracee_regs(pid, &r))
+		return -1;
+	r.rax = (unsigned long)v;
+	return tracee_set_regs(pid, &r);
+}
+
+int tracee_set_call_arg(pid_t pid, unsigned i, uint64_t v)
+{
+	struct user_regs_struct r;
+
+	if (tracee_regs(pid, &r))
+		return -1;
+	set_arg(&r, i, v);
+	return tracee_set_regs(pid, &r);
+}
+
+int tracee_result(pid_t pid, int64_t *v)
+{
+	struct user_regs_struct r;
+
+	if (tracee_regs(pid, &r))
+		return -1;
+	*v = (int64_t)r.rax;
+	return 0;
 }
 
 int tracee_read(pid_t pid, uint64_t addr, void *buf, size_t len)

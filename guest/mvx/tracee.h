@@ -17,8 +17,15 @@ struct tracee_call {
 int tracee_regs(pid_t pid, struct user_regs_struct *r);
 int tracee_set_regs(pid_t pid, const struct user_regs_struct *r);
 void tracee_call_of(const struct user_regs_struct *r, struct tracee_call *c);
-/* Set argument I (0..5) in R. */
-void tracee_set_arg(struct user_regs_struct *r, unsigned i, uint64_t v);
+
+/* At a seccomp stop: make the kernel skip the syscall (it returns
+ * -ENOSYS, or what tracee_set_result() puts at its exit stop). */
+int tracee_skip(pid_t pid);
+int tracee_set_result(pid_t pid, int64_t v);
+/* Set argument I of the syscall PID is stopped in. */
+int tracee_set_call_arg(pid_t pid, unsigned i, uint64_t v);
+/* The result of the syscall PID is at the exit stop of, in *V. */
+int tracee_result(pid_t pid, int64_t *v);
 
 /* Copy LEN bytes at ADDR of PID into BUF, or the other way: 0, or -1 if
  * any byte could not be. */

@@ -1,0 +1,118 @@
+/* mvx: run a program as N replicas under a syscall monitor, the leader's
+ * inputs replicated to the followers and everything the kernels give back
+ * compared (docs/mvx.md).
+ *
+ *   mvx --local N PROG [ARGS]   N replicas on this kernel, socketpairs
+ *   mvx --ring N PROG [ARGS]    the same over a window's rings (an
+ *                               anonymous window on this kernel)
+ *
+ * One verdict line on stderr ("mvx: verdict: ..."); the exit status is
+ * the program's when every replica agrees, 128 + the signal when it was
+ * killed, else MVX_EXIT_DIVERGED (100), _ERROR (101) or _LOST (102). */
+#include "guest.h"
+#include "local.h"
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: mvx --local N PROG [ARGS]\n"
+		"       mvx --ring N PROG [ARGS]\n"
+		"Run PROG as N (2..%u) replicas on this kernel under a syscall\n"
+		"monitor: the leader's inputs (time, randomness, uname, stdin)\n"
+		"replicated to the followers, everything else compared.\n"
+		"  --local  replicas linked by socketpairs\n"
+		"  --ring   replicas linked by the rings of a window\n"
+		"Exit: the program's status if all agree; 100 divergence,\n"
+		"101 mvx error, 102 a replica lost.  Runs as root.\n",
+		LOCAL_MAX);
+}
+
+/* How many followers ended each way. */
+struct tally {
+	unsigned diverged, stopped, lost, error, same;
+};
+
+static void count(const struct monitor *m, struct tally *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (unsigned i = 0; i < m->npeers; i++) {
+		switch (m->peer_end[i].how) {
+		case MVX_END_DIVERGED: t->diverged++; break;
+		case MVX_END_STOPPED: t->stopped++; break;
+		case MVX_END_ERROR: t->error++; break;
+		case 0: t->lost++; break;
+		default: t->same++;
+		}
+	}
+}
+
+static int verdict(const struct monitor *m, unsigned n)
+{
+	const struct mvx_end *e = &m->end;
+	struct tally t;
+
+	count(m, &t);
+	if (t.diverged) {
+		fprintf(stderr, "mvx: verdict: DIVERGED (%u of %u followers)\n",
+			t.diverged, n - 1);
+		return MVX_EXIT_DIVERGED;
+	}
+	if (e->how == MVX_END_ERROR || t.error) {
+		fprintf(stderr, "mvx: verdict: ERROR (mvx failed or refused "
+			"the program)\n");
+		return MVX_EXIT_ERROR;
+	}
+	if (t.lost) {
+		fprintf(stderr, "mvx: verdict: LOST (%u follower(s) gave no "
+			"verdict)\n", t.lost);
+		return MVX_EXIT_LOST;
+	}
+	if (e->how == MVX_END_SIGNALED) {
+		fprintf(stderr, "mvx: verdict: KILLED (the leader's program "
+			"was killed by signal %d, %s; %u follower(s) the same, "
+			"%u stopped)\n", (int)e->code, strsignal(e->code),
+			t.same, t.stopped);
+		return 128 + e->code;
+	}
+	if (t.stopped) {
+		fprintf(stderr, "mvx: verdict: LOST (%u follower(s) stopped)\n",
+			t.stopped);
+		return MVX_EXIT_LOST;
+	}
+	fprintf(stderr, "mvx: verdict: SAME in %u replicas (exit status %d, "
+		"%lu syscalls checked)\n", n, (int)e->code, m->calls);
+	return e->code;
+}
+
+int main(int argc, char **argv)
+{
+	struct monitor m;
+	bool ring;
+	long n;
+
+	guest_prog = "mvx";
+	if (argc == 2 && !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc < 4 || (strcmp(argv[1], "--local") &&
+			 strcmp(argv[1], "--ring"))) {
+		usage(stderr);
+		return 2;
+	}
+	ring = !strcmp(argv[1], "--ring");
+	n = strtol(argv[2], NULL, 10);
+	if (n < 2 || n > (long)LOCAL_MAX) {
+		guest_error("N must be 2..%u, not '%s'", LOCAL_MAX, argv[2]);
+		return 2;
+	}
+	if (local_run((unsigned)n, ring, argv + 3, &m))
+		return MVX_EXIT_ERROR;
+	return verdict(&m, (unsigned)n);
+}

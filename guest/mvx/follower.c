@@ -1,0 +1,287 @@
+/* follower: the leader's records arrive in the leader's order, which
+ * interleaves its processes as its kernel scheduled them; they are queued
+ * and each process takes the first one of its vid.  A process whose
+ * record has not come yet stays stopped (parked) while the monitor goes
+ * on with the others and with the transport. */
+#include "follower.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The first queued record of VID, unlinked; NULL if none. */
+static struct record *take(struct monitor *m, uint32_t vid)
+{
+	for (struct record **at = &m->queue; *at; at = &(*at)->next) {
+		struct record *r = *at;
+
+		if (r->call.vid != vid)
+			continue;
+		*at = r->next;
+		if (!*at)
+			m->tail = at;
+		r->next = NULL;
+		return r;
+	}
+	return NULL;
+}
+
+static void drop(struct record *r)
+{
+	if (!r)
+		return;
+	record_free(r);
+	free(r);
+}
+
+static int diverge(struct monitor *m, struct proc *p,
+		   const struct divergence *d)
+{
+	compare_report(stderr, m->replica, p->pid, &p->mine, d);
+	monitor_end(m, MVX_END_DIVERGED, p->mine.call.nr);
+	return -1;
+}
+
+/* P needs a record and the leader will send no more. */
+static int leader_over(struct monitor *m, struct proc *p)
+{
+	struct divergence d = { "", "", "" };
+
+	if (m->leader_gone || (m->leader_end.how == MVX_END_SIGNALED &&
+			       m->leader_end.code == SIGKILL) ||
+	    m->leader_end.how == MVX_END_ERROR) {
+		fprintf(stderr, "mvx: replica %u stops: the leader's replica "
+			"%s\n", m->replica, m->leader_gone ? "is gone" :
+			m->leader_end.how == MVX_END_ERROR ? "failed" :
+			"was killed (SIGKILL)");
+		monitor_end(m, MVX_END_STOPPED, 0);
+		return -1;
+	}
+	snprintf(d.what, sizeof(d.what), "the syscall itself");
+	snprintf(d.leader, sizeof(d.leader), "none (its program had ended)");
+	snprintf(d.mine, sizeof(d.mine), "made it");
+	return diverge(m, p, &d);
+}
+
+static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
+{
+	uint8_t kind = p->mine.call.kind;
+	struct divergence d;
+
+	if (theirs->call.seq != p->mine.call.seq) {
+		snprintf(d.what, sizeof(d.what), "syscall sequence number");
+		snprintf(d.leader, sizeof(d.leader), "0x%x", theirs->call.seq);
+		snprintf(d.mine, sizeof(d.mine), "0x%x", p->mine.call.seq);
+		drop(theirs);
+		return diverge(m, p, &d);
+	}
+	if (compare_entry(&p->mine, theirs, p->pol->nargs, &d)) {
+		drop(theirs);
+		return diverge(m, p, &d);
+	}
+	if (kind == MVX_COMPARE || kind == MVX_REFUSE) {
+		drop(theirs);
+		if (kind == MVX_REFUSE && tracee_skip(p->pid))
+			return -1;
+		return monitor_resume(p, false);
+	}
+	p->theirs = theirs;
+	if ((kind == MVX_INPUT || kind == MVX_EXTERNAL) && tracee_skip(p->pid))
+		return -1;
+	return monitor_resume(p, true);
+}
+
+/* Give parked P its record if it has come. */
+static int serve(struct monitor *m, struct proc *p)
+{
+	struct record *theirs = take(m, p->vid);
+
+	if (!theirs)
+		return m->leader_ended || m->leader_gone ? leader_over(m, p) : 0;
+	p->parked = 0;
+	return start_call(m, p, theirs);
+}
+
+static int follower_on_call(struct monitor *m, struct proc *p)
+{
+	enum mvx_kind kind;
+	int r = monitor_begin_call(m, p, &kind);
+
+	if (r)
+		return r < 0 ? -1 : 0;
+	p->parked = 1;
+	return serve(m, p);
+}
+
+static int follower_on_exit_stop(struct monitor *m, struct proc *p)
+{
+	struct record *theirs = p->theirs;
+	struct divergence d;
+	int64_t result;
+	int err = 0;
+
+	p->theirs = NULL;
+	switch (p->mine.call.kind) {
+	case MVX_INPUT:
+		if (record_apply_out(theirs, p->pid, p->pol, p->call.args))
+			err = -1;
+		/* fallthrough */
+	case MVX_EXTERNAL:
+		if (tracee_set_result(p->pid, theirs->call.result))
+			err = -1;
+		break;
+	default:
+		if (tracee_result(p->pid, &result))
+			break;
+		p->mine.call.result = result;
+		if (record_add_bufs(&p->mine, p->pid, p->pol, MVX_BUF_OUT,
+				    result))
+			err = -1;
+		else if (compare_exit(&p->mine, theirs, &d))
+			err = diverge(m, p, &d);
+	}
+	drop(theirs);
+	return err ? err : monitor_resume(p, false);
+}
+
+/* ----- the transport */
+
+/* One message from the leader into the queue: 0, 1 (none in time), -1
+ * (corrupt: m->end set). */
+static int receive(struct monitor *m, int timeout_ms)
+{
+	struct mvx_end end;
+	struct record *r;
+	uint16_t type;
+	int err;
+
+	if (m->leader_ended || m->leader_gone)
+		return 1;
+	err = record_recv(&m->peers[0], &type, &r, &end, timeout_ms);
+	if (err == 1)
+		return 1;
+	if (err && errno == EPIPE) {
+		m->leader_gone = true;
+		return 0;
+	}
+	if (err) {
+		fprintf(stderr, "mvx: replica %u: from the leader: %s\n",
+			m->replica, errno == EPROTO ? "corrupt message" :
+			strerror(errno));
+		monitor_end(m, MVX_END_ERROR, EPROTO);
+		return -1;
+	}
+	if (type == MVX_MSG_END) {
+		m->leader_end = end;
+		m->leader_ended = true;
+		return 0;
+	}
+	*m->tail = r;
+	m->tail = &r->next;
+	return 0;
+}
+
+static int serve_parked(struct monitor *m)
+{
+	for (unsigned i = 0; i < m->procs.n; i++) {
+		struct proc *p = &m->procs.v[i];
+
+		if (p->parked && serve(m, p))
+			return -1;
+	}
+	return 0;
+}
+
+static int follower_idle(struct monitor *m, int timeout_ms)
+{
+	struct pollfd fds[2] = {
+		{ .fd = m->sigfd, .events = POLLIN },
+		{ .fd = m->peers[0].fd, .events = POLLIN },
+	};
+	struct signalfd_siginfo si;
+	int r;
+
+	/* A ring has no fd: look at it every millisecond. */
+	if (fds[1].fd < 0 && (timeout_ms < 0 || timeout_ms > 1))
+		timeout_ms = 1;
+	if (m->leader_ended || m->leader_gone)
+		fds[1].fd = -1;
+	if (poll(fds, 2, timeout_ms) < 0 && errno != EINTR)
+		return -1;
+	while (read(m->sigfd, &si, sizeof(si)) == sizeof(si))
+		;
+	while ((r = receive(m, 0)) == 0)
+		;
+	if (r < 0)
+		return -1;
+	if (m->leader_gone || (m->leader_ended &&
+			       m->leader_end.how == MVX_END_SIGNALED &&
+			       m->leader_end.code == SIGKILL))
+		return leader_over(m, NULL);
+	return serve_parked(m);
+}
+
+/* ----- the end */
+
+static const char *end_text(const struct mvx_end *e, char *buf, size_t size)
+{
+	if (e->how == MVX_END_SIGNALED)
+		snprintf(buf, size, "killed by signal %d", (int)e->code);
+	else if (e->how == MVX_END_EXITED)
+		snprintf(buf, size, "exited with status %d", (int)e->code);
+	else
+		snprintf(buf, size, "ended abnormally (%d)", (int)e->how);
+	return buf;
+}
+
+/* This replica's program ended by itself: so must the leader's, alike. */
+static void settle(struct monitor *m)
+{
+	struct mvx_end mine = { 0, 0 };
+	char a[64], b[64];
+
+	while (!m->leader_ended && !m->leader_gone &&
+	       receive(m, FOLLOWER_WAIT_MS) == 0)
+		;
+	if (m->end.how)
+		return;
+	if (!m->leader_ended) {
+		fprintf(stderr, "mvx: replica %u: no word from the leader\n",
+			m->replica);
+		monitor_end(m, MVX_END_STOPPED, 0);
+		return;
+	}
+	monitor_end_of_status(&mine, m->root_status);
+	if (mine.how == m->leader_end.how && mine.code == m->leader_end.code) {
+		m->end = mine;
+		return;
+	}
+	fprintf(stderr, "mvx: DIVERGENCE in replica %u: the program %s in the "
+		"leader, %s here\n", m->replica,
+		end_text(&m->leader_end, a, sizeof(a)),
+		end_text(&mine, b, sizeof(b)));
+	monitor_end(m, MVX_END_DIVERGED, -1);
+}
+
+static void follower_finish(struct monitor *m)
+{
+	if (!m->end.how && m->root_done)
+		settle(m);
+	monitor_end(m, MVX_END_ERROR, 0);
+	while (m->queue)
+		drop(take(m, m->queue->call.vid));
+	record_send_end(&m->peers[0], &m->end);
+}
+
+const struct role_ops follower_ops = {
+	.on_call = follower_on_call,
+	.on_exit_stop = follower_on_exit_stop,
+	.idle = follower_idle,
+	.finish = follower_finish,
+};
