@@ -58,13 +58,14 @@ static void hex_at(char *out, size_t size, const unsigned char *p, size_t len,
 		used += (size_t)snprintf(out + used, size - used, "%02x", p[i]);
 }
 
+/* Buffer I of THEIRS against buffer J of MINE. */
 static int differ_buf(const struct record *mine, const struct record *theirs,
-		      unsigned i, struct divergence *d)
+		      unsigned i, unsigned j, struct divergence *d)
 {
 	const struct mvx_buf_desc *a = &theirs->call.buf[i];
-	const struct mvx_buf_desc *b = &mine->call.buf[i];
+	const struct mvx_buf_desc *b = &mine->call.buf[j];
 	const unsigned char *pa = theirs->data + record_buf_at(theirs, i);
-	const unsigned char *pb = mine->data + record_buf_at(mine, i);
+	const unsigned char *pb = mine->data + record_buf_at(mine, j);
 	size_t n = a->len < b->len ? a->len : b->len, at = 0;
 
 	while (at < n && pa[at] == pb[at])
@@ -72,36 +73,37 @@ static int differ_buf(const struct record *mine, const struct record *theirs,
 	if (at == n && a->len == b->len)
 		return 0;
 	snprintf(d->what, sizeof(d->what),
-		 "buffer %u (arg %u, %s, %" PRIu32 " bytes in the leader, %"
-		 PRIu32 " here) at byte offset %zu", i, b->arg,
+		 "buffer of arg %u (%s, %" PRIu32 " bytes in the leader, %"
+		 PRIu32 " here) at byte offset %zu", b->arg,
 		 b->role == MVX_BUF_IN ? "in" : "out", a->len, b->len, at);
 	hex_at(d->leader, sizeof(d->leader), pa, a->len, at);
 	hex_at(d->mine, sizeof(d->mine), pb, b->len, at);
 	return 1;
 }
 
-/* The buffers of ROLE, in order (both records come from one policy entry,
- * so the same descriptors unless the memory differed). */
+/* The index of the next buffer of ROLE in R from *AT on; nbuf if none. */
+static unsigned next_of(const struct record *r, uint8_t role, unsigned at)
+{
+	while (at < r->call.nbuf && r->call.buf[at].role != role)
+		at++;
+	return at;
+}
+
+/* The buffers of ROLE, in order (both records come from one policy
+ * entry, so the same ones unless the program passed other memory). */
 static int differ_bufs(const struct record *mine, const struct record *theirs,
 		       uint8_t role, struct divergence *d)
 {
-	char what[32];
+	unsigned i = next_of(theirs, role, 0), j = next_of(mine, role, 0);
 
-	if (differ_u64(d, "number of buffers", theirs->call.nbuf,
-		       mine->call.nbuf))
-		return 1;
-	for (unsigned i = 0; i < mine->call.nbuf; i++) {
-		snprintf(what, sizeof(what), "buffer %u's argument", i);
-		if (differ_u64(d, what, theirs->call.buf[i].arg,
-			       mine->call.buf[i].arg) ||
-		    differ_u64(d, "buffer role", theirs->call.buf[i].role,
-			       mine->call.buf[i].role))
+	for (; i < theirs->call.nbuf && j < mine->call.nbuf;
+	     i = next_of(theirs, role, i + 1), j = next_of(mine, role, j + 1))
+		if (differ_u64(d, "buffer's argument", theirs->call.buf[i].arg,
+			       mine->call.buf[j].arg) ||
+		    differ_buf(mine, theirs, i, j, d))
 			return 1;
-		if (mine->call.buf[i].role == role &&
-		    differ_buf(mine, theirs, i, d))
-			return 1;
-	}
-	return 0;
+	return differ_u64(d, "number of buffers", i < theirs->call.nbuf,
+			  j < mine->call.nbuf);
 }
 
 int compare_entry(const struct record *mine, const struct record *theirs,

@@ -54,7 +54,11 @@ static int sock_recv(struct transport *t, uint16_t *type, void *buf,
 		return -1;
 	if (!r)
 		return 1;
-	n = recv(t->fd, msg, sizeof(msg), MSG_TRUNC);
+	/* A peer that closed with our messages unread makes the first recv
+	 * ECONNRESET; what it sent before is still there after. */
+	do
+		n = recv(t->fd, msg, sizeof(msg), MSG_TRUNC);
+	while (n < 0 && (errno == EINTR || errno == ECONNRESET));
 	if (n < 0)
 		return -1;
 	if (n == 0) {
