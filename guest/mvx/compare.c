@@ -18,7 +18,7 @@ static const char *const kind_name[] = {
 static const char *const fdclass_name[] = {
 	[MVX_FD_NONE] = "none", [MVX_FD_PLAIN] = "plain",
 	[MVX_FD_EXTERNAL] = "external", [MVX_FD_RANDOM] = "random",
-	[MVX_FD_COUNTER] = "counter",
+	[MVX_FD_COUNTER] = "counter", [MVX_FD_ANON] = "anonymous",
 };
 
 static int differ_u64(struct divergence *d, const char *what, uint64_t theirs,

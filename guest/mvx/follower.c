@@ -119,6 +119,16 @@ static int follower_on_call(struct monitor *m, struct proc *p)
 	return serve(m, p);
 }
 
+/* The OUT buffers of R with what means nothing masked (policy.c). */
+static void mask(struct record *r)
+{
+	for (unsigned i = 0; i < r->call.nbuf; i++)
+		if (r->call.buf[i].role == MVX_BUF_OUT)
+			policy_mask_out(r->call.nr, r->call.fdclass,
+					r->data + record_buf_at(r, i),
+					r->call.buf[i].len);
+}
+
 static int follower_on_exit_stop(struct monitor *m, struct proc *p)
 {
 	struct record *theirs = p->theirs;
@@ -141,9 +151,13 @@ static int follower_on_exit_stop(struct monitor *m, struct proc *p)
 			break;
 		p->mine.call.result = result;
 		if (record_add_bufs(&p->mine, p->pid, p->pol, MVX_BUF_OUT,
-				    result))
+				    result)) {
 			err = -1;
-		else if (compare_exit(&p->mine, theirs, &d))
+			break;
+		}
+		mask(&p->mine);
+		mask(theirs);
+		if (compare_exit(&p->mine, theirs, &d))
 			err = diverge(m, p, &d);
 	}
 	drop(theirs);

@@ -18,6 +18,7 @@
 #include "policy.h"
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -274,6 +275,9 @@ static enum mvx_fdclass class_of_path(const char *path)
 {
 	if (!strcmp(path, "/dev/urandom") || !strcmp(path, "/dev/random"))
 		return MVX_FD_RANDOM;
+	if (!strncmp(path, "pipe:", 5) || !strncmp(path, "socket:", 7) ||
+	    !strncmp(path, "anon_inode:", 11) || !strncmp(path, "/proc/", 6))
+		return MVX_FD_ANON;
 	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
 		if (!strncmp(path, counters[i], strlen(counters[i])))
 			return MVX_FD_COUNTER;
@@ -300,7 +304,48 @@ enum mvx_fdclass policy_fdclass(pid_t pid, long fd)
 
 enum mvx_kind policy_kind(const struct pol_entry *e, enum mvx_fdclass fdc)
 {
-	if (e->fdarg >= 0 && fdc != MVX_FD_PLAIN && fdc != MVX_FD_NONE)
+	if (e->fdarg >= 0 && (fdc == MVX_FD_EXTERNAL || fdc == MVX_FD_RANDOM ||
+			      fdc == MVX_FD_COUNTER))
 		return e->ext_kind;
 	return e->kind;
+}
+
+/* Byte ranges of struct stat and struct statx (x86-64): what every
+ * stat has that is a reading of a kernel's clock or numbering rather
+ * than of the file (access and change times: when a replica touched it,
+ * per kernel clock; statx's mount id: per mount namespace), and what a
+ * pipe's or /proc file's has besides (device, inode, modification). */
+struct range {
+	size_t at, len;
+};
+
+static const struct range stat_clock[] = { { 72, 16 }, { 104, 16 } };
+static const struct range stat_anon[] = { { 0, 16 }, { 88, 16 } };
+static const struct range statx_clock[] = { { 64, 16 }, { 96, 16 },
+					    { 144, 8 } };
+static const struct range statx_anon[] = { { 32, 8 }, { 112, 16 },
+					   { 136, 8 } };
+
+static void zero(unsigned char *p, const struct range *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		memset(p + r[i].at, 0, r[i].len);
+}
+
+#define ZERO(p, ranges) zero(p, ranges, sizeof(ranges) / sizeof(ranges[0]))
+
+void policy_mask_out(long nr, uint8_t fdc, unsigned char *p, size_t len)
+{
+	bool stat = len == SZ_STAT && (nr == SYS_fstat || nr == SYS_stat ||
+				       nr == SYS_lstat || nr == SYS_newfstatat);
+
+	if (stat)
+		ZERO(p, stat_clock);
+	if (stat && fdc == MVX_FD_ANON)
+		ZERO(p, stat_anon);
+	if (nr == SYS_statx && len == SZ_STATX) {
+		ZERO(p, statx_clock);
+		if (fdc == MVX_FD_ANON)
+			ZERO(p, statx_anon);
+	}
 }
