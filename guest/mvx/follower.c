@@ -6,11 +6,13 @@
 #include "follower.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -69,6 +71,42 @@ static int leader_over(struct monitor *m, struct proc *p)
 	return diverge(m, p, &d);
 }
 
+/* A read of a pipe or socket returns what is there: the follower's may
+ * get less or more than the leader's did, by timing alone.  It is made
+ * to get exactly as much: asked for the leader's count, restarted until
+ * it has it (or hits the end), then compared as one read. */
+static bool refillable(const struct proc *p)
+{
+	return p->call.nr == SYS_read && p->mine.call.kind == MVX_OUTPUT &&
+	       p->mine.call.fdclass == MVX_FD_ANON && p->theirs->call.result > 0;
+}
+
+static int refill_start(struct proc *p)
+{
+	p->refill = 1;
+	p->got = 0;
+	p->want = (uint64_t)p->theirs->call.result;
+	if (p->want > p->call.args[2])
+		p->want = p->call.args[2];
+	return tracee_set_call_arg(p->pid, 2, p->want);
+}
+
+/* At an exit stop of a refilled read: 1 if restarted, 0 once done with
+ * *RESULT the whole read's, -1 on error. */
+static int refill_step(struct proc *p, int64_t *result)
+{
+	if (*result > 0 && p->got + (uint64_t)*result < p->want) {
+		p->got += (uint64_t)*result;
+		return tracee_reread(p->pid, p->call.nr, p->call.args[1] +
+				     p->got, p->want - p->got) ? -1 : 1;
+	}
+	if (*result > 0 || p->got)
+		*result = (int64_t)p->got + (*result > 0 ? *result : 0);
+	p->refill = 0;
+	return tracee_reread_done(p->pid, *result, p->call.args[1],
+				  p->call.args[2]) ? -1 : 0;
+}
+
 static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
 {
 	uint8_t kind = p->mine.call.kind;
@@ -93,6 +131,8 @@ static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
 	}
 	p->theirs = theirs;
 	if ((kind == MVX_INPUT || kind == MVX_EXTERNAL) && tracee_skip(p->pid))
+		return -1;
+	if (refillable(p) && refill_start(p))
 		return -1;
 	return monitor_resume(p, true);
 }
@@ -149,6 +189,17 @@ static int follower_on_exit_stop(struct monitor *m, struct proc *p)
 	default:
 		if (tracee_result(p->pid, &result))
 			break;
+		if (p->refill) {
+			err = refill_step(p, &result);
+			/* On to its seccomp stop (PTRACE_SYSCALL would stop
+			 * at its entry first), then to its exit. */
+			if (err > 0) {
+				p->theirs = theirs;
+				return monitor_resume(p, false);
+			}
+			if (err)
+				break;
+		}
 		p->mine.call.result = result;
 		if (record_add_bufs(&p->mine, p->pid, p->pol, MVX_BUF_OUT,
 				    result)) {

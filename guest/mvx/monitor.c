@@ -165,6 +165,9 @@ static int on_stop(struct monitor *m, struct proc *p, int st)
 				"%d: its time calls may not stop\n", (int)p->pid);
 		return cont(p->pid, 0);
 	case PTRACE_EVENT_SECCOMP:
+		/* A read the follower restarted: the same call still. */
+		if (p->refill)
+			return monitor_resume(p, true);
 		return m->role->on_call(m, p);
 	}
 	return cont(p->pid, 0);

@@ -24,6 +24,8 @@ struct proc {
 	unsigned held:1;	/* stopped, to be resumed once known */
 	unsigned in_call:1;	/* resumed to its syscall's exit stop */
 	unsigned parked:1;	/* follower: waits for the leader's record */
+	unsigned refill:1;	/* follower: read restarted to get as much */
+	uint64_t got, want;	/* refill: bytes read so far, the leader's */
 	const struct pol_entry *pol;
 	struct tracee_call call;	/* the syscall it is in */
 	struct record mine;		/* what this replica's call did */

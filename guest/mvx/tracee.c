@@ -77,6 +77,32 @@ int tracee_set_call_arg(pid_t pid, unsigned i, uint64_t v)
 	return tracee_set_regs(pid, &r);
 }
 
+int tracee_reread(pid_t pid, long nr, uint64_t at, uint64_t left)
+{
+	struct user_regs_struct r;
+
+	if (tracee_regs(pid, &r))
+		return -1;
+	r.rip -= 2;		/* the syscall instruction, again */
+	r.rax = (unsigned long)nr;
+	r.rsi = at;
+	r.rdx = left;
+	return tracee_set_regs(pid, &r);
+}
+
+int tracee_reread_done(pid_t pid, int64_t v, uint64_t buf, uint64_t count)
+{
+	struct user_regs_struct r;
+
+	/* The syscall ABI keeps every register but rax, rcx and r11. */
+	if (tracee_regs(pid, &r))
+		return -1;
+	r.rax = (unsigned long)v;
+	r.rsi = buf;
+	r.rdx = count;
+	return tracee_set_regs(pid, &r);
+}
+
 int tracee_result(pid_t pid, int64_t *v)
 {
 	struct user_regs_struct r;
