@@ -275,12 +275,12 @@ static enum mvx_fdclass class_of_path(const char *path)
 {
 	if (!strcmp(path, "/dev/urandom") || !strcmp(path, "/dev/random"))
 		return MVX_FD_RANDOM;
-	if (!strncmp(path, "pipe:", 5) || !strncmp(path, "socket:", 7) ||
-	    !strncmp(path, "anon_inode:", 11) || !strncmp(path, "/proc/", 6))
-		return MVX_FD_ANON;
 	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
 		if (!strncmp(path, counters[i], strlen(counters[i])))
 			return MVX_FD_COUNTER;
+	if (!strncmp(path, "pipe:", 5) || !strncmp(path, "socket:", 7) ||
+	    !strncmp(path, "anon_inode:", 11) || !strncmp(path, "/proc/", 6))
+		return MVX_FD_ANON;
 	return MVX_FD_PLAIN;
 }
 
