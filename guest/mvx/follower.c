@@ -107,6 +107,18 @@ static int refill_step(struct proc *p, int64_t *result)
 				  p->call.args[2]) ? -1 : 0;
 }
 
+/* Which child a wait4(-1) reaps is the scheduler's choice: the follower's
+ * is made to wait for the one the leader's reaped (the same pid: every
+ * replica has its own pid namespace).  Its argument is put back after. */
+static int steer_wait(struct proc *p)
+{
+	if (p->call.nr != SYS_wait4 || (int32_t)p->call.args[0] > 0 ||
+	    p->theirs->call.result <= 0)
+		return 0;
+	p->steered = 1;
+	return tracee_set_call_arg(p->pid, 0, (uint64_t)p->theirs->call.result);
+}
+
 static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
 {
 	uint8_t kind = p->mine.call.kind;
@@ -132,7 +144,7 @@ static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
 	p->theirs = theirs;
 	if ((kind == MVX_INPUT || kind == MVX_EXTERNAL) && tracee_skip(p->pid))
 		return -1;
-	if (refillable(p) && refill_start(p))
+	if ((refillable(p) && refill_start(p)) || steer_wait(p))
 		return -1;
 	return monitor_resume(p, true);
 }
@@ -189,6 +201,11 @@ static int follower_on_exit_stop(struct monitor *m, struct proc *p)
 	default:
 		if (tracee_result(p->pid, &result))
 			break;
+		if (p->steered) {
+			p->steered = 0;
+			if (tracee_set_call_arg(p->pid, 0, p->call.args[0]))
+				err = -1;
+		}
 		if (p->refill) {
 			err = refill_step(p, &result);
 			/* On to its seccomp stop (PTRACE_SYSCALL would stop

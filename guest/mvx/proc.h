@@ -25,6 +25,7 @@ struct proc {
 	unsigned in_call:1;	/* resumed to its syscall's exit stop */
 	unsigned parked:1;	/* follower: waits for the leader's record */
 	unsigned refill:1;	/* follower: read restarted to get as much */
+	unsigned steered:1;	/* follower: wait4 made to wait for one pid */
 	uint64_t got, want;	/* refill: bytes read so far, the leader's */
 	const struct pol_entry *pol;
 	struct tracee_call call;	/* the syscall it is in */
