@@ -50,21 +50,33 @@ static int diverge(struct monitor *m, struct proc *p,
 	return -1;
 }
 
+/* The leader will send no more and its end says nothing to compare with:
+ * gone, killed (SIGKILL: no follower can reach that point by itself), or
+ * failed. */
+static bool leader_lost(const struct monitor *m)
+{
+	return m->leader_gone || m->leader_end.how == MVX_END_ERROR ||
+	       (m->leader_end.how == MVX_END_SIGNALED &&
+		m->leader_end.code == SIGKILL);
+}
+
+static int stop_for_leader(struct monitor *m)
+{
+	fprintf(stderr, "mvx: replica %u stops: the leader's replica %s\n",
+		m->replica, m->leader_gone ? "is gone" :
+		m->leader_end.how == MVX_END_ERROR ? "failed" :
+		"was killed (SIGKILL)");
+	monitor_end(m, MVX_END_STOPPED, 0);
+	return -1;
+}
+
 /* P needs a record and the leader will send no more. */
 static int leader_over(struct monitor *m, struct proc *p)
 {
 	struct divergence d = { "", "", "" };
 
-	if (m->leader_gone || (m->leader_end.how == MVX_END_SIGNALED &&
-			       m->leader_end.code == SIGKILL) ||
-	    m->leader_end.how == MVX_END_ERROR) {
-		fprintf(stderr, "mvx: replica %u stops: the leader's replica "
-			"%s\n", m->replica, m->leader_gone ? "is gone" :
-			m->leader_end.how == MVX_END_ERROR ? "failed" :
-			"was killed (SIGKILL)");
-		monitor_end(m, MVX_END_STOPPED, 0);
-		return -1;
-	}
+	if (leader_lost(m))
+		return stop_for_leader(m);
 	snprintf(d.what, sizeof(d.what), "the syscall itself");
 	snprintf(d.leader, sizeof(d.leader), "none (its program had ended)");
 	snprintf(d.mine, sizeof(d.mine), "made it");
@@ -302,10 +314,8 @@ static int follower_idle(struct monitor *m, int timeout_ms)
 		;
 	if (r < 0)
 		return -1;
-	if (m->leader_gone || (m->leader_ended &&
-			       m->leader_end.how == MVX_END_SIGNALED &&
-			       m->leader_end.code == SIGKILL))
-		return leader_over(m, NULL);
+	if (leader_lost(m))
+		return stop_for_leader(m);
 	return serve_parked(m);
 }
 

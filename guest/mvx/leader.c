@@ -16,8 +16,10 @@ static void broadcast(struct monitor *m, const struct record *r)
 		if (!m->peer_ok[i] || !record_send(&m->peers[i], r))
 			continue;
 		m->peer_ok[i] = false;
-		fprintf(stderr, "mvx: follower %u is gone (%s); the leader goes "
-			"on\n", i + 1, strerror(errno));
+		fprintf(stderr, "mvx: follower %u %s; the leader goes on\n",
+			i + 1, errno == ETIMEDOUT ? "took nothing for 5 s: hung" :
+			errno == EPIPE || errno == ECONNRESET ? "is gone" :
+			strerror(errno));
 	}
 }
 

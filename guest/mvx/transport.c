@@ -20,10 +20,27 @@
 
 /* ----- socketpair */
 
+static void nap(void)
+{
+	struct timespec ts = { 0, 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int sock_send(struct transport *t, uint16_t type, const void *buf,
 		     size_t len)
 {
 	unsigned char msg[2 + MVX_MSG_MAX];
+	struct pollfd p = { .fd = t->fd, .events = POLLOUT };
+	long long deadline = now_ms() + TRANSPORT_SEND_MS;
 
 	if (len > MVX_MSG_MAX) {
 		errno = EMSGSIZE;
@@ -32,10 +49,18 @@ static int sock_send(struct transport *t, uint16_t type, const void *buf,
 	put_le16(msg, type);
 	memcpy(msg + 2, buf, len);
 	for (;;) {
-		if (send(t->fd, msg, len + 2, MSG_NOSIGNAL) == (ssize_t)len + 2)
+		if (send(t->fd, msg, len + 2, MSG_NOSIGNAL | MSG_DONTWAIT) ==
+		    (ssize_t)len + 2)
 			return 0;
-		if (errno != EINTR)
+		if (errno != EINTR && errno != EAGAIN)
 			return -1;
+		if (now_ms() >= deadline) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		/* Room, but maybe not for this one: do not spin on it. */
+		if (poll(&p, 1, 1) > 0)
+			nap();
 	}
 }
 
@@ -95,13 +120,6 @@ void transport_socket(struct transport *t, int fd)
 
 /* ----- window ring */
 
-static void nap(void)
-{
-	struct timespec ts = { 0, 1000000 };
-
-	nanosleep(&ts, NULL);
-}
-
 static int peer_gone(const struct transport *t)
 {
 	return t->peer_alive &&
@@ -111,6 +129,8 @@ static int peer_gone(const struct transport *t)
 static int ring_send(struct transport *t, uint16_t type, const void *buf,
 		     size_t len)
 {
+	int waited_ms = 0;
+
 	for (unsigned spins = 0;; spins++) {
 		int err = window_ring_push(t->w, t->self, t->peer, type, buf,
 					   len);
@@ -125,8 +145,13 @@ static int ring_send(struct transport *t, uint16_t type, const void *buf,
 			errno = EPIPE;
 			return -1;
 		}
-		if (spins >= SPINS)
-			nap();
+		if (spins < SPINS)
+			continue;
+		if (waited_ms++ >= TRANSPORT_SEND_MS) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		nap();
 	}
 }
 

@@ -13,10 +13,15 @@
 
 #include "window.h"
 
+/* A peer's monitor always drains its end at once: one that leaves the
+ * channel full this long is hung. */
+#define TRANSPORT_SEND_MS 5000
+
 struct transport;
 
-/* send: blocks while the channel is full; 0, or -1 (errno EPIPE: the other
- * end is gone).  recv: 0 (a message), 1 (TIMEOUT_MS passed; -1: wait
+/* send: waits while the channel is full, TRANSPORT_SEND_MS at most; 0, or
+ * -1 (errno EPIPE: the other end is gone; ETIMEDOUT: it took nothing
+ * for that long, hung).  recv: 0 (a message), 1 (TIMEOUT_MS passed; -1: wait
  * forever), -1 (errno EPIPE: the other end is gone, EPROTO: corrupt). */
 struct transport_ops {
 	int (*send)(struct transport *t, uint16_t type, const void *buf,

@@ -136,6 +136,28 @@ wait_for 5 no_leftover
 tap $(no_leftover && grep -q 'replica 1 stops: the leader.s replica is gone' "$work/killmvx.err"; echo $?) \
 	"mvx itself SIGKILLed: the follower stops, no process left within 5 s" "$(detail killmvx; marked)"
 
+# A follower whose monitor hangs (stopped): the leader's send gives up
+# after 5 s, the leader finishes, the follower is LOST and killed.
+"$MVX" --local 2 sh -c 'sleep 2; head -c 100000000 /dev/urandom | wc -c' \
+	>"$work/hang.out" 2>"$work/hang.err" </dev/null &
+mvx_pid=$!
+wait_for 5 test -n "$(marked 1)"
+tracer=
+for pid in $(marked 1); do
+	tracer=$(awk '/^TracerPid:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+	[ -n "$tracer" ] && [ "$tracer" != 0 ] && break
+done
+start=$SECONDS
+[ -n "$tracer" ] && kill -STOP "$tracer"
+wait "$mvx_pid"
+status=$?
+took=$((SECONDS - start))
+tap $([ "$status" -eq 102 ] && [ "$took" -le 15 ] &&
+	grep -q 'follower 1 took nothing for 5 s: hung' "$work/hang.err" &&
+	grep -q '^100000000$' "$work/hang.out" &&
+	grep -q 'verdict: LOST' "$work/hang.err" && wait_for 5 no_leftover; echo $?) \
+	"a hung follower: the leader finishes, LOST in ${took}s, no process left" "$(detail hang; marked)"
+
 # ----- the window's rings as the transport
 
 run ring --ring 3 sh -c 'head -c 65536 /dev/urandom | gzip -c | sha256sum'
