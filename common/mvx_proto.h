@@ -63,9 +63,8 @@ enum mvx_fdclass {
 	MVX_FD_EXTERNAL = 2,	/* inherited from outside the program (stdio) */
 	MVX_FD_RANDOM = 3,	/* /dev/urandom, /dev/random */
 	MVX_FD_COUNTER = 4,	/* a per-kernel counter: /proc/uptime... */
-	MVX_FD_ANON = 5,	/* a pipe, socket, anon inode or /proc file of
-				 * the program's (numbered per kernel, per
-				 * /proc mount) */
+	MVX_FD_ANON = 5,	/* a pipe, socket or anon inode of the
+				 * program's (reads return what is there) */
 	MVX_FDCLASS_COUNT
 };
 

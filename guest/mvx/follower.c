@@ -188,7 +188,7 @@ static void mask(struct record *r)
 {
 	for (unsigned i = 0; i < r->call.nbuf; i++)
 		if (r->call.buf[i].role == MVX_BUF_OUT)
-			policy_mask_out(r->call.nr, r->call.fdclass,
+			policy_mask_out(r->call.nr,
 					r->data + record_buf_at(r, i),
 					r->call.buf[i].len);
 }

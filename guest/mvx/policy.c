@@ -18,7 +18,6 @@
 #include "policy.h"
 
 #include <limits.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -279,7 +278,7 @@ static enum mvx_fdclass class_of_path(const char *path)
 		if (!strncmp(path, counters[i], strlen(counters[i])))
 			return MVX_FD_COUNTER;
 	if (!strncmp(path, "pipe:", 5) || !strncmp(path, "socket:", 7) ||
-	    !strncmp(path, "anon_inode:", 11) || !strncmp(path, "/proc/", 6))
+	    !strncmp(path, "anon_inode:", 11))
 		return MVX_FD_ANON;
 	return MVX_FD_PLAIN;
 }
@@ -310,21 +309,19 @@ enum mvx_kind policy_kind(const struct pol_entry *e, enum mvx_fdclass fdc)
 	return e->kind;
 }
 
-/* Byte ranges of struct stat and struct statx (x86-64): what every
- * stat has that is a reading of a kernel's clock or numbering rather
- * than of the file (access and change times: when a replica touched it,
- * per kernel clock; statx's mount id: per mount namespace), and what a
- * pipe's or /proc file's has besides (device, inode, modification). */
+/* Byte ranges of struct stat and struct statx (x86-64) that are a
+ * kernel's numbering or a reading of its clock, not a property of the
+ * file: the device and inode numbers (per mount, and per kernel history:
+ * a file the program creates gets the next number), the times (readings
+ * of the clock of whichever replica last touched the file), statx's mount
+ * id.  What is left is compared: type, mode, links, owner, size, blocks. */
 struct range {
 	size_t at, len;
 };
 
-static const struct range stat_clock[] = { { 72, 16 }, { 104, 16 } };
-static const struct range stat_anon[] = { { 0, 16 }, { 88, 16 } };
-static const struct range statx_clock[] = { { 64, 16 }, { 96, 16 },
-					    { 144, 8 } };
-static const struct range statx_anon[] = { { 32, 8 }, { 112, 16 },
-					   { 136, 8 } };
+static const struct range stat_noise[] = { { 0, 16 }, { 72, 48 } };
+static const struct range statx_noise[] = { { 32, 8 }, { 64, 64 },
+					    { 136, 16 } };
 
 static void zero(unsigned char *p, const struct range *r, size_t n)
 {
@@ -334,18 +331,11 @@ static void zero(unsigned char *p, const struct range *r, size_t n)
 
 #define ZERO(p, ranges) zero(p, ranges, sizeof(ranges) / sizeof(ranges[0]))
 
-void policy_mask_out(long nr, uint8_t fdc, unsigned char *p, size_t len)
+void policy_mask_out(long nr, unsigned char *p, size_t len)
 {
-	bool stat = len == SZ_STAT && (nr == SYS_fstat || nr == SYS_stat ||
-				       nr == SYS_lstat || nr == SYS_newfstatat);
-
-	if (stat)
-		ZERO(p, stat_clock);
-	if (stat && fdc == MVX_FD_ANON)
-		ZERO(p, stat_anon);
-	if (nr == SYS_statx && len == SZ_STATX) {
-		ZERO(p, statx_clock);
-		if (fdc == MVX_FD_ANON)
-			ZERO(p, statx_anon);
-	}
+	if (len == SZ_STAT && (nr == SYS_fstat || nr == SYS_stat ||
+			       nr == SYS_lstat || nr == SYS_newfstatat))
+		ZERO(p, stat_noise);
+	if (nr == SYS_statx && len == SZ_STATX)
+		ZERO(p, statx_noise);
 }

@@ -58,10 +58,10 @@ void policy_note_external(void);
 /* The class of fd FD of process PID. */
 enum mvx_fdclass policy_fdclass(pid_t pid, long fd);
 
-/* Zero in P (LEN bytes, copied out by syscall NR on an fd of class FDC)
- * what differs per kernel without telling anything about the program:
- * a stat's access and change times, a pipe's inode (policy.c). */
-void policy_mask_out(long nr, uint8_t fdc, unsigned char *p, size_t len);
+/* Zero in P (LEN bytes, copied out by syscall NR) what differs per kernel
+ * without telling anything about the program: a stat's device and inode
+ * numbers and its times (policy.c). */
+void policy_mask_out(long nr, unsigned char *p, size_t len);
 
 /* The kind E has for a call whose fd is of class FDC. */
 enum mvx_kind policy_kind(const struct pol_entry *e, enum mvx_fdclass fdc);

@@ -59,6 +59,12 @@ static void helper_main(char *const argv[], unsigned replica, int go)
 	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  NULL))
 		die("mount namespace with its /proc");
+	/* Replicas on one kernel share every file: the same temporary
+	 * name, made by each (mkstemp with the leader's random bytes),
+	 * would exist for the second.  Each gets a /tmp of its own. */
+	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+		  "mode=1777"))
+		die("a /tmp of its own");
 	child = fork();
 	if (child < 0)
 		die("fork");

@@ -2,7 +2,7 @@
  * new pid namespace (so that pids are the same in every replica, and
  * nothing outlives the run: when init ends the kernel kills the rest),
  * with a mount namespace and a /proc of its own, which forks the program
- * under the seccomp filter. */
+ * under the seccomp filter, with a /tmp of its own (a tmpfs). */
 #ifndef DUPLEX_MVX_SPAWN_H
 #define DUPLEX_MVX_SPAWN_H
 

@@ -84,6 +84,14 @@ run gzip --local 2 sh -c 'head -c 1048576 /dev/urandom | gzip -c | gunzip -c | w
 tap $(same gzip && [ "$(cat "$work/gzip.out")" = 1048576 ]; echo $?) \
 	"gzip | gunzip of 1 MiB from /dev/urandom through pipes: the same" "$(detail gzip)"
 
+run sort --local 2 sh -c 'head -c 800000 /dev/urandom | od -An -tx8 -w8 | sort -S 1M | uniq | wc -l'
+tap $(same sort && [ "$(cat "$work/sort.out")" -ge 99990 ]; echo $?) \
+	"sort of 100000 random lines (temporary files in the replica's own /tmp): the same" "$(detail sort)"
+
+run find --local 2 sh -c 'find /etc /usr/lib -xdev | wc -l'
+tap $(same find && [ "$(cat "$work/find.out")" -gt 100 ]; echo $?) \
+	"find /etc /usr/lib (directory entries and stats compared): the same" "$(detail find)"
+
 run fork --local 2 "$PROBE" fork 100
 tap $(same fork && grep -q '^100 children, 0 bad' "$work/fork.out"; echo $?) \
 	"a program forking 100 children: followed, the same" "$(detail fork)"
