@@ -84,6 +84,7 @@ static void follower_main(struct channels *c, unsigned n, unsigned self,
 	m.peers = &t;
 	m.npeers = 1;
 	monitor_run(&m, argv);
+	t.ops->close(&t);
 	if (c->ring)
 		atomic_store(&c->alive[self], 0);
 	exit(exit_code(&m.end));
@@ -108,6 +109,8 @@ static int leader_main(struct channels *c, unsigned n, char *const argv[],
 	m->peers = t;
 	m->npeers = n - 1;
 	monitor_run(m, argv);
+	for (unsigned i = 0; i < m->npeers; i++)
+		t[i].ops->close(&t[i]);
 	if (c->ring)
 		atomic_store(&c->alive[0], 0);
 	return 0;

@@ -7,6 +7,7 @@
 #include "record.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -320,7 +321,10 @@ static int recv_msg(struct transport *t, int timeout_ms)
 
 	if (err)
 		return err;
-	if (mvx_msg_decode(type, wire, len, &msg)) {
+	err = mvx_msg_decode(type, wire, len, &msg);
+	if (err) {
+		fprintf(stderr, "mvx: a message of type 0x%04x, %zu bytes: %s\n",
+			type, len, mvx_strerror(err));
 		errno = EPROTO;
 		return -1;
 	}
