@@ -132,6 +132,15 @@ int mvx_msg_decode(uint16_t type, const void *buf, size_t len,
 	case MVX_MSG_END:
 		err = decode_end(p, len, &m->u.end);
 		break;
+	case MVX_MSG_ACK:
+		if (len != 8) {
+			err = MVX_ELEN;
+			break;
+		}
+		m->u.ack.vid = get_le32(p);
+		m->u.ack.seq = get_le32(p + 4);
+		err = MVX_OK;
+		break;
 	default:
 		err = MVX_ETYPE;
 	}
@@ -177,6 +186,8 @@ static size_t encoded_len(const struct mvx_msg *m)
 		return data_valid(&m->u.data) ? 12u + m->u.data.len : 0;
 	case MVX_MSG_END:
 		return end_valid(&m->u.end) ? 8 : 0;
+	case MVX_MSG_ACK:
+		return 8;
 	}
 	return 0;
 }
@@ -206,6 +217,10 @@ int mvx_msg_encode(const struct mvx_msg *m, void *buf, size_t size,
 		memset(p, 0, 8);
 		p[0] = m->u.end.how;
 		put_le32(p + 4, (uint32_t)m->u.end.code);
+		break;
+	case MVX_MSG_ACK:
+		put_le32(p, m->u.ack.vid);
+		put_le32(p + 4, m->u.ack.seq);
 		break;
 	}
 	*len = need;

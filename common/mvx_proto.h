@@ -7,7 +7,8 @@
  * One monitored syscall is one CALL followed by DATA messages carrying the
  * bytes of its buffers, concatenated in the order of CALL's descriptors
  * (ceil(total / MVX_DATA_MAX) of them, offsets in order).  END says a
- * replica's run is over and how.
+ * replica's run is over and how.  In strict lockstep a follower ACKs each
+ * syscall once it has checked it, and the leader's process waits.
  *
  * Payloads (offsets in bytes, all integers little-endian):
  *   CALL   0 u32 vid       (process, the same in every replica)
@@ -21,6 +22,7 @@
  *         72 nbuf x { u8 role, u8 arg (0..5), u16 zero, u32 len }
  *   DATA   0 u32 vid, 4 u32 seq, 8 u32 offset, 12 bytes (1..MVX_DATA_MAX)
  *   END    0 u8 how (enum mvx_end_how), 1..3 zero, 4 i32 code
+ *   ACK    0 u32 vid, 4 u32 seq
  * The sum of a CALL's buffer lengths is at most MVX_REC_BYTES_MAX, and a
  * DATA's offset + length as well.  A payload whose length is not exactly
  * what its fields say, or with a nonzero pad byte, is refused.
@@ -39,6 +41,7 @@ enum mvx_msg_type {
 	MVX_MSG_CALL = 0x0201,	/* leader -> follower: one syscall */
 	MVX_MSG_DATA = 0x0202,	/* leader -> follower: its buffers' bytes */
 	MVX_MSG_END = 0x0203,	/* either way: this replica's run is over */
+	MVX_MSG_ACK = 0x0204,	/* follower -> leader: syscall checked */
 };
 
 /* What a monitored syscall is to the monitors (guest/mvx/policy.c). */
@@ -121,12 +124,17 @@ struct mvx_end {
 	int32_t code;
 };
 
+struct mvx_ack {
+	uint32_t vid, seq;
+};
+
 struct mvx_msg {
 	uint16_t type;		/* enum mvx_msg_type */
 	union {
 		struct mvx_call call;
 		struct mvx_data data;
 		struct mvx_end end;
+		struct mvx_ack ack;
 	} u;
 };
 

@@ -5,6 +5,8 @@
  *   mvx --local N PROG [ARGS]   N replicas on this kernel, socketpairs
  *   mvx --ring N PROG [ARGS]    the same over a window's rings (an
  *                               anonymous window on this kernel)
+ *   --strict after N: each syscall waits until every follower has checked
+ *   it; --loose (the default): the leader runs ahead.
  *
  * One verdict line on stderr ("mvx: verdict: ..."); the exit status is
  * the program's when every replica agrees, 128 + the signal when it was
@@ -13,7 +15,6 @@
 #include "local.h"
 
 #include <signal.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,16 +22,53 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: mvx --local N PROG [ARGS]\n"
-		"       mvx --ring N PROG [ARGS]\n"
+		"usage: mvx --local|--ring N [--strict|--loose] PROG [ARGS]\n"
 		"Run PROG as N (2..%u) replicas on this kernel under a syscall\n"
 		"monitor: the leader's inputs (time, randomness, uname, stdin)\n"
 		"replicated to the followers, everything else compared.\n"
-		"  --local  replicas linked by socketpairs\n"
-		"  --ring   replicas linked by the rings of a window\n"
+		"  --local   replicas linked by socketpairs\n"
+		"  --ring    replicas linked by the rings of a window\n"
+		"  --strict  each syscall waits until every follower checked it\n"
+		"  --loose   the leader runs ahead (the default)\n"
 		"Exit: the program's status if all agree; 100 divergence,\n"
 		"101 mvx error, 102 a replica lost.  Runs as root.\n",
 		LOCAL_MAX);
+}
+
+/* ARGV's options into *O: the index of PROG, or -1 (reported). */
+static int parse(int argc, char **argv, struct local_opts *o)
+{
+	long n;
+	int i = 3;
+
+	if (argc < 4 || (strcmp(argv[1], "--local") &&
+			 strcmp(argv[1], "--ring"))) {
+		usage(stderr);
+		return -1;
+	}
+	o->ring = !strcmp(argv[1], "--ring");
+	n = strtol(argv[2], NULL, 10);
+	if (n < 2 || n > (long)LOCAL_MAX) {
+		guest_error("N must be 2..%u, not '%s'", LOCAL_MAX, argv[2]);
+		return -1;
+	}
+	o->n = (unsigned)n;
+	o->strict = false;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--strict") || !strcmp(argv[i], "--loose"))
+			o->strict = !strcmp(argv[i], "--strict");
+		else if (!strcmp(argv[i], "--"))
+			return i + 1 < argc ? i + 1 : -1;
+		else {
+			guest_error("unknown option '%s'", argv[i]);
+			return -1;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return -1;
+	}
+	return i;
 }
 
 /* How many followers ended each way. */
@@ -92,27 +130,19 @@ static int verdict(const struct monitor *m, unsigned n)
 
 int main(int argc, char **argv)
 {
+	struct local_opts o;
 	struct monitor m;
-	bool ring;
-	long n;
+	int prog;
 
 	guest_prog = "mvx";
 	if (argc == 2 && !strcmp(argv[1], "--help")) {
 		usage(stdout);
 		return 0;
 	}
-	if (argc < 4 || (strcmp(argv[1], "--local") &&
-			 strcmp(argv[1], "--ring"))) {
-		usage(stderr);
+	prog = parse(argc, argv, &o);
+	if (prog < 0)
 		return 2;
-	}
-	ring = !strcmp(argv[1], "--ring");
-	n = strtol(argv[2], NULL, 10);
-	if (n < 2 || n > (long)LOCAL_MAX) {
-		guest_error("N must be 2..%u, not '%s'", LOCAL_MAX, argv[2]);
-		return 2;
-	}
-	if (local_run((unsigned)n, ring, argv + 3, &m))
+	if (local_run(&o, argv + prog, &m))
 		return MVX_EXIT_ERROR;
-	return verdict(&m, (unsigned)n);
+	return verdict(&m, o.n);
 }

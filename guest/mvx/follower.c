@@ -42,6 +42,15 @@ static void drop(struct record *r)
 	free(r);
 }
 
+/* Strict lockstep: tell the leader P's syscall is checked.  A failure
+ * is the leader gone, which the transport says next. */
+static void ack(struct monitor *m, const struct proc *p)
+{
+	if (m->strict)
+		record_send_ack(&m->peers[0], p->mine.call.vid,
+				p->mine.call.seq);
+}
+
 static int diverge(struct monitor *m, struct proc *p,
 		   const struct divergence *d)
 {
@@ -147,6 +156,8 @@ static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
 		drop(theirs);
 		return diverge(m, p, &d);
 	}
+	if (kind != MVX_OUTPUT)
+		ack(m, p);
 	if (kind == MVX_COMPARE || kind == MVX_REFUSE) {
 		drop(theirs);
 		if (kind == MVX_REFUSE && tracee_skip(p->pid))
@@ -239,6 +250,8 @@ static int follower_on_exit_stop(struct monitor *m, struct proc *p)
 		mask(theirs);
 		if (compare_exit(&p->mine, theirs, &d))
 			err = diverge(m, p, &d);
+		else
+			ack(m, p);
 	}
 	drop(theirs);
 	return err ? err : monitor_resume(p, false);
@@ -250,14 +263,14 @@ static int follower_on_exit_stop(struct monitor *m, struct proc *p)
  * (corrupt: m->end set). */
 static int receive(struct monitor *m, int timeout_ms)
 {
-	struct mvx_end end;
+	struct record_ctl ctl;
 	struct record *r;
 	uint16_t type;
 	int err;
 
 	if (m->leader_ended || m->leader_gone)
 		return 1;
-	err = record_recv(&m->peers[0], &type, &r, &end, timeout_ms);
+	err = record_recv(&m->peers[0], &type, &r, &ctl, timeout_ms);
 	if (err == 1)
 		return 1;
 	if (err && errno == EPIPE) {
@@ -272,9 +285,15 @@ static int receive(struct monitor *m, int timeout_ms)
 		return -1;
 	}
 	if (type == MVX_MSG_END) {
-		m->leader_end = end;
+		m->leader_end = ctl.end;
 		m->leader_ended = true;
 		return 0;
+	}
+	if (type != MVX_MSG_CALL) {
+		fprintf(stderr, "mvx: replica %u: an ACK from the leader\n",
+			m->replica);
+		monitor_end(m, MVX_END_ERROR, EPROTO);
+		return -1;
 	}
 	*m->tail = r;
 	m->tail = &r->next;

@@ -1,5 +1,6 @@
-/* leader: loose lockstep — the leader never waits for its followers
- * except when a transport is full.  A record is sent at the syscall's
+/* leader: loose lockstep by default — the leader never waits for its
+ * followers except when a transport is full; strict (m->strict), each
+ * syscall waits until every follower has checked it.  A record is sent at the syscall's
  * entry when nothing it returns matters (COMPARE, REFUSE), else at its
  * exit stop with the result and the bytes copied out.  A follower that
  * is gone is dropped with a message; the leader's program goes on. */
@@ -23,6 +24,50 @@ static void broadcast(struct monitor *m, const struct record *r)
 	}
 }
 
+/* One message from follower I, within LEADER_WAIT_MS: 1 if it is the ACK
+ * of the syscall C (NULL: none expected), else 0 and the follower is
+ * dropped — with its verdict if that was its END, else with a message. */
+static int hear(struct monitor *m, unsigned i, const struct mvx_call *c)
+{
+	struct record_ctl ctl;
+	struct record *r;
+	uint16_t type;
+	int err;
+
+	err = record_recv(&m->peers[i], &type, &r, &ctl, LEADER_WAIT_MS);
+	if (!err && type == MVX_MSG_ACK && c && ctl.ack.vid == c->vid &&
+	    ctl.ack.seq == c->seq)
+		return 1;
+	m->peer_ok[i] = false;
+	if (!err && type == MVX_MSG_END) {
+		m->peer_end[i] = ctl.end;
+		return 0;
+	}
+	if (err == 1)
+		fprintf(stderr, "mvx: follower %u said nothing within %d ms\n",
+			i + 1, LEADER_WAIT_MS);
+	else if (err)
+		fprintf(stderr, "mvx: follower %u: %s\n", i + 1,
+			errno == EPIPE ? "gone without a verdict" :
+			strerror(errno));
+	else
+		fprintf(stderr, "mvx: follower %u sent a message of type "
+			"0x%04x out of turn\n", i + 1, type);
+	if (r) {
+		record_free(r);
+		free(r);
+	}
+	return 0;
+}
+
+/* Strict lockstep: every follower has checked C before P goes on. */
+static void await_acks(struct monitor *m, const struct mvx_call *c)
+{
+	for (unsigned i = 0; m->strict && i < m->npeers; i++)
+		if (m->peer_ok[i])
+			hear(m, i, c);
+}
+
 /* An input's length, cut so that its bytes fit one record. */
 static int clamp(struct proc *p)
 {
@@ -43,9 +88,11 @@ static int leader_on_call(struct monitor *m, struct proc *p)
 	switch (kind) {
 	case MVX_COMPARE:
 		broadcast(m, &p->mine);
+		await_acks(m, &p->mine.call);
 		return monitor_resume(p, false);
 	case MVX_REFUSE:
 		broadcast(m, &p->mine);
+		await_acks(m, &p->mine.call);
 		return tracee_skip(p->pid) ? -1 : monitor_resume(p, false);
 	case MVX_INPUT:
 		if (clamp(p))
@@ -68,33 +115,8 @@ static int leader_on_exit_stop(struct monitor *m, struct proc *p)
 	    record_add_bufs(&p->mine, p->pid, p->pol, MVX_BUF_OUT, result))
 		return -1;
 	broadcast(m, &p->mine);
+	await_acks(m, &p->mine.call);
 	return monitor_resume(p, false);
-}
-
-/* Follower I's END, or how=0 if it gave none in time. */
-static void collect(struct monitor *m, unsigned i)
-{
-	struct transport *t = &m->peers[i];
-	struct record *r;
-	uint16_t type;
-	int err;
-
-	m->peer_end[i].how = 0;
-	err = record_recv(t, &type, &r, &m->peer_end[i], LEADER_WAIT_MS);
-	if (err == 1)
-		fprintf(stderr, "mvx: follower %u said nothing within %d ms\n",
-			i + 1, LEADER_WAIT_MS);
-	else if (err)
-		fprintf(stderr, "mvx: follower %u: %s\n", i + 1,
-			errno == EPIPE ? "gone without a verdict" :
-			strerror(errno));
-	else if (type != MVX_MSG_END)
-		fprintf(stderr, "mvx: follower %u sent a record\n", i + 1);
-	if (r) {
-		record_free(r);
-		free(r);
-		m->peer_end[i].how = 0;
-	}
 }
 
 static void leader_finish(struct monitor *m)
@@ -105,8 +127,10 @@ static void leader_finish(struct monitor *m)
 	for (unsigned i = 0; i < m->npeers; i++)
 		if (m->peer_ok[i] && record_send_end(&m->peers[i], &m->end))
 			m->peer_ok[i] = false;
+	/* Those dropped on their END have given their verdict already. */
 	for (unsigned i = 0; i < m->npeers; i++)
-		collect(m, i);
+		if (!m->peer_end[i].how)
+			hear(m, i, NULL);
 }
 
 const struct role_ops leader_ops = {

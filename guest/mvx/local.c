@@ -70,15 +70,16 @@ static int exit_code(const struct mvx_end *e)
 	       e->how == MVX_END_ERROR ? MVX_EXIT_ERROR : 0;
 }
 
-static void follower_main(struct channels *c, unsigned n, unsigned self,
-			  char *const argv[])
+static void follower_main(struct channels *c, const struct local_opts *o,
+			  unsigned self, char *const argv[])
 {
 	struct transport t;
 	struct monitor m;
 
-	close_others(c, n, self);
+	close_others(c, o->n, self);
 	channel(c, self, 0, &t);
 	memset(&m, 0, sizeof(m));
+	m.strict = o->strict;
 	m.role = &follower_ops;
 	m.replica = self;
 	m.peers = &t;
@@ -90,9 +91,10 @@ static void follower_main(struct channels *c, unsigned n, unsigned self,
 	exit(exit_code(&m.end));
 }
 
-static int leader_main(struct channels *c, unsigned n, char *const argv[],
-		       struct monitor *m)
+static int leader_main(struct channels *c, const struct local_opts *o,
+		       char *const argv[], struct monitor *m)
 {
+	unsigned n = o->n;
 	struct transport *t = calloc(n, sizeof(*t));
 
 	m->peer_ok = calloc(n, sizeof(*m->peer_ok));
@@ -105,6 +107,7 @@ static int leader_main(struct channels *c, unsigned n, char *const argv[],
 		channel(c, 0, i, &t[i - 1]);
 		m->peer_ok[i - 1] = true;
 	}
+	m->strict = o->strict;
 	m->role = &leader_ops;
 	m->peers = t;
 	m->npeers = n - 1;
@@ -116,14 +119,15 @@ static int leader_main(struct channels *c, unsigned n, char *const argv[],
 	return 0;
 }
 
-int local_run(unsigned n, bool ring, char *const argv[],
+int local_run(const struct local_opts *o, char *const argv[],
 	      struct monitor *leader)
 {
 	static struct channels c;
 	pid_t pids[LOCAL_MAX];
+	unsigned n = o->n;
 	int err;
 
-	c.ring = ring;
+	c.ring = o->ring;
 	if (make_channels(&c, n)) {
 		perror("mvx: channels between the replicas");
 		return -1;
@@ -137,10 +141,10 @@ int local_run(unsigned n, bool ring, char *const argv[],
 			return -1;
 		}
 		if (!pids[i])
-			follower_main(&c, n, i, argv);
+			follower_main(&c, o, i, argv);
 	}
 	memset(leader, 0, sizeof(*leader));
-	err = leader_main(&c, n, argv, leader);
+	err = leader_main(&c, o, argv, leader);
 	for (unsigned i = 1; i < n; i++) {
 		/* One that gave no word is stuck: it must not outlive us. */
 		if (!leader->peer_end || !leader->peer_end[i - 1].how)

@@ -11,10 +11,17 @@
 
 #define LOCAL_MAX WINDOW_MAX_PARTITIONS
 
-/* Run ARGV as N replicas (2..LOCAL_MAX), the leader's run into *LEADER
- * (its peer_end: each follower's END, how 0 if none).  0, or -1 if the
- * replicas could not be set up (reported). */
-int local_run(unsigned n, bool ring, char *const argv[],
+/* How to run the replicas. */
+struct local_opts {
+	unsigned n;		/* replicas, 2..LOCAL_MAX */
+	bool ring;		/* window rings, not socketpairs */
+	bool strict;		/* strict lockstep, not loose */
+};
+
+/* Run ARGV as O's replicas, the leader's run into *LEADER (its peer_end:
+ * each follower's END, how 0 if none).  0, or -1 if the replicas could
+ * not be set up (reported). */
+int local_run(const struct local_opts *o, char *const argv[],
 	      struct monitor *leader);
 
 #endif

@@ -39,6 +39,7 @@ struct monitor {
 	bool *peer_ok;			/* leader: the follower still listens */
 	struct mvx_end *peer_end;	/* leader: how each follower ended */
 	int sigfd;			/* SIGCHLD, for a follower's poll */
+	bool strict;			/* followers ACK each syscall */
 	bool stopping;			/* killed: only reaping now */
 	struct procs procs;
 	pid_t helper;			/* the namespace's init */

@@ -312,6 +312,14 @@ int record_send_end(struct transport *t, const struct mvx_end *e)
 	return send_msg(t);
 }
 
+int record_send_ack(struct transport *t, uint32_t vid, uint32_t seq)
+{
+	msg.type = MVX_MSG_ACK;
+	msg.u.ack.vid = vid;
+	msg.u.ack.seq = seq;
+	return send_msg(t);
+}
+
 /* One message, decoded into msg: 0, 1 (timeout), -1. */
 static int recv_msg(struct transport *t, int timeout_ms)
 {
@@ -357,7 +365,7 @@ static int recv_data(struct transport *t, struct record *r)
 }
 
 int record_recv(struct transport *t, uint16_t *type, struct record **r,
-		struct mvx_end *end, int timeout_ms)
+		struct record_ctl *ctl, int timeout_ms)
 {
 	int err = recv_msg(t, timeout_ms);
 
@@ -366,7 +374,11 @@ int record_recv(struct transport *t, uint16_t *type, struct record **r,
 		return err;
 	*type = msg.type;
 	if (msg.type == MVX_MSG_END) {
-		*end = msg.u.end;
+		ctl->end = msg.u.end;
+		return 0;
+	}
+	if (msg.type == MVX_MSG_ACK) {
+		ctl->ack = msg.u.ack;
 		return 0;
 	}
 	if (msg.type != MVX_MSG_CALL) {

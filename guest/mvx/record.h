@@ -41,14 +41,21 @@ int record_apply_out(const struct record *r, pid_t pid,
 /* Send R: 0 or -1 (errno from the transport). */
 int record_send(struct transport *t, const struct record *r);
 
-/* Send END E: 0 or -1. */
+/* Send END E, or the ACK of the syscall SEQ of process VID: 0 or -1. */
 int record_send_end(struct transport *t, const struct mvx_end *e);
+int record_send_ack(struct transport *t, uint32_t vid, uint32_t seq);
+
+/* What a message other than a CALL said. */
+struct record_ctl {
+	struct mvx_end end;
+	struct mvx_ack ack;
+};
 
 /* Receive one message; a CALL with all its DATA into *R (allocated, for
- * record_free()).  0 (*TYPE MVX_MSG_CALL or MVX_MSG_END; for END, *END
- * set), 1 (timeout), -1 (errno; EPROTO: the stream is corrupt). */
+ * record_free()), an END or ACK into *CTL.  0 (*TYPE says which), 1
+ * (timeout), -1 (errno; EPROTO: the stream is corrupt). */
 int record_recv(struct transport *t, uint16_t *type, struct record **r,
-		struct mvx_end *end, int timeout_ms);
+		struct record_ctl *ctl, int timeout_ms);
 
 /* Byte offset into R's data of buffer I. */
 size_t record_buf_at(const struct record *r, unsigned i);

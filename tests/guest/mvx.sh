@@ -111,6 +111,21 @@ tap $([ "$status" -eq 100 ] &&
 	grep -q 'in, 10 bytes in the leader, 10 here) at byte offset 8: leader 0x300a, replica 1 0x310a' "$work/echo.err"; echo $?) \
 	"output that differs: DIVERGED naming write and offset 8" "$(detail echo)"
 
+# ----- strict lockstep: every syscall acknowledged before the leader goes on
+
+run strict --local 3 --strict sh -c 'head -c 65536 /dev/urandom | gzip -c | gunzip -c | sha256sum'
+tap $(same strict && grep -q 'SAME in 3 replicas' "$work/strict.err"; echo $?) \
+	"--strict: urandom | gzip | gunzip | sha256sum the same in 3 replicas" "$(detail strict)"
+
+run strictdiv --local 2 --strict "$PROBE" slurp /proc/self/environ
+tap $([ "$status" -eq 100 ] && grep -q 'DIVERGENCE in replica 1, .*: read(' "$work/strictdiv.err" &&
+	grep -q '^mvx: verdict: DIVERGED' "$work/strictdiv.err"; echo $?) \
+	"--strict: the divergent read caught, the leader told at once" "$(detail strictdiv)"
+
+run badopt --local 2 --fast date
+tap $([ "$status" -eq 2 ] && grep -q "unknown option '--fast'" "$work/badopt.err"; echo $?) \
+	"an unknown option: refused (exit 2)" "$(detail badopt)"
+
 # ----- bad endings: named verdicts, nothing left behind
 
 run crash --local 2 "$PROBE" crash
@@ -171,6 +186,10 @@ tap $([ "$status" -eq 102 ] && [ "$took" -le 15 ] &&
 run ring --ring 3 sh -c 'head -c 65536 /dev/urandom | gzip -c | sha256sum'
 tap $(same ring && grep -q 'SAME in 3 replicas' "$work/ring.err"; echo $?) \
 	"over a window's rings: urandom | gzip | sha256sum the same in 3 replicas" "$(detail ring)"
+
+run ringstrict --ring 2 --strict "$PROBE" clock 100
+tap $(same ringstrict; echo $?) \
+	"over a window's rings, --strict: 100 clock readings the same" "$(detail ringstrict)"
 
 run ringdiv --ring 2 "$PROBE" slurp /proc/self/environ
 tap $([ "$status" -eq 100 ] && grep -q 'DIVERGENCE in replica 1, .*: read(' "$work/ringdiv.err"; echo $?) \

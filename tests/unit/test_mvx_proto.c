@@ -188,6 +188,22 @@ static void test_end(void **state)
 	assert_int_equal(back.u.end.code, -5);
 }
 
+static void test_ack(void **state)
+{
+	unsigned char p[9] = { 7, 0, 0, 0, 3, 0, 0, 0, 0 };
+	size_t len;
+
+	(void)state;
+	assert_int_equal(decode(MVX_MSG_ACK, p, 8), MVX_OK);
+	assert_int_equal(back.u.ack.vid, 7);
+	assert_int_equal(back.u.ack.seq, 3);
+	assert_int_equal(mvx_msg_encode(&back, out, sizeof(out), &len), MVX_OK);
+	assert_int_equal(len, 8);
+	assert_memory_equal(out, p, 8);
+	assert_int_equal(decode(MVX_MSG_ACK, p, 7), MVX_ELEN);
+	assert_int_equal(decode(MVX_MSG_ACK, p, 9), MVX_ELEN);
+}
+
 static void test_unknown(void **state)
 {
 	size_t len = a_call(out);
@@ -195,7 +211,7 @@ static void test_unknown(void **state)
 	(void)state;
 	assert_int_equal(decode(0, out, len), MVX_ETYPE);
 	assert_int_equal(decode(0x0101, out, len), MVX_ETYPE);
-	assert_int_equal(decode(MVX_MSG_END + 1, out, 8), MVX_ETYPE);
+	assert_int_equal(decode(MVX_MSG_ACK + 1, out, 8), MVX_ETYPE);
 	msg.type = 0x0101;
 	assert_int_equal(mvx_msg_encode(&msg, out, sizeof(out), &len),
 			 MVX_ERANGE);
@@ -212,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_call_sum),
 		cmocka_unit_test(test_data),
 		cmocka_unit_test(test_end),
+		cmocka_unit_test(test_ack),
 		cmocka_unit_test(test_unknown),
 	};
 
