@@ -13,6 +13,7 @@
  * killed, else MVX_EXIT_DIVERGED (100), _ERROR (101) or _LOST (102). */
 #include "guest.h"
 #include "local.h"
+#include "policy.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -90,6 +91,25 @@ static void count(const struct monitor *m, struct tally *t)
 	}
 }
 
+/* The end of the DIVERGED line: where the first follower that did
+ * diverged (its END's code: the syscall number, -1 for how the program
+ * ended). */
+static void where_diverged(const struct monitor *m)
+{
+	char name[32];
+
+	for (unsigned i = 0; i < m->npeers; i++) {
+		const struct mvx_end *e = &m->peer_end[i];
+
+		if (e->how != MVX_END_DIVERGED)
+			continue;
+		fprintf(stderr, "replica %u at %s)\n", i + 1, e->code < 0 ?
+			"the program's end" :
+			policy_name(e->code, name, sizeof(name)));
+		return;
+	}
+}
+
 static int verdict(const struct monitor *m, unsigned n)
 {
 	const struct mvx_end *e = &m->end;
@@ -97,8 +117,9 @@ static int verdict(const struct monitor *m, unsigned n)
 
 	count(m, &t);
 	if (t.diverged) {
-		fprintf(stderr, "mvx: verdict: DIVERGED (%u of %u followers)\n",
+		fprintf(stderr, "mvx: verdict: DIVERGED (%u of %u followers; ",
 			t.diverged, n - 1);
+		where_diverged(m);
 		return MVX_EXIT_DIVERGED;
 	}
 	if (e->how == MVX_END_ERROR || t.error) {
