@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -311,6 +312,27 @@ static int serve_parked(struct monitor *m)
 	return 0;
 }
 
+/* A ring has no fd to poll: look at it and at the processes' stops for
+ * TRANSPORT_SPIN_US, then every millisecond.  0 once something came, 1
+ * if nothing did, -1 on a corrupt message. */
+static int spin_ring(struct monitor *m)
+{
+	struct pollfd sig = { .fd = m->sigfd, .events = POLLIN };
+	long long start = transport_now_us();
+	int r;
+
+	do {
+		if (poll(&sig, 1, 0) > 0)
+			return 0;
+		r = receive(m, 0);
+		if (r <= 0)
+			return r;
+		/* The stop awaited may need this CPU to happen. */
+		sched_yield();
+	} while (transport_now_us() - start < TRANSPORT_SPIN_US);
+	return 1;
+}
+
 static int follower_idle(struct monitor *m, int timeout_ms)
 {
 	struct pollfd fds[2] = {
@@ -318,13 +340,20 @@ static int follower_idle(struct monitor *m, int timeout_ms)
 		{ .fd = m->peers[0].fd, .events = POLLIN },
 	};
 	struct signalfd_siginfo si;
-	int r;
+	bool ring = fds[1].fd < 0;
+	int r = 1;
 
-	/* A ring has no fd: look at it every millisecond. */
-	if (fds[1].fd < 0 && (timeout_ms < 0 || timeout_ms > 1))
-		timeout_ms = 1;
 	if (m->leader_ended || m->leader_gone)
 		fds[1].fd = -1;
+	else if (ring)
+		r = spin_ring(m);
+	if (r < 0)
+		return -1;
+	if (!r)
+		timeout_ms = 0;
+	else if (ring && fds[1].fd < 0 && !m->leader_ended &&
+		 !m->leader_gone && (timeout_ms < 0 || timeout_ms > 1))
+		timeout_ms = 1;
 	if (poll(fds, 2, timeout_ms) < 0 && errno != EINTR)
 		return -1;
 	while (read(m->sigfd, &si, sizeof(si)) == sizeof(si))

@@ -2,11 +2,12 @@
  * type (2 bytes, little-endian) and the payload: SOCK_SEQPACKET keeps the
  * boundaries, and the peer's exit is an EOF.  A ring already frames,
  * types, sequences and checksums messages (window_ring.c); a wait on it
- * polls, then sleeps a millisecond at a time. */
+ * polls for TRANSPORT_SPIN_US, then sleeps a millisecond at a time. */
 #include "transport.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -16,7 +17,8 @@
 #include "le.h"
 #include "mvx_proto.h"
 
-#define SPINS 2000	/* polls of the ring before sleeping */
+/* Spinning on a ring: one clock reading per this many polls. */
+#define SPIN_CHECK 256
 
 /* ----- socketpair */
 
@@ -27,12 +29,12 @@ static void nap(void)
 	nanosleep(&ts, NULL);
 }
 
-static long long now_ms(void)
+long long transport_now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static int sock_send(struct transport *t, uint16_t type, const void *buf,
@@ -40,7 +42,7 @@ static int sock_send(struct transport *t, uint16_t type, const void *buf,
 {
 	unsigned char msg[2 + MVX_MSG_MAX];
 	struct pollfd p = { .fd = t->fd, .events = POLLOUT };
-	long long deadline = now_ms() + TRANSPORT_SEND_MS;
+	long long deadline = transport_now_us() + TRANSPORT_SEND_MS * 1000LL;
 
 	if (len > MVX_MSG_MAX) {
 		errno = EMSGSIZE;
@@ -54,7 +56,7 @@ static int sock_send(struct transport *t, uint16_t type, const void *buf,
 			return 0;
 		if (errno != EINTR && errno != EAGAIN)
 			return -1;
-		if (now_ms() >= deadline) {
+		if (transport_now_us() >= deadline) {
 			errno = ETIMEDOUT;
 			return -1;
 		}
@@ -120,6 +122,17 @@ void transport_socket(struct transport *t, int fd)
 
 /* ----- window ring */
 
+/* In a wait that began at START: true while it should still poll
+ * without sleeping (*SPINS counts the polls).  It yields the CPU between
+ * rounds: the process it waits for may need this one. */
+static int spinning(long long start, unsigned *spins)
+{
+	if (++*spins % SPIN_CHECK)
+		return 1;
+	sched_yield();
+	return transport_now_us() - start < TRANSPORT_SPIN_US;
+}
+
 static int peer_gone(const struct transport *t)
 {
 	return t->peer_alive &&
@@ -129,9 +142,11 @@ static int peer_gone(const struct transport *t)
 static int ring_send(struct transport *t, uint16_t type, const void *buf,
 		     size_t len)
 {
-	int waited_ms = 0;
+	long long start = transport_now_us();
+	unsigned spins = 0;
+	int waited_ms = 0, spin = 1;
 
-	for (unsigned spins = 0;; spins++) {
+	for (;;) {
 		int err = window_ring_push(t->w, t->self, t->peer, type, buf,
 					   len);
 
@@ -145,7 +160,7 @@ static int ring_send(struct transport *t, uint16_t type, const void *buf,
 			errno = EPIPE;
 			return -1;
 		}
-		if (spins < SPINS)
+		if (spin && (spin = spinning(start, &spins)))
 			continue;
 		if (waited_ms++ >= TRANSPORT_SEND_MS) {
 			errno = ETIMEDOUT;
@@ -158,9 +173,12 @@ static int ring_send(struct transport *t, uint16_t type, const void *buf,
 static int ring_recv(struct transport *t, uint16_t *type, void *buf,
 		     size_t size, size_t *len, int timeout_ms)
 {
+	long long start = transport_now_us();
+	unsigned spins = 0;
 	long waited_ms = 0;
+	int spin = 1;
 
-	for (unsigned spins = 0;; spins++) {
+	for (;;) {
 		int err = window_ring_pop(t->w, t->peer, t->self, type, buf,
 					  size, len);
 
@@ -180,9 +198,11 @@ static int ring_recv(struct transport *t, uint16_t *type, void *buf,
 			errno = err == WINDOW_EEMPTY ? EPIPE : EPROTO;
 			return -1;
 		}
-		if (spins < SPINS)
+		if (!timeout_ms)
+			return 1;
+		if (spin && (spin = spinning(start, &spins)))
 			continue;
-		if (timeout_ms >= 0 && waited_ms >= timeout_ms)
+		if (timeout_ms > 0 && waited_ms >= timeout_ms)
 			return 1;
 		nap();
 		waited_ms++;

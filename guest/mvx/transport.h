@@ -16,13 +16,17 @@
 /* A peer's monitor always drains its end at once: one that leaves the
  * channel full this long is hung. */
 #define TRANSPORT_SEND_MS 5000
+/* A wait on a ring polls it this long before sleeping a millisecond at a
+ * time: a strict follower's answer comes within tens of microseconds. */
+#define TRANSPORT_SPIN_US 300
 
 struct transport;
 
 /* send: waits while the channel is full, TRANSPORT_SEND_MS at most; 0, or
  * -1 (errno EPIPE: the other end is gone; ETIMEDOUT: it took nothing
- * for that long, hung).  recv: 0 (a message), 1 (TIMEOUT_MS passed; -1: wait
- * forever), -1 (errno EPIPE: the other end is gone, EPROTO: corrupt). */
+ * for that long, hung).  recv: 0 (a message), 1 (none within TIMEOUT_MS;
+ * 0: none now, -1: wait forever), -1 (errno EPIPE: the other end is gone,
+ * EPROTO: corrupt). */
 struct transport_ops {
 	int (*send)(struct transport *t, uint16_t type, const void *buf,
 		    size_t len);
@@ -47,5 +51,8 @@ void transport_socket(struct transport *t, int fd);
  * window's memory), NULL: none (a partition's liveness is the host's). */
 void transport_ring(struct transport *t, struct window *w, unsigned self,
 		    unsigned peer, const int *alive);
+
+/* Monotonic microseconds, the clock of the waits. */
+long long transport_now_us(void);
 
 #endif
