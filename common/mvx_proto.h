@@ -13,7 +13,7 @@
  * Payloads (offsets in bytes, all integers little-endian):
  *   CALL   0 u32 vid       (process, the same in every replica)
  *          4 u32 seq       (its syscalls, counted from 0)
- *          8 u16 nr        (x86-64 syscall number)
+ *          8 u16 nr        (x86-64 syscall number, or MVX_NR_TSC)
  *         10 u8 kind       (enum mvx_kind: what the policy did)
  *         11 u8 fdclass    (enum mvx_fdclass of the fd argument)
  *         12 u8 nbuf       (0..MVX_BUFS_MAX), 13..15 zero
@@ -84,6 +84,11 @@ enum mvx_end_how {
 	MVX_END_ERROR = 5,	/* the monitor failed or refused the program */
 	MVX_END_HOW_MAX = MVX_END_ERROR
 };
+
+/* CALL.nr of a rdtsc/rdtscp the monitor executed for the program; its
+ * args[0] is the instruction's length, args[1] rdtscp's TSC_AUX, its
+ * result the counter. */
+#define MVX_NR_TSC		0xfffeu
 
 #define MVX_BUFS_MAX		4u
 #define MVX_DATA_MAX		16000u	/* + 12 <= WINDOW_MSG_MAX */

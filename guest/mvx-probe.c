@@ -2,6 +2,9 @@
  * (tests/guest/mvx.sh; in the partitions, the lockstep scenarios).
  *
  *   mvx-probe clock N      read the clock N times; print the last reading
+ *   mvx-probe tsc N        read the time-stamp counter N times (rdtsc,
+ *                          rdtscp every other time); print the last and
+ *                          whether it only went up
  *   mvx-probe slurp FILE   read FILE into a buffer, print nothing, exit 0
  *                          (a leak that is never printed)
  *   mvx-probe crash        dereference a null pointer
@@ -17,6 +20,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +38,31 @@ static int probe_clock(long n)
 		clock_gettime(CLOCK_REALTIME, &ts);
 	printf("%lld.%09ld\n", (long long)ts.tv_sec, ts.tv_nsec);
 	return 0;
+}
+
+static uint64_t rdtsc(int with_aux)
+{
+	uint32_t lo, hi, aux;
+
+	if (with_aux)
+		__asm__ __volatile__("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));
+	else
+		__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static int probe_tsc(long n)
+{
+	uint64_t last = 0, t;
+	int up = 1;
+
+	for (long i = 0; i < n; i++) {
+		t = rdtsc(i & 1);
+		up &= t >= last;
+		last = t;
+	}
+	printf("%llu %s\n", (unsigned long long)last, up ? "rising" : "NOT rising");
+	return !up;
 }
 
 static int probe_slurp(const char *path)
@@ -101,6 +130,8 @@ int main(int argc, char **argv)
 	guest_prog = "mvx-probe";
 	if (argc == 3 && !strcmp(argv[1], "clock"))
 		return probe_clock(strtol(argv[2], NULL, 10));
+	if (argc == 3 && !strcmp(argv[1], "tsc"))
+		return probe_tsc(strtol(argv[2], NULL, 10));
 	if (argc == 3 && !strcmp(argv[1], "slurp"))
 		return probe_slurp(argv[2]);
 	if (argc == 2 && !strcmp(argv[1], "crash"))
@@ -109,7 +140,7 @@ int main(int argc, char **argv)
 		return probe_fork(strtol(argv[2], NULL, 10));
 	if (argc == 2 && !strcmp(argv[1], "thread"))
 		return probe_thread();
-	fprintf(stderr, "usage: mvx-probe clock N | slurp FILE | crash | "
-		"fork N | thread\n");
+	fprintf(stderr, "usage: mvx-probe clock N | tsc N | slurp FILE | "
+		"crash | fork N | thread\n");
 	return 2;
 }

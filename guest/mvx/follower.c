@@ -4,6 +4,7 @@
  * record has not come yet stays stopped (parked) while the monitor goes
  * on with the others and with the transport. */
 #include "follower.h"
+#include "tsc.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -43,11 +44,13 @@ static void drop(struct record *r)
 	free(r);
 }
 
-/* Strict lockstep: tell the leader P's syscall is checked.  A failure
- * is the leader gone, which the transport says next. */
+/* Tell the leader P's syscall is checked: each one in strict lockstep,
+ * every FOLLOWER_PROGRESS-th in loose (so that a leader that is done can
+ * tell a follower behind from a hung one).  A failure is the leader
+ * gone, which the transport says next. */
 static void ack(struct monitor *m, const struct proc *p)
 {
-	if (m->strict)
+	if (m->strict || ++m->checked % FOLLOWER_PROGRESS == 0)
 		record_send_ack(&m->peers[0], p->mine.call.vid,
 				p->mine.call.seq);
 }
@@ -159,6 +162,15 @@ static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
 	}
 	if (kind != MVX_OUTPUT)
 		ack(m, p);
+	if (p->call.nr == MVX_NR_TSC) {
+		uint64_t tsc = (uint64_t)theirs->call.result;
+		uint32_t aux = (uint32_t)theirs->call.args[1];
+
+		drop(theirs);
+		if (tsc_apply(p->pid, p->tsc_len, tsc, aux))
+			return -1;
+		return monitor_resume(p, false);
+	}
 	if (kind == MVX_COMPARE || kind == MVX_REFUSE) {
 		drop(theirs);
 		if (kind == MVX_REFUSE && tracee_skip(p->pid))
@@ -182,6 +194,13 @@ static int serve(struct monitor *m, struct proc *p)
 		return m->leader_ended || m->leader_gone ? leader_over(m, p) : 0;
 	p->parked = 0;
 	return start_call(m, p, theirs);
+}
+
+static int follower_on_tsc(struct monitor *m, struct proc *p)
+{
+	monitor_begin_tsc(m, p, p->tsc_len);
+	p->parked = 1;
+	return serve(m, p);
 }
 
 static int follower_on_call(struct monitor *m, struct proc *p)
@@ -422,6 +441,7 @@ static void follower_finish(struct monitor *m)
 const struct role_ops follower_ops = {
 	.on_call = follower_on_call,
 	.on_exit_stop = follower_on_exit_stop,
+	.on_tsc = follower_on_tsc,
 	.idle = follower_idle,
 	.finish = follower_finish,
 };

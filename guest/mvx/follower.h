@@ -10,6 +10,9 @@
 
 /* How long a follower whose program has ended waits for the leader's. */
 #define FOLLOWER_WAIT_MS 5000
+/* Loose lockstep: the follower says how far it has come every this many
+ * syscalls. */
+#define FOLLOWER_PROGRESS 256
 
 extern const struct role_ops follower_ops;
 

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "monitor.h"
 #include "spawn.h"
+#include "tsc.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -93,6 +94,18 @@ int monitor_begin_call(struct monitor *m, struct proc *p,
 	return 0;
 }
 
+void monitor_begin_tsc(struct monitor *m, struct proc *p, unsigned len)
+{
+	memset(&p->call, 0, sizeof(p->call));
+	p->call.nr = MVX_NR_TSC;
+	p->call.args[0] = len;
+	p->pol = policy_tsc();
+	p->tsc_len = len;
+	record_start(&p->mine, p->vid, p->seq++, &p->call, MVX_INPUT,
+		     MVX_FD_NONE);
+	m->calls++;
+}
+
 /* ----- events */
 
 static int cont(pid_t pid, int sig)
@@ -152,6 +165,8 @@ static int on_stop(struct monitor *m, struct proc *p, int st)
 		if (sig == (SIGTRAP | 0x80))
 			return p->in_call ? m->role->on_exit_stop(m, p) :
 			       cont(p->pid, 0);
+		if (sig == SIGSEGV && p->known && (p->tsc_len = tsc_fault(p->pid)))
+			return m->role->on_tsc(m, p);
 		return cont(p->pid, sig);
 	case PTRACE_EVENT_STOP:
 		return on_event_stop(p);

@@ -24,6 +24,8 @@ struct monitor;
 struct role_ops {
 	int (*on_call)(struct monitor *m, struct proc *p);
 	int (*on_exit_stop)(struct monitor *m, struct proc *p);
+	/* P faulted on a rdtsc(p) of p->tsc_len bytes (tsc.h). */
+	int (*on_tsc)(struct monitor *m, struct proc *p);
 	/* Between stops: watch the transport (follower).  TIMEOUT_MS as
 	 * poll(). */
 	int (*idle)(struct monitor *m, int timeout_ms);
@@ -40,6 +42,7 @@ struct monitor {
 	struct mvx_end *peer_end;	/* leader: how each follower ended */
 	int sigfd;			/* SIGCHLD, for a follower's poll */
 	bool strict;			/* followers ACK each syscall */
+	unsigned long checked;		/* follower: syscalls checked */
 	bool stopping;			/* killed: only reaping now */
 	struct procs procs;
 	pid_t helper;			/* the namespace's init */
@@ -69,6 +72,9 @@ void monitor_kill(struct monitor *m);
  * m->end set, reported. */
 int monitor_begin_call(struct monitor *m, struct proc *p,
 		       enum mvx_kind *kind);
+
+/* Record P's rdtsc(p) of LEN bytes as a pseudo-syscall (MVX_NR_TSC). */
+void monitor_begin_tsc(struct monitor *m, struct proc *p, unsigned len);
 
 /* Set m->end; a divergence or a failure also reported on stderr. */
 void monitor_end(struct monitor *m, enum mvx_end_how how, int code);

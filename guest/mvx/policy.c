@@ -211,6 +211,18 @@ static const struct pol_entry table[] = {
 
 #define TABLE_LEN (sizeof(table) / sizeof(table[0]))
 
+/* Not a syscall: the instruction faults (PR_TSC_SIGSEGV) and the monitor
+ * runs it.  Its length (rdtsc or rdtscp) is compared. */
+static const struct pol_entry tsc_entry = {
+	"rdtsc", MVX_INPUT, 1, NO_FD,
+	.why = "the time-stamp counter differs per replica and per moment",
+};
+
+const struct pol_entry *policy_tsc(void)
+{
+	return &tsc_entry;
+}
+
 const struct pol_entry *policy_get(long nr)
 {
 	if (nr < 0 || (unsigned long)nr >= TABLE_LEN || !table[nr].name)
@@ -234,7 +246,8 @@ size_t policy_monitored(uint16_t *nrs, size_t size)
 
 const char *policy_name(long nr, char *buf, size_t size)
 {
-	const struct pol_entry *e = policy_get(nr);
+	const struct pol_entry *e = nr == MVX_NR_TSC ? &tsc_entry :
+				    policy_get(nr);
 
 	if (e)
 		return e->name;

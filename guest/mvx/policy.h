@@ -43,6 +43,9 @@ struct pol_entry {
 /* The entry for syscall NR, NULL for an ignored one. */
 const struct pol_entry *policy_get(long nr);
 
+/* The entry of MVX_NR_TSC: rdtsc and rdtscp, an input. */
+const struct pol_entry *policy_tsc(void);
+
 /* Syscall numbers with an entry, for the seccomp filter: fills NRS
  * (SIZE slots) and returns how many there are. */
 size_t policy_monitored(uint16_t *nrs, size_t size);

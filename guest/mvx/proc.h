@@ -27,6 +27,7 @@ struct proc {
 	unsigned refill:1;	/* follower: read restarted to get as much */
 	unsigned steered:1;	/* follower: wait4 made to wait for one pid */
 	uint64_t got, want;	/* refill: bytes read so far, the leader's */
+	unsigned tsc_len;	/* a faulted rdtsc(p) being completed */
 	const struct pol_entry *pol;
 	struct tracee_call call;	/* the syscall it is in */
 	struct record mine;		/* what this replica's call did */

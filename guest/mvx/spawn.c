@@ -37,6 +37,9 @@ static void program_main(char *const argv[], unsigned replica)
 	/* The same addresses in every replica: pointers compare. */
 	if (personality(ADDR_NO_RANDOMIZE) == -1)
 		die("personality");
+	/* rdtsc faults, for the monitor to replicate (tsc.h). */
+	if (prctl(PR_SET_TSC, PR_TSC_SIGSEGV))
+		die("PR_SET_TSC");
 	snprintf(val, sizeof(val), "%u", replica);
 	if (setenv("MVX_REPLICA", val, 1) || filter_install())
 		die("seccomp filter");

@@ -68,6 +68,11 @@ calls=$(sed -n 's/.*exit status 0, \([0-9]*\) syscalls.*/\1/p' "$work/clock.err"
 tap $(same clock && [ "${calls:-0}" -ge 1000 ]; echo $?) \
 	"1000 clock readings (vDSO hidden: $calls syscalls stopped) the same" "$(detail clock)"
 
+run tsc --local 2 "$PROBE" tsc 1000
+calls=$(sed -n 's/.*exit status 0, \([0-9]*\) syscalls.*/\1/p' "$work/tsc.err")
+tap $(same tsc && grep -q ' rising$' "$work/tsc.out" && [ "${calls:-0}" -ge 1000 ]; echo $?) \
+	"1000 rdtsc/rdtscp (faulting, run by the leader's monitor) the same" "$(detail tsc)"
+
 run urandom --local 2 sh -c 'head -c 64 /dev/urandom | sha256sum'
 tap $(same urandom && grep -Eq '^[0-9a-f]{64}  -$' "$work/urandom.out"; echo $?) \
 	"head -c 64 /dev/urandom | sha256sum: the same in 2 replicas" "$(detail urandom)"
