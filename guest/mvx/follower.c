@@ -4,6 +4,7 @@
  * record has not come yet stays stopped (parked) while the monitor goes
  * on with the others and with the transport. */
 #include "follower.h"
+#include "steer.h"
 #include "tsc.h"
 
 #include <errno.h>
@@ -14,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -96,54 +96,6 @@ static int leader_over(struct monitor *m, struct proc *p)
 	return diverge(m, p, &d);
 }
 
-/* A read of a pipe or socket returns what is there: the follower's may
- * get less or more than the leader's did, by timing alone.  It is made
- * to get exactly as much: asked for the leader's count, restarted until
- * it has it (or hits the end), then compared as one read. */
-static bool refillable(const struct proc *p)
-{
-	return p->call.nr == SYS_read && p->mine.call.kind == MVX_OUTPUT &&
-	       p->mine.call.fdclass == MVX_FD_ANON && p->theirs->call.result > 0;
-}
-
-static int refill_start(struct proc *p)
-{
-	p->refill = 1;
-	p->got = 0;
-	p->want = (uint64_t)p->theirs->call.result;
-	if (p->want > p->call.args[2])
-		p->want = p->call.args[2];
-	return tracee_set_call_arg(p->pid, 2, p->want);
-}
-
-/* At an exit stop of a refilled read: 1 if restarted, 0 once done with
- * *RESULT the whole read's, -1 on error. */
-static int refill_step(struct proc *p, int64_t *result)
-{
-	if (*result > 0 && p->got + (uint64_t)*result < p->want) {
-		p->got += (uint64_t)*result;
-		return tracee_reread(p->pid, p->call.nr, p->call.args[1] +
-				     p->got, p->want - p->got) ? -1 : 1;
-	}
-	if (*result > 0 || p->got)
-		*result = (int64_t)p->got + (*result > 0 ? *result : 0);
-	p->refill = 0;
-	return tracee_reread_done(p->pid, *result, p->call.args[1],
-				  p->call.args[2]) ? -1 : 0;
-}
-
-/* Which child a wait4(-1) reaps is the scheduler's choice: the follower's
- * is made to wait for the one the leader's reaped (the same pid: every
- * replica has its own pid namespace).  Its argument is put back after. */
-static int steer_wait(struct proc *p)
-{
-	if (p->call.nr != SYS_wait4 || (int32_t)p->call.args[0] > 0 ||
-	    p->theirs->call.result <= 0)
-		return 0;
-	p->steered = 1;
-	return tracee_set_call_arg(p->pid, 0, (uint64_t)p->theirs->call.result);
-}
-
 static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
 {
 	uint8_t kind = p->mine.call.kind;
@@ -180,7 +132,7 @@ static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
 	p->theirs = theirs;
 	if ((kind == MVX_INPUT || kind == MVX_EXTERNAL) && tracee_skip(p->pid))
 		return -1;
-	if ((refillable(p) && refill_start(p)) || steer_wait(p))
+	if (steer_read(p) || steer_wait(p))
 		return -1;
 	return monitor_resume(p, true);
 }
@@ -224,11 +176,38 @@ static void mask(struct record *r)
 					r->call.buf[i].len);
 }
 
+/* The exit of P's OUTPUT call: its result and bytes against THEIRS.  0
+ * (checked, or the process gone), 1 (a steered read restarted), -1. */
+static int check_output(struct monitor *m, struct proc *p,
+			struct record *theirs)
+{
+	struct divergence d;
+	int64_t result;
+	int r;
+
+	if (tracee_result(p->pid, &result))
+		return errno == ESRCH ? 0 : -1;
+	if (steer_wait_done(p))
+		return -1;
+	if (p->refill) {
+		r = steer_read_step(p, &result);
+		if (r)
+			return r;
+	}
+	p->mine.call.result = result;
+	if (record_add_bufs(&p->mine, p->pid, p->pol, MVX_BUF_OUT, result))
+		return -1;
+	mask(&p->mine);
+	mask(theirs);
+	if (compare_exit(&p->mine, theirs, &d))
+		return diverge(m, p, &d);
+	ack(m, p);
+	return 0;
+}
+
 static int follower_on_exit_stop(struct monitor *m, struct proc *p)
 {
 	struct record *theirs = p->theirs;
-	struct divergence d;
-	int64_t result;
 	int err = 0;
 
 	p->theirs = NULL;
@@ -242,36 +221,13 @@ static int follower_on_exit_stop(struct monitor *m, struct proc *p)
 			err = -1;
 		break;
 	default:
-		if (tracee_result(p->pid, &result))
-			break;
-		if (p->steered) {
-			p->steered = 0;
-			if (tracee_set_call_arg(p->pid, 0, p->call.args[0]))
-				err = -1;
+		err = check_output(m, p, theirs);
+		/* Restarted: on to its seccomp stop (PTRACE_SYSCALL would
+		 * stop at its entry first), then to its exit. */
+		if (err > 0) {
+			p->theirs = theirs;
+			return monitor_resume(p, false);
 		}
-		if (p->refill) {
-			err = refill_step(p, &result);
-			/* On to its seccomp stop (PTRACE_SYSCALL would stop
-			 * at its entry first), then to its exit. */
-			if (err > 0) {
-				p->theirs = theirs;
-				return monitor_resume(p, false);
-			}
-			if (err)
-				break;
-		}
-		p->mine.call.result = result;
-		if (record_add_bufs(&p->mine, p->pid, p->pol, MVX_BUF_OUT,
-				    result)) {
-			err = -1;
-			break;
-		}
-		mask(&p->mine);
-		mask(theirs);
-		if (compare_exit(&p->mine, theirs, &d))
-			err = diverge(m, p, &d);
-		else
-			ack(m, p);
 	}
 	drop(theirs);
 	return err ? err : monitor_resume(p, false);
