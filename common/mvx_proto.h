@@ -47,7 +47,8 @@ enum mvx_msg_type {
 /* What a monitored syscall is to the monitors (guest/mvx/policy.c). */
 enum mvx_kind {
 	MVX_IGNORE = 0,		/* not stopped at all */
-	MVX_COMPARE = 1,	/* args and buffers passed compared; runs everywhere */
+	MVX_COMPARE = 1,	/* args and buffers passed compared; runs
+				 * everywhere */
 	MVX_OUTPUT = 2,		/* as COMPARE, and its result and what the
 				 * kernel copies out compared after the call */
 	MVX_INPUT = 3,		/* the leader runs it; followers get its result

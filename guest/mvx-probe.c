@@ -61,7 +61,8 @@ static int probe_tsc(long n)
 		up &= t >= last;
 		last = t;
 	}
-	printf("%llu %s\n", (unsigned long long)last, up ? "rising" : "NOT rising");
+	printf("%llu %s\n", (unsigned long long)last,
+	       up ? "rising" : "NOT rising");
 	return !up;
 }
 

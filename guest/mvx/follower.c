@@ -230,6 +230,9 @@ static int follower_on_exit_stop(struct monitor *m, struct proc *p)
 		}
 	}
 	drop(theirs);
+	/* Killed meanwhile: its exit comes next. */
+	if (err < 0 && errno == ESRCH)
+		return 0;
 	return err ? err : monitor_resume(p, false);
 }
 

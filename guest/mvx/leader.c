@@ -1,9 +1,10 @@
 /* leader: loose lockstep by default — the leader never waits for its
  * followers except when a transport is full; strict (m->strict), each
- * syscall waits until every follower has checked it.  A record is sent at the syscall's
- * entry when nothing it returns matters (COMPARE, REFUSE), else at its
- * exit stop with the result and the bytes copied out.  A follower that
- * is gone is dropped with a message; the leader's program goes on. */
+ * syscall waits until every follower has checked it.  A record is sent
+ * at the syscall's entry when nothing it returns matters (COMPARE,
+ * REFUSE), else at its exit stop with the result and the bytes copied
+ * out.  A follower that is gone is dropped with a message; the leader's
+ * program goes on. */
 #include "leader.h"
 #include "tsc.h"
 

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 struct channels {
-	int fds[LOCAL_MAX][2];		/* socketpair: [0] leader, [1] follower */
+	int fds[LOCAL_MAX][2];		/* [0] leader's end, [1] follower's */
 	struct window w;
 	_Atomic int *alive;		/* ring: [replica], shared */
 	bool ring;

@@ -14,8 +14,8 @@
 
 /* Exit statuses of mvx besides the program's own (docs/mvx.md). */
 #define MVX_EXIT_DIVERGED	100	/* a follower diverged */
-#define MVX_EXIT_ERROR		101	/* mvx failed or refused the program */
-#define MVX_EXIT_LOST		102	/* a replica was lost (gone, killed) */
+#define MVX_EXIT_ERROR		101	/* mvx failed, or refused PROG */
+#define MVX_EXIT_LOST		102	/* a replica lost (gone, killed) */
 
 struct monitor;
 
@@ -38,7 +38,7 @@ struct monitor {
 	unsigned replica;		/* 0: the leader */
 	struct transport *peers;	/* leader: followers 1..; follower: [0] */
 	unsigned npeers;
-	bool *peer_ok;			/* leader: the follower still listens */
+	bool *peer_ok;			/* leader: follower I listens */
 	struct mvx_end *peer_end;	/* leader: how each follower ended */
 	int sigfd;			/* SIGCHLD, for a follower's poll */
 	bool strict;			/* followers ACK each syscall */

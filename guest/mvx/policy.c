@@ -28,7 +28,8 @@
 #define OUT(a, sz, len)	{ MVX_BUF_OUT, a, sz, len }
 #define STR(a)		IN(a, SZ_STR, PATH_MAX)
 #define NO_FD		.fdarg = -1
-#define INPUT_CLAMP	65536u	/* a short read: legal, and bounds a record */
+/* An input's most bytes: a short read is legal, and it bounds a record. */
+#define INPUT_CLAMP	65536u
 
 /* Sizes the x86-64 kernel copies out. */
 #define SZ_TIMESPEC	16

@@ -40,7 +40,7 @@ struct transport {
 	int fd;				/* socketpair */
 	struct window *w;		/* ring */
 	unsigned self, peer;
-	const int *peer_alive;		/* ring: nonzero while the peer runs */
+	const int *peer_alive;		/* ring: nonzero while peer runs */
 };
 
 /* FD: this end of a SOCK_SEQPACKET socketpair. */
