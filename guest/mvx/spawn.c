@@ -32,7 +32,14 @@ static void die(const char *what)
 
 static void program_main(char *const argv[], unsigned replica)
 {
+	sigset_t none;
 	char val[16];
+
+	/* The monitor blocks SIGCHLD for its signalfd: the program must not
+	 * inherit that (a shell waiting in sigsuspend would never wake). */
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL))
+		die("sigprocmask");
 
 	/* The same addresses in every replica: pointers compare. */
 	if (personality(ADDR_NO_RANDOMIZE) == -1)

@@ -97,6 +97,10 @@ run find --local 2 sh -c 'find /etc /usr/lib -xdev | wc -l'
 tap $(same find && [ "$(cat "$work/find.out")" -gt 100 ]; echo $?) \
 	"find /etc /usr/lib (directory entries and stats compared): the same" "$(detail find)"
 
+run bg --local 2 sh -c 'sleep 0.2 & wait; echo waited'
+tap $(same bg && [ "$(cat "$work/bg.out")" = waited ]; echo $?) \
+	"a background job and wait (SIGCHLD reaches the program): the same" "$(detail bg)"
+
 run fork --local 2 "$PROBE" fork 100
 tap $(same fork && grep -q '^100 children, 0 bad' "$work/fork.out"; echo $?) \
 	"a program forking 100 children: followed, the same" "$(detail fork)"
