@@ -90,6 +90,9 @@ enum mvx_end_how {
  * args[0] is the instruction's length, args[1] rdtscp's TSC_AUX, its
  * result the counter. */
 #define MVX_NR_TSC		0xfffeu
+/* CALL.nr saying that process vid has ended, after seq syscalls; its
+ * result is the wait status. */
+#define MVX_NR_GONE		0xfffdu
 
 #define MVX_BUFS_MAX		4u
 #define MVX_DATA_MAX		16000u	/* + 12 <= WINDOW_MSG_MAX */

@@ -138,14 +138,51 @@ static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
 }
 
 /* Give parked P its record if it has come. */
+/* Signals that a process gets from outside, at a moment no replica
+ * controls: the leader's process may die of one before a syscall that
+ * the follower's, not hit yet, makes.  The fault signals are the
+ * program's own doing, and so a divergence. */
+static bool from_outside(int sig)
+{
+	return sig != SIGSEGV && sig != SIGBUS && sig != SIGILL &&
+	       sig != SIGFPE && sig != SIGTRAP && sig != SIGSYS &&
+	       sig != SIGABRT;
+}
+
+/* P stopped at a syscall that the leader's process never made: it ended
+ * first, with wait status ST.  Killed from outside (SIGPIPE from a
+ * reader gone, a kill): P dies the same way instead of making it.
+ * Otherwise a divergence. */
+static int leader_process_gone(struct monitor *m, struct proc *p, int st)
+{
+	struct divergence d = { "", "", "" };
+
+	if (WIFSIGNALED(st) && from_outside(WTERMSIG(st))) {
+		if (kill(p->pid, WTERMSIG(st)) || tracee_skip(p->pid))
+			return errno == ESRCH ? 0 : -1;
+		return monitor_resume(p, false);
+	}
+	snprintf(d.what, sizeof(d.what), "the syscall itself");
+	snprintf(d.leader, sizeof(d.leader), "none (its process %s %d)",
+		 WIFSIGNALED(st) ? "was killed by signal" : "exited with",
+		 WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+	snprintf(d.mine, sizeof(d.mine), "made it");
+	return diverge(m, p, &d);
+}
+
 static int serve(struct monitor *m, struct proc *p)
 {
 	struct record *theirs = take(m, p->vid);
+	int st;
 
 	if (!theirs)
 		return m->leader_ended || m->leader_gone ? leader_over(m, p) : 0;
 	p->parked = 0;
-	return start_call(m, p, theirs);
+	if (theirs->call.nr != MVX_NR_GONE)
+		return start_call(m, p, theirs);
+	st = (int)theirs->call.result;
+	drop(theirs);
+	return leader_process_gone(m, p, st);
 }
 
 static int follower_on_tsc(struct monitor *m, struct proc *p)
@@ -203,6 +240,25 @@ static int check_output(struct monitor *m, struct proc *p,
 		return diverge(m, p, &d);
 	ack(m, p);
 	return 0;
+}
+
+/* P's interrupted call returned -EINTR: compared as its result (the
+ * leader's may have completed: signal timing, a divergence). */
+static int follower_on_eintr(struct monitor *m, struct proc *p)
+{
+	struct record *theirs = p->theirs;
+	struct divergence d;
+	int err = 0;
+
+	p->theirs = NULL;
+	p->refill = 0;
+	p->steered = 0;
+	p->mine.call.result = -EINTR;
+	if (p->mine.call.kind == MVX_OUTPUT &&
+	    compare_exit(&p->mine, theirs, &d))
+		err = diverge(m, p, &d);
+	drop(theirs);
+	return err;
 }
 
 static int follower_on_exit_stop(struct monitor *m, struct proc *p)
@@ -401,6 +457,7 @@ const struct role_ops follower_ops = {
 	.on_call = follower_on_call,
 	.on_exit_stop = follower_on_exit_stop,
 	.on_tsc = follower_on_tsc,
+	.on_eintr = follower_on_eintr,
 	.idle = follower_idle,
 	.finish = follower_finish,
 };

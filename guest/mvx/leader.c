@@ -168,6 +168,29 @@ static int leader_on_tsc(struct monitor *m, struct proc *p)
 	return monitor_resume(p, false);
 }
 
+/* P's interrupted call returned -EINTR: that is its result. */
+static int leader_on_eintr(struct monitor *m, struct proc *p)
+{
+	p->mine.call.result = -EINTR;
+	broadcast(m, &p->mine);
+	await_acks(m, &p->mine.call);
+	return 0;
+}
+
+/* A process's end, for the followers (follower.c: a signal from outside
+ * is mirrored). */
+static void leader_on_gone(struct monitor *m, const struct proc *p, int st)
+{
+	struct tracee_call c = { .nr = MVX_NR_GONE };
+	struct record r;
+
+	record_init(&r);
+	record_start(&r, p->vid, p->seq, &c, MVX_COMPARE, MVX_FD_NONE);
+	r.call.result = st;
+	broadcast(m, &r);
+	record_free(&r);
+}
+
 static void leader_finish(struct monitor *m)
 {
 	if (!m->end.how && m->root_done)
@@ -194,6 +217,8 @@ const struct role_ops leader_ops = {
 	.on_call = leader_on_call,
 	.on_exit_stop = leader_on_exit_stop,
 	.on_tsc = leader_on_tsc,
+	.on_eintr = leader_on_eintr,
+	.on_gone = leader_on_gone,
 	.idle = NULL,
 	.finish = leader_finish,
 };

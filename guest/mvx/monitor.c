@@ -6,9 +6,11 @@
 #define _GNU_SOURCE
 #include "monitor.h"
 #include "spawn.h"
+#include "steer.h"
 #include "tsc.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <sched.h>
 #include <signal.h>
@@ -20,6 +22,10 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* The kernel's restart codes (include/linux/errno.h, not UAPI). */
+#define ERESTARTSYS_	512
+#define ERESTARTNOHAND_	514
 
 void monitor_end(struct monitor *m, enum mvx_end_how how, int code)
 {
@@ -154,6 +160,41 @@ static int on_event_stop(struct proc *p)
 	return cont(p->pid, 0);
 }
 
+/* At the exit stop of P's call: did a signal interrupt it, the kernel
+ * to restart it once the signal is handled (the -ERESTART* codes, which
+ * the program never sees)?  Then the call is not over: on to the signal,
+ * and its restart is the same call (on_seccomp). */
+static bool interrupted(struct proc *p)
+{
+	int64_t r;
+
+	if (tracee_result(p->pid, &r) || r < -ERESTARTNOHAND_ || r > -ERESTARTSYS_)
+		return false;
+	p->interrupted = 1;
+	return true;
+}
+
+static int on_seccomp(struct monitor *m, struct proc *p)
+{
+	struct user_regs_struct r;
+
+	if (p->interrupted) {
+		p->interrupted = 0;
+		if (tracee_regs(p->pid, &r))
+			return errno == ESRCH ? 0 : -1;
+		/* Restarted, or made again after EINTR: the same call goes
+		 * on to its exit (a follower's steered as before). */
+		if ((long)r.orig_rax == p->call.nr)
+			return steer_again(p) ? -1 : monitor_resume(p, true);
+		if (m->role->on_eintr(m, p))
+			return -1;
+	}
+	/* A read the follower restarted: the same call still. */
+	if (p->refill)
+		return monitor_resume(p, true);
+	return m->role->on_call(m, p);
+}
+
 static int on_stop(struct monitor *m, struct proc *p, int st)
 {
 	int event = (unsigned)st >> 16, sig = WSTOPSIG(st);
@@ -162,6 +203,8 @@ static int on_stop(struct monitor *m, struct proc *p, int st)
 		return 0;
 	switch (event) {
 	case 0:
+		if (sig == (SIGTRAP | 0x80) && p->in_call && interrupted(p))
+			return monitor_resume(p, false);
 		if (sig == (SIGTRAP | 0x80))
 			return p->in_call ? m->role->on_exit_stop(m, p) :
 			       cont(p->pid, 0);
@@ -180,10 +223,7 @@ static int on_stop(struct monitor *m, struct proc *p, int st)
 				"%d: its time calls may not stop\n", (int)p->pid);
 		return cont(p->pid, 0);
 	case PTRACE_EVENT_SECCOMP:
-		/* A read the follower restarted: the same call still. */
-		if (p->refill)
-			return monitor_resume(p, true);
-		return m->role->on_call(m, p);
+		return on_seccomp(m, p);
 	}
 	return cont(p->pid, 0);
 }
@@ -194,6 +234,8 @@ static void on_gone(struct monitor *m, struct proc *p, int st)
 		m->root_done = true;
 		m->root_status = st;
 	}
+	if (!p->helper && p->known && m->role->on_gone && !m->stopping)
+		m->role->on_gone(m, p, st);
 	procs_remove(&m->procs, p);
 }
 

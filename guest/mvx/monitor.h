@@ -26,6 +26,12 @@ struct role_ops {
 	int (*on_exit_stop)(struct monitor *m, struct proc *p);
 	/* P faulted on a rdtsc(p) of p->tsc_len bytes (tsc.h). */
 	int (*on_tsc)(struct monitor *m, struct proc *p);
+	/* P's call (p->call), interrupted by a signal, was not restarted:
+	 * it returned -EINTR to the program, now at another syscall. */
+	int (*on_eintr)(struct monitor *m, struct proc *p);
+	/* Process P of the program has ended with wait status ST (NULL: no
+	 * action). */
+	void (*on_gone)(struct monitor *m, const struct proc *p, int st);
 	/* Between stops: watch the transport (follower).  TIMEOUT_MS as
 	 * poll(). */
 	int (*idle)(struct monitor *m, int timeout_ms);

@@ -45,6 +45,17 @@ int steer_wait(struct proc *p)
 	return tracee_set_call_arg(p->pid, 0, (uint64_t)p->theirs->call.result);
 }
 
+int steer_again(struct proc *p)
+{
+	if (p->steered)
+		return tracee_set_call_arg(p->pid, 0,
+					   (uint64_t)p->theirs->call.result);
+	if (p->refill)
+		return tracee_set_call_arg(p->pid, 1, p->call.args[1] + p->got) ||
+		       tracee_set_call_arg(p->pid, 2, p->want - p->got);
+	return 0;
+}
+
 int steer_wait_done(struct proc *p)
 {
 	if (!p->steered)

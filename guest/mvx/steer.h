@@ -22,4 +22,9 @@ int steer_read_step(struct proc *p, int64_t *result);
  * 0 or -1. */
 int steer_wait_done(struct proc *p);
 
+/* P's steered call, interrupted by a signal, is being made again (by the
+ * kernel's restart, or by the program after EINTR, with its own
+ * arguments): steer it again.  0 or -1. */
+int steer_again(struct proc *p);
+
 #endif

@@ -101,6 +101,10 @@ run bg --local 2 sh -c 'sleep 0.2 & wait; echo waited'
 tap $(same bg && [ "$(cat "$work/bg.out")" = waited ]; echo $?) \
 	"a background job and wait (SIGCHLD reaches the program): the same" "$(detail bg)"
 
+run sigpipe --local 2 sh -c 'yes | head -c 100000 | wc -c'
+tap $(same sigpipe && [ "$(cat "$work/sigpipe.out")" = 100000 ]; echo $?) \
+	"yes | head (the writer killed by SIGPIPE at a different write in each replica): the same" "$(detail sigpipe)"
+
 run fork --local 2 "$PROBE" fork 100
 tap $(same fork && grep -q '^100 children, 0 bad' "$work/fork.out"; echo $?) \
 	"a program forking 100 children: followed, the same" "$(detail fork)"
