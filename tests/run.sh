@@ -6,6 +6,7 @@
 #   tests/run.sh              everything
 #   tests/run.sh --e2e-only   only the end-to-end tests
 #   tests/run.sh --unit-only  only the unit tests
+#   tests/run.sh --guest-only only the guest programs' host tests
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -75,6 +76,17 @@ run_fuzz() {
 	done
 }
 
+# Guest programs that also run on the host (mvx: N replicas on this
+# kernel, as root): one TAP script each in tests/guest/.
+run_guest() {
+	local t name
+	for t in tests/guest/*.sh; do
+		[ -f "$t" ] || continue
+		name=$(basename "${t%.sh}")
+		run_tap "guest/$name" "$LOGS/guest-$name.log" bash "$t"
+	done
+}
+
 run_e2e() {
 	local t name
 	for t in "$B"/tests/e2e/* tests/e2e/*.sh; do
@@ -97,6 +109,9 @@ all|--unit-only)
 	run_units "$B/tests" unit
 	run_units "$B/san/tests" asan+ubsan
 	run_fuzz ;;
+esac
+case "$mode" in
+all|--guest-only) run_guest ;;
 esac
 case "$mode" in
 all|--e2e-only) run_e2e ;;

@@ -1,0 +1,463 @@
+/* follower: the leader's records arrive in the leader's order, which
+ * interleaves its processes as its kernel scheduled them; they are queued
+ * and each process takes the first one of its vid.  A process whose
+ * record has not come yet stays stopped (parked) while the monitor goes
+ * on with the others and with the transport. */
+#include "follower.h"
+#include "steer.h"
+#include "tsc.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The first queued record of VID, unlinked; NULL if none. */
+static struct record *take(struct monitor *m, uint32_t vid)
+{
+	for (struct record **at = &m->queue; *at; at = &(*at)->next) {
+		struct record *r = *at;
+
+		if (r->call.vid != vid)
+			continue;
+		*at = r->next;
+		if (!*at)
+			m->tail = at;
+		r->next = NULL;
+		return r;
+	}
+	return NULL;
+}
+
+static void drop(struct record *r)
+{
+	if (!r)
+		return;
+	record_free(r);
+	free(r);
+}
+
+/* Tell the leader P's syscall is checked: each one in strict lockstep,
+ * every FOLLOWER_PROGRESS-th in loose (so that a leader that is done can
+ * tell a follower behind from a hung one).  A failure is the leader
+ * gone, which the transport says next. */
+static void ack(struct monitor *m, const struct proc *p)
+{
+	if (m->strict || ++m->checked % FOLLOWER_PROGRESS == 0)
+		record_send_ack(&m->peers[0], p->mine.call.vid,
+				p->mine.call.seq);
+}
+
+static int diverge(struct monitor *m, struct proc *p,
+		   const struct divergence *d)
+{
+	compare_report(stderr, m->replica, p->pid, &p->mine, d);
+	monitor_end(m, MVX_END_DIVERGED, p->mine.call.nr);
+	return -1;
+}
+
+/* The leader will send no more and its end says nothing to compare with:
+ * gone, killed (SIGKILL: no follower can reach that point by itself), or
+ * failed. */
+static bool leader_lost(const struct monitor *m)
+{
+	return m->leader_gone || m->leader_end.how == MVX_END_ERROR ||
+	       (m->leader_end.how == MVX_END_SIGNALED &&
+		m->leader_end.code == SIGKILL);
+}
+
+static int stop_for_leader(struct monitor *m)
+{
+	fprintf(stderr, "mvx: replica %u stops: the leader's replica %s\n",
+		m->replica, m->leader_gone ? "is gone" :
+		m->leader_end.how == MVX_END_ERROR ? "failed" :
+		"was killed (SIGKILL)");
+	monitor_end(m, MVX_END_STOPPED, 0);
+	return -1;
+}
+
+/* P needs a record and the leader will send no more. */
+static int leader_over(struct monitor *m, struct proc *p)
+{
+	struct divergence d = { "", "", "" };
+
+	if (leader_lost(m))
+		return stop_for_leader(m);
+	snprintf(d.what, sizeof(d.what), "the syscall itself");
+	snprintf(d.leader, sizeof(d.leader), "none (its program had ended)");
+	snprintf(d.mine, sizeof(d.mine), "made it");
+	return diverge(m, p, &d);
+}
+
+static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
+{
+	uint8_t kind = p->mine.call.kind;
+	struct divergence d;
+
+	if (theirs->call.seq != p->mine.call.seq) {
+		snprintf(d.what, sizeof(d.what), "syscall sequence number");
+		snprintf(d.leader, sizeof(d.leader), "0x%x", theirs->call.seq);
+		snprintf(d.mine, sizeof(d.mine), "0x%x", p->mine.call.seq);
+		drop(theirs);
+		return diverge(m, p, &d);
+	}
+	if (compare_entry(&p->mine, theirs, p->pol->nargs, &d)) {
+		drop(theirs);
+		return diverge(m, p, &d);
+	}
+	if (kind != MVX_OUTPUT)
+		ack(m, p);
+	if (p->call.nr == MVX_NR_TSC) {
+		uint64_t tsc = (uint64_t)theirs->call.result;
+		uint32_t aux = (uint32_t)theirs->call.args[1];
+
+		drop(theirs);
+		if (tsc_apply(p->pid, p->tsc_len, tsc, aux))
+			return -1;
+		return monitor_resume(p, false);
+	}
+	if (kind == MVX_COMPARE || kind == MVX_REFUSE) {
+		drop(theirs);
+		if (kind == MVX_REFUSE && tracee_skip(p->pid))
+			return -1;
+		return monitor_resume(p, false);
+	}
+	p->theirs = theirs;
+	if ((kind == MVX_INPUT || kind == MVX_EXTERNAL) && tracee_skip(p->pid))
+		return -1;
+	if (steer_read(p) || steer_wait(p))
+		return -1;
+	return monitor_resume(p, true);
+}
+
+/* Give parked P its record if it has come. */
+/* Signals that a process gets from outside, at a moment no replica
+ * controls: the leader's process may die of one before a syscall that
+ * the follower's, not hit yet, makes.  The fault signals are the
+ * program's own doing, and so a divergence. */
+static bool from_outside(int sig)
+{
+	return sig != SIGSEGV && sig != SIGBUS && sig != SIGILL &&
+	       sig != SIGFPE && sig != SIGTRAP && sig != SIGSYS &&
+	       sig != SIGABRT;
+}
+
+/* P stopped at a syscall that the leader's process never made: it ended
+ * first, with wait status ST.  Killed from outside (SIGPIPE from a
+ * reader gone, a kill): P dies the same way instead of making it.
+ * Otherwise a divergence. */
+static int leader_process_gone(struct monitor *m, struct proc *p, int st)
+{
+	struct divergence d = { "", "", "" };
+
+	if (WIFSIGNALED(st) && from_outside(WTERMSIG(st))) {
+		if (kill(p->pid, WTERMSIG(st)) || tracee_skip(p->pid))
+			return errno == ESRCH ? 0 : -1;
+		return monitor_resume(p, false);
+	}
+	snprintf(d.what, sizeof(d.what), "the syscall itself");
+	snprintf(d.leader, sizeof(d.leader), "none (its process %s %d)",
+		 WIFSIGNALED(st) ? "was killed by signal" : "exited with",
+		 WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+	snprintf(d.mine, sizeof(d.mine), "made it");
+	return diverge(m, p, &d);
+}
+
+static int serve(struct monitor *m, struct proc *p)
+{
+	struct record *theirs = take(m, p->vid);
+	int st;
+
+	if (!theirs)
+		return m->leader_ended || m->leader_gone ? leader_over(m, p) : 0;
+	p->parked = 0;
+	if (theirs->call.nr != MVX_NR_GONE)
+		return start_call(m, p, theirs);
+	st = (int)theirs->call.result;
+	drop(theirs);
+	return leader_process_gone(m, p, st);
+}
+
+static int follower_on_tsc(struct monitor *m, struct proc *p)
+{
+	monitor_begin_tsc(m, p, p->tsc_len);
+	p->parked = 1;
+	return serve(m, p);
+}
+
+static int follower_on_call(struct monitor *m, struct proc *p)
+{
+	enum mvx_kind kind;
+	int r = monitor_begin_call(m, p, &kind);
+
+	if (r)
+		return r < 0 ? -1 : 0;
+	p->parked = 1;
+	return serve(m, p);
+}
+
+/* The OUT buffers of R with what means nothing masked (policy.c). */
+static void mask(struct record *r)
+{
+	for (unsigned i = 0; i < r->call.nbuf; i++)
+		if (r->call.buf[i].role == MVX_BUF_OUT)
+			policy_mask_out(r->call.nr,
+					r->data + record_buf_at(r, i),
+					r->call.buf[i].len);
+}
+
+/* The exit of P's OUTPUT call: its result and bytes against THEIRS.  0
+ * (checked, or the process gone), 1 (a steered read restarted), -1. */
+static int check_output(struct monitor *m, struct proc *p,
+			struct record *theirs)
+{
+	struct divergence d;
+	int64_t result;
+	int r;
+
+	if (tracee_result(p->pid, &result))
+		return errno == ESRCH ? 0 : -1;
+	if (steer_wait_done(p))
+		return -1;
+	if (p->refill) {
+		r = steer_read_step(p, &result);
+		if (r)
+			return r;
+	}
+	p->mine.call.result = result;
+	if (record_add_bufs(&p->mine, p->pid, p->pol, MVX_BUF_OUT, result))
+		return -1;
+	mask(&p->mine);
+	mask(theirs);
+	if (compare_exit(&p->mine, theirs, &d))
+		return diverge(m, p, &d);
+	ack(m, p);
+	return 0;
+}
+
+/* P's interrupted call returned -EINTR: compared as its result (the
+ * leader's may have completed: signal timing, a divergence). */
+static int follower_on_eintr(struct monitor *m, struct proc *p)
+{
+	struct record *theirs = p->theirs;
+	struct divergence d;
+	int err = 0;
+
+	p->theirs = NULL;
+	p->refill = 0;
+	p->steered = 0;
+	p->mine.call.result = -EINTR;
+	if (p->mine.call.kind == MVX_OUTPUT &&
+	    compare_exit(&p->mine, theirs, &d))
+		err = diverge(m, p, &d);
+	drop(theirs);
+	return err;
+}
+
+static int follower_on_exit_stop(struct monitor *m, struct proc *p)
+{
+	struct record *theirs = p->theirs;
+	int err = 0;
+
+	p->theirs = NULL;
+	switch (p->mine.call.kind) {
+	case MVX_INPUT:
+		if (record_apply_out(theirs, p->pid, p->pol, p->call.args))
+			err = -1;
+		/* fallthrough */
+	case MVX_EXTERNAL:
+		if (tracee_set_result(p->pid, theirs->call.result))
+			err = -1;
+		break;
+	default:
+		err = check_output(m, p, theirs);
+		/* Restarted: on to its seccomp stop (PTRACE_SYSCALL would
+		 * stop at its entry first), then to its exit. */
+		if (err > 0) {
+			p->theirs = theirs;
+			return monitor_resume(p, false);
+		}
+	}
+	drop(theirs);
+	/* Killed meanwhile: its exit comes next. */
+	if (err < 0 && errno == ESRCH)
+		return 0;
+	return err ? err : monitor_resume(p, false);
+}
+
+/* ----- the transport */
+
+/* One message from the leader into the queue: 0, 1 (none in time), -1
+ * (corrupt: m->end set). */
+static int receive(struct monitor *m, int timeout_ms)
+{
+	struct record_ctl ctl;
+	struct record *r;
+	uint16_t type;
+	int err;
+
+	if (m->leader_ended || m->leader_gone)
+		return 1;
+	err = record_recv(&m->peers[0], &type, &r, &ctl, timeout_ms);
+	if (err == 1)
+		return 1;
+	if (err && errno == EPIPE) {
+		m->leader_gone = true;
+		return 0;
+	}
+	if (err) {
+		fprintf(stderr, "mvx: replica %u: from the leader: %s\n",
+			m->replica, errno == EPROTO ? "corrupt message" :
+			strerror(errno));
+		monitor_end(m, MVX_END_ERROR, EPROTO);
+		return -1;
+	}
+	if (type == MVX_MSG_END) {
+		m->leader_end = ctl.end;
+		m->leader_ended = true;
+		return 0;
+	}
+	if (type != MVX_MSG_CALL) {
+		fprintf(stderr, "mvx: replica %u: an ACK from the leader\n",
+			m->replica);
+		monitor_end(m, MVX_END_ERROR, EPROTO);
+		return -1;
+	}
+	*m->tail = r;
+	m->tail = &r->next;
+	return 0;
+}
+
+static int serve_parked(struct monitor *m)
+{
+	for (unsigned i = 0; i < m->procs.n; i++) {
+		struct proc *p = &m->procs.v[i];
+
+		if (p->parked && serve(m, p))
+			return -1;
+	}
+	return 0;
+}
+
+/* A ring has no fd to poll: look at it and at the processes' stops for
+ * TRANSPORT_SPIN_US, then every millisecond.  0 once something came, 1
+ * if nothing did, -1 on a corrupt message. */
+static int spin_ring(struct monitor *m)
+{
+	struct pollfd sig = { .fd = m->sigfd, .events = POLLIN };
+	long long start = transport_now_us();
+	int r;
+
+	do {
+		if (poll(&sig, 1, 0) > 0)
+			return 0;
+		r = receive(m, 0);
+		if (r <= 0)
+			return r;
+		/* The stop awaited may need this CPU to happen. */
+		sched_yield();
+	} while (transport_now_us() - start < TRANSPORT_SPIN_US);
+	return 1;
+}
+
+static int follower_idle(struct monitor *m, int timeout_ms)
+{
+	struct pollfd fds[2] = {
+		{ .fd = m->sigfd, .events = POLLIN },
+		{ .fd = m->peers[0].fd, .events = POLLIN },
+	};
+	struct signalfd_siginfo si;
+	bool ring = fds[1].fd < 0;
+	int r = 1;
+
+	if (m->leader_ended || m->leader_gone)
+		fds[1].fd = -1;
+	else if (ring)
+		r = spin_ring(m);
+	if (r < 0)
+		return -1;
+	if (!r)
+		timeout_ms = 0;
+	else if (ring && fds[1].fd < 0 && !m->leader_ended &&
+		 !m->leader_gone && (timeout_ms < 0 || timeout_ms > 1))
+		timeout_ms = 1;
+	if (poll(fds, 2, timeout_ms) < 0 && errno != EINTR)
+		return -1;
+	while (read(m->sigfd, &si, sizeof(si)) == sizeof(si))
+		;
+	while ((r = receive(m, 0)) == 0)
+		;
+	if (r < 0)
+		return -1;
+	if (leader_lost(m))
+		return stop_for_leader(m);
+	return serve_parked(m);
+}
+
+/* ----- the end */
+
+static const char *end_text(const struct mvx_end *e, char *buf, size_t size)
+{
+	if (e->how == MVX_END_SIGNALED)
+		snprintf(buf, size, "killed by signal %d", (int)e->code);
+	else if (e->how == MVX_END_EXITED)
+		snprintf(buf, size, "exited with status %d", (int)e->code);
+	else
+		snprintf(buf, size, "ended abnormally (%d)", (int)e->how);
+	return buf;
+}
+
+/* This replica's program ended by itself: so must the leader's, alike. */
+static void settle(struct monitor *m)
+{
+	struct mvx_end mine = { 0, 0 };
+	char a[64], b[64];
+
+	while (!m->leader_ended && !m->leader_gone &&
+	       receive(m, FOLLOWER_WAIT_MS) == 0)
+		;
+	if (m->end.how)
+		return;
+	if (!m->leader_ended) {
+		fprintf(stderr, "mvx: replica %u: no word from the leader\n",
+			m->replica);
+		monitor_end(m, MVX_END_STOPPED, 0);
+		return;
+	}
+	monitor_end_of_status(&mine, m->root_status);
+	if (mine.how == m->leader_end.how && mine.code == m->leader_end.code) {
+		m->end = mine;
+		return;
+	}
+	fprintf(stderr, "mvx: DIVERGENCE in replica %u: the program %s in the "
+		"leader, %s here\n", m->replica,
+		end_text(&m->leader_end, a, sizeof(a)),
+		end_text(&mine, b, sizeof(b)));
+	monitor_end(m, MVX_END_DIVERGED, -1);
+}
+
+static void follower_finish(struct monitor *m)
+{
+	if (!m->end.how && m->root_done)
+		settle(m);
+	monitor_end(m, MVX_END_ERROR, 0);
+	while (m->queue)
+		drop(take(m, m->queue->call.vid));
+	record_send_end(&m->peers[0], &m->end);
+}
+
+const struct role_ops follower_ops = {
+	.on_call = follower_on_call,
+	.on_exit_stop = follower_on_exit_stop,
+	.on_tsc = follower_on_tsc,
+	.on_eintr = follower_on_eintr,
+	.idle = follower_idle,
+	.finish = follower_finish,
+};

@@ -1,0 +1,91 @@
+/* monitor: one replica's monitor — it starts the program in a pid and
+ * mount namespace of its own, traces every process of it, and on each
+ * monitored syscall does what its role says: the leader sends records to
+ * its followers, a follower checks its program against them. */
+#ifndef DUPLEX_MVX_MONITOR_H
+#define DUPLEX_MVX_MONITOR_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "compare.h"
+#include "proc.h"
+#include "transport.h"
+
+/* Exit statuses of mvx besides the program's own (docs/mvx.md). */
+#define MVX_EXIT_DIVERGED	100	/* a follower diverged */
+#define MVX_EXIT_ERROR		101	/* mvx failed, or refused PROG */
+#define MVX_EXIT_LOST		102	/* a replica lost (gone, killed) */
+
+struct monitor;
+
+/* What a role does at each stop; each returns 0, or -1 to end the run
+ * (m->end says how). */
+struct role_ops {
+	int (*on_call)(struct monitor *m, struct proc *p);
+	int (*on_exit_stop)(struct monitor *m, struct proc *p);
+	/* P faulted on a rdtsc(p) of p->tsc_len bytes (tsc.h). */
+	int (*on_tsc)(struct monitor *m, struct proc *p);
+	/* P's call (p->call), interrupted by a signal, was not restarted:
+	 * it returned -EINTR to the program, now at another syscall. */
+	int (*on_eintr)(struct monitor *m, struct proc *p);
+	/* Process P of the program has ended with wait status ST (NULL: no
+	 * action). */
+	void (*on_gone)(struct monitor *m, const struct proc *p, int st);
+	/* Between stops: watch the transport (follower).  TIMEOUT_MS as
+	 * poll(). */
+	int (*idle)(struct monitor *m, int timeout_ms);
+	/* The program is gone: settle with the peers. */
+	void (*finish)(struct monitor *m);
+};
+
+struct monitor {
+	const struct role_ops *role;
+	unsigned replica;		/* 0: the leader */
+	struct transport *peers;	/* leader: followers 1..; follower: [0] */
+	unsigned npeers;
+	bool *peer_ok;			/* leader: follower I listens */
+	struct mvx_end *peer_end;	/* leader: how each follower ended */
+	int sigfd;			/* SIGCHLD, for a follower's poll */
+	bool strict;			/* followers ACK each syscall */
+	unsigned long checked;		/* follower: syscalls checked */
+	bool stopping;			/* killed: only reaping now */
+	struct procs procs;
+	pid_t helper;			/* the namespace's init */
+	bool root_done;
+	int root_status;		/* wait status of the root program */
+	unsigned long calls;		/* syscalls monitored */
+	struct mvx_end end;		/* how this replica's run ended */
+	struct mvx_end leader_end;	/* follower: the leader's END */
+	bool leader_ended;
+	bool leader_gone;		/* follower: the transport closed */
+	struct record *queue, **tail;	/* follower: the leader's records */
+};
+
+/* Run ARGV as replica REPLICA (0: the leader), under ROLE, with PEERS:
+ * returns when every process of the program is gone.  m->end tells how. */
+void monitor_run(struct monitor *m, char *const argv[]);
+
+/* Resume P: to its syscall's exit stop (TO_EXIT) or on. */
+int monitor_resume(struct proc *p, bool to_exit);
+
+/* End the run now: kill every process of the program. */
+void monitor_kill(struct monitor *m);
+
+/* Record P's syscall (at its seccomp stop): fill p->call, p->pol and
+ * p->mine with the IN buffers; the kind the policy gives.  0, 1 (the
+ * process is gone), -1 if the program did what mvx refuses (a thread):
+ * m->end set, reported. */
+int monitor_begin_call(struct monitor *m, struct proc *p,
+		       enum mvx_kind *kind);
+
+/* Record P's rdtsc(p) of LEN bytes as a pseudo-syscall (MVX_NR_TSC). */
+void monitor_begin_tsc(struct monitor *m, struct proc *p, unsigned len);
+
+/* Set m->end; a divergence or a failure also reported on stderr. */
+void monitor_end(struct monitor *m, enum mvx_end_how how, int code);
+
+/* An END with how/code as the root program's wait status says. */
+void monitor_end_of_status(struct mvx_end *e, int status);
+
+#endif

@@ -1,0 +1,72 @@
+/* policy: what mvx does with each syscall (the table is policy.c, each
+ * entry with its reason), and the classes of file descriptors that turn
+ * a read into an input or a write into an external output. */
+#ifndef DUPLEX_MVX_POLICY_H
+#define DUPLEX_MVX_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "mvx_proto.h"
+
+/* How long a buffer is. */
+enum pol_size {
+	SZ_NONE = 0,
+	SZ_FIXED,	/* n bytes */
+	SZ_ARG,		/* the value of argument n */
+	SZ_RESULT,	/* the syscall's result (out buffers only) */
+	SZ_STR,		/* a NUL-terminated string (n: its maximum) */
+	SZ_STRV,	/* a NULL-terminated array of strings (argv) */
+	SZ_IOV,		/* an iovec array of argument n entries */
+};
+
+struct pol_buf {
+	uint8_t role;		/* enum mvx_buf_role */
+	uint8_t arg;		/* argument holding the address */
+	uint8_t size;		/* enum pol_size */
+	uint32_t n;
+};
+
+struct pol_entry {
+	const char *name;
+	uint8_t kind;		/* enum mvx_kind */
+	uint8_t nargs;		/* arguments compared, from the first */
+	int8_t fdarg;		/* argument that is an fd, -1: none */
+	uint8_t ext_kind;	/* kind when that fd is EXTERNAL/RANDOM/COUNTER */
+	int8_t clamp_arg;	/* INPUT: the length argument cut to clamp */
+	uint32_t clamp;
+	struct pol_buf buf[3];
+	const char *why;
+};
+
+/* The entry for syscall NR, NULL for an ignored one. */
+const struct pol_entry *policy_get(long nr);
+
+/* The entry of MVX_NR_TSC: rdtsc and rdtscp, an input. */
+const struct pol_entry *policy_tsc(void);
+
+/* Syscall numbers with an entry, for the seccomp filter: fills NRS
+ * (SIZE slots) and returns how many there are. */
+size_t policy_monitored(uint16_t *nrs, size_t size);
+
+/* What syscall NR is called, for reports ("syscall_N" if unknown; BUF
+ * holds that). */
+const char *policy_name(long nr, char *buf, size_t size);
+
+/* The replica's external fds: what the monitor's own fds 0..2 are.  Call
+ * once before starting the program. */
+void policy_note_external(void);
+
+/* The class of fd FD of process PID. */
+enum mvx_fdclass policy_fdclass(pid_t pid, long fd);
+
+/* Zero in P (LEN bytes, copied out by syscall NR) what differs per kernel
+ * without telling anything about the program: a stat's device and inode
+ * numbers and its times (policy.c). */
+void policy_mask_out(long nr, unsigned char *p, size_t len);
+
+/* The kind E has for a call whose fd is of class FDC. */
+enum mvx_kind policy_kind(const struct pol_entry *e, enum mvx_fdclass fdc);
+
+#endif

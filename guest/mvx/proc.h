@@ -1,0 +1,51 @@
+/* proc: the processes of one replica that the monitor traces, each with
+ * its vid — the name it has in every replica (the root program is 0, a
+ * child is named from its parent's vid and how many children the parent
+ * had before it), so that records match although pids and the order in
+ * which the kernels schedule the processes may differ. */
+#ifndef DUPLEX_MVX_PROC_H
+#define DUPLEX_MVX_PROC_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "policy.h"
+#include "record.h"
+#include "tracee.h"
+
+struct proc {
+	pid_t pid;
+	uint32_t vid;
+	uint32_t seq;		/* syscalls monitored so far */
+	uint32_t children;	/* forks so far: names the next child */
+	unsigned helper:1;	/* the namespace's init, not the program */
+	unsigned known:1;	/* vid given (its parent's fork event seen) */
+	unsigned started:1;	/* its first stop seen */
+	unsigned held:1;	/* stopped, to be resumed once known */
+	unsigned in_call:1;	/* resumed to its syscall's exit stop */
+	unsigned parked:1;	/* follower: waits for the leader's record */
+	unsigned refill:1;	/* follower: read restarted to get as much */
+	unsigned steered:1;	/* follower: wait4 made to wait for one pid */
+	unsigned interrupted:1;	/* its call hit a signal, to be restarted */
+	uint64_t got, want;	/* refill: bytes read so far, the leader's */
+	unsigned tsc_len;	/* a faulted rdtsc(p) being completed */
+	const struct pol_entry *pol;
+	struct tracee_call call;	/* the syscall it is in */
+	struct record mine;		/* what this replica's call did */
+	struct record *theirs;		/* follower: the leader's record */
+};
+
+struct procs {
+	struct proc *v;
+	unsigned n, cap;
+};
+
+struct proc *procs_find(struct procs *t, pid_t pid);
+/* A new entry for PID (not known, not started): NULL if out of memory. */
+struct proc *procs_add(struct procs *t, pid_t pid);
+void procs_remove(struct procs *t, struct proc *p);
+
+/* The vid of PARENT's next child (counts it). */
+uint32_t proc_child_vid(struct proc *parent);
+
+#endif

@@ -1,0 +1,399 @@
+/* record: a syscall's CALL and buffers.  The buffer bytes of a record are
+ * at most MVX_REC_BYTES_MAX in all: a longer one is cut, the same way in
+ * every replica (so compared as far as it goes; docs/mvx.md), and an
+ * input is clamped before the leader runs it so that it never is.
+ * Memory the program passes that cannot be read gives an empty buffer:
+ * the kernel refuses it the same way in every replica (EFAULT). */
+#include "record.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+
+#define IOV_MAX_READ 1024	/* iovecs looked at */
+#define STRV_MAX 4096		/* argv strings looked at */
+
+static struct mvx_msg msg;
+static unsigned char wire[MVX_MSG_MAX];
+
+void record_init(struct record *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void record_free(struct record *r)
+{
+	free(r->data);
+	r->data = NULL;
+}
+
+void record_start(struct record *r, uint32_t vid, uint32_t seq,
+		  const struct tracee_call *c, enum mvx_kind kind,
+		  enum mvx_fdclass fdc)
+{
+	record_free(r);
+	record_init(r);
+	r->call.vid = vid;
+	r->call.seq = seq;
+	r->call.nr = (uint16_t)c->nr;
+	r->call.kind = (uint8_t)kind;
+	r->call.fdclass = (uint8_t)fdc;
+	memcpy(r->call.args, c->args, sizeof(r->call.args));
+}
+
+size_t record_buf_at(const struct record *r, unsigned i)
+{
+	size_t at = 0;
+
+	for (unsigned k = 0; k < i && k < r->call.nbuf; k++)
+		at += r->call.buf[k].len;
+	return at;
+}
+
+/* Room for WANT more bytes (cut to what the record has left) after the
+ * USED bytes of the buffer being added: where to put them, *LEN how many
+ * fit; NULL if out of memory. */
+static unsigned char *grow(struct record *r, uint32_t used, uint32_t want,
+			   uint32_t *len)
+{
+	uint32_t have = mvx_call_bytes(&r->call) + used;
+	unsigned char *p;
+
+	*len = want < MVX_REC_BYTES_MAX - have ? want :
+	       MVX_REC_BYTES_MAX - have;
+	p = realloc(r->data, (size_t)have + *len + 1);
+	if (!p)
+		return NULL;
+	r->data = p;
+	return p + have;
+}
+
+static void commit(struct record *r, const struct pol_buf *b, uint32_t len)
+{
+	struct mvx_buf_desc *d = &r->call.buf[r->call.nbuf++];
+
+	d->role = b->role;
+	d->arg = b->arg;
+	d->len = len;
+}
+
+static int add_plain(struct record *r, pid_t pid, uint64_t addr,
+		     uint32_t want, const struct pol_buf *b)
+{
+	unsigned char *p;
+	uint32_t len;
+
+	p = grow(r, 0, addr ? want : 0, &len);
+	if (!p)
+		return -1;
+	if (tracee_read(pid, addr, p, len))
+		len = 0;
+	commit(r, b, len);
+	return 0;
+}
+
+static int add_string(struct record *r, pid_t pid, uint64_t addr,
+		      const struct pol_buf *b)
+{
+	unsigned char *p;
+	uint32_t len;
+	long n;
+
+	p = grow(r, 0, addr ? b->n : 0, &len);
+	if (!p)
+		return -1;
+	n = len ? tracee_string(pid, addr, (char *)p, len) : -1;
+	commit(r, b, n < 0 ? 0 : (uint32_t)n + 1);
+	return 0;
+}
+
+/* argv: its strings one after the other, each with its NUL. */
+static int add_strv(struct record *r, pid_t pid, uint64_t addr,
+		    const struct pol_buf *b)
+{
+	uint32_t total = 0, len;
+	unsigned char *p;
+	uint64_t s;
+
+	for (int i = 0; addr && i < STRV_MAX; i++, addr += sizeof(s)) {
+		long n;
+
+		if (tracee_read(pid, addr, &s, sizeof(s)) || !s)
+			break;
+		p = grow(r, total, 4096, &len);
+		if (!p)
+			return -1;
+		n = len ? tracee_string(pid, s, (char *)p, len) : -1;
+		if (n < 0)
+			break;
+		total += (uint32_t)n + 1;
+	}
+	commit(r, b, total);
+	return 0;
+}
+
+/* An iovec array: the bytes it points at, LIMIT at most. */
+static int add_iov(struct record *r, pid_t pid, uint64_t addr, uint64_t cnt,
+		   uint64_t limit, const struct pol_buf *b)
+{
+	struct iovec iov[IOV_MAX_READ];
+	uint32_t total = 0, len;
+	unsigned char *p;
+
+	if (cnt > IOV_MAX_READ || !addr ||
+	    tracee_read(pid, addr, iov, cnt * sizeof(iov[0])))
+		cnt = 0;
+	p = grow(r, 0, limit < MVX_REC_BYTES_MAX ? (uint32_t)limit :
+		 MVX_REC_BYTES_MAX, &len);
+	if (!p)
+		return -1;
+	for (uint64_t i = 0; i < cnt && total < len; i++) {
+		size_t n = iov[i].iov_len < len - total ? iov[i].iov_len :
+			   len - total;
+
+		if (tracee_read(pid, (uint64_t)iov[i].iov_base, p + total, n))
+			break;
+		total += (uint32_t)n;
+	}
+	commit(r, b, total);
+	return 0;
+}
+
+static uint64_t iov_total(pid_t pid, uint64_t addr, uint64_t cnt)
+{
+	struct iovec iov[IOV_MAX_READ];
+	uint64_t sum = 0;
+
+	if (cnt > IOV_MAX_READ || !addr ||
+	    tracee_read(pid, addr, iov, cnt * sizeof(iov[0])))
+		return 0;
+	for (uint64_t i = 0; i < cnt; i++)
+		sum += iov[i].iov_len;
+	return sum;
+}
+
+static int add_buf(struct record *r, pid_t pid, const struct pol_buf *b,
+		   int64_t result)
+{
+	const uint64_t *a = r->call.args;
+	uint64_t addr = a[b->arg];
+
+	if (b->role == MVX_BUF_OUT && result < 0)
+		addr = 0;
+	switch (b->size) {
+	case SZ_FIXED:
+		return add_plain(r, pid, addr, b->n, b);
+	case SZ_ARG:
+		return add_plain(r, pid, addr, a[b->n] > MVX_REC_BYTES_MAX ?
+				 MVX_REC_BYTES_MAX : (uint32_t)a[b->n], b);
+	case SZ_RESULT:
+		return add_plain(r, pid, addr, result > MVX_REC_BYTES_MAX ?
+				 MVX_REC_BYTES_MAX : (uint32_t)result, b);
+	case SZ_STR:
+		return add_string(r, pid, addr, b);
+	case SZ_STRV:
+		return add_strv(r, pid, addr, b);
+	case SZ_IOV:
+		return add_iov(r, pid, addr, a[b->n], b->role == MVX_BUF_OUT ?
+			       (uint64_t)result : iov_total(pid, addr, a[b->n]),
+			       b);
+	}
+	return 0;
+}
+
+int record_add_bufs(struct record *r, pid_t pid, const struct pol_entry *e,
+		    enum mvx_buf_role role, int64_t result)
+{
+	for (unsigned i = 0; i < 3; i++) {
+		const struct pol_buf *b = &e->buf[i];
+
+		if (b->size == SZ_NONE || b->role != role)
+			continue;
+		if (r->call.nbuf >= MVX_BUFS_MAX || add_buf(r, pid, b, result))
+			return -1;
+	}
+	return 0;
+}
+
+/* ----- a follower takes the leader's input */
+
+static const struct pol_buf *pol_buf_of(const struct pol_entry *e,
+					const struct mvx_buf_desc *d)
+{
+	for (unsigned i = 0; i < 3; i++)
+		if (e->buf[i].size != SZ_NONE && e->buf[i].role == d->role &&
+		    e->buf[i].arg == d->arg)
+			return &e->buf[i];
+	return NULL;
+}
+
+static int scatter_iov(pid_t pid, uint64_t addr, uint64_t cnt,
+		       const unsigned char *p, uint32_t len)
+{
+	struct iovec iov[IOV_MAX_READ];
+	uint32_t done = 0;
+
+	if (cnt > IOV_MAX_READ ||
+	    tracee_read(pid, addr, iov, cnt * sizeof(iov[0])))
+		return -1;
+	for (uint64_t i = 0; i < cnt && done < len; i++) {
+		size_t n = iov[i].iov_len < len - done ? iov[i].iov_len :
+			   len - done;
+
+		if (tracee_write(pid, (uint64_t)iov[i].iov_base, p + done, n))
+			return -1;
+		done += (uint32_t)n;
+	}
+	return done == len ? 0 : -1;
+}
+
+int record_apply_out(const struct record *r, pid_t pid,
+		     const struct pol_entry *e, const uint64_t args[6])
+{
+	for (unsigned i = 0; i < r->call.nbuf; i++) {
+		const struct mvx_buf_desc *d = &r->call.buf[i];
+		const struct pol_buf *b = pol_buf_of(e, d);
+		const unsigned char *p = r->data + record_buf_at(r, i);
+
+		if (d->role != MVX_BUF_OUT || !d->len)
+			continue;
+		if (!b)
+			return -1;
+		if (b->size == SZ_IOV ?
+		    scatter_iov(pid, args[d->arg], args[b->n], p, d->len) :
+		    tracee_write(pid, args[d->arg], p, d->len))
+			return -1;
+	}
+	return 0;
+}
+
+/* ----- the wire */
+
+static int send_msg(struct transport *t)
+{
+	size_t len;
+
+	if (mvx_msg_encode(&msg, wire, sizeof(wire), &len)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return t->ops->send(t, msg.type, wire, len);
+}
+
+int record_send(struct transport *t, const struct record *r)
+{
+	uint32_t total = mvx_call_bytes(&r->call);
+
+	msg.type = MVX_MSG_CALL;
+	msg.u.call = r->call;
+	if (send_msg(t))
+		return -1;
+	for (uint32_t at = 0; at < total; at += MVX_DATA_MAX) {
+		struct mvx_data *d = &msg.u.data;
+
+		msg.type = MVX_MSG_DATA;
+		d->vid = r->call.vid;
+		d->seq = r->call.seq;
+		d->offset = at;
+		d->len = total - at < MVX_DATA_MAX ? total - at : MVX_DATA_MAX;
+		memcpy(d->bytes, r->data + at, d->len);
+		if (send_msg(t))
+			return -1;
+	}
+	return 0;
+}
+
+int record_send_end(struct transport *t, const struct mvx_end *e)
+{
+	msg.type = MVX_MSG_END;
+	msg.u.end = *e;
+	return send_msg(t);
+}
+
+int record_send_ack(struct transport *t, uint32_t vid, uint32_t seq)
+{
+	msg.type = MVX_MSG_ACK;
+	msg.u.ack.vid = vid;
+	msg.u.ack.seq = seq;
+	return send_msg(t);
+}
+
+/* One message, decoded into msg: 0, 1 (timeout), -1. */
+static int recv_msg(struct transport *t, int timeout_ms)
+{
+	uint16_t type;
+	size_t len;
+	int err = t->ops->recv(t, &type, wire, sizeof(wire), &len, timeout_ms);
+
+	if (err)
+		return err;
+	err = mvx_msg_decode(type, wire, len, &msg);
+	if (err) {
+		fprintf(stderr, "mvx: a message of type 0x%04x, %zu bytes: %s\n",
+			type, len, mvx_strerror(err));
+		errno = EPROTO;
+		return -1;
+	}
+	return 0;
+}
+
+/* The DATA messages of the CALL in R: they follow it at once, in order. */
+static int recv_data(struct transport *t, struct record *r)
+{
+	uint32_t total = mvx_call_bytes(&r->call), have = 0;
+
+	r->data = malloc((size_t)total + 1);
+	if (!r->data)
+		return -1;
+	while (have < total) {
+		const struct mvx_data *d = &msg.u.data;
+
+		if (recv_msg(t, -1))
+			return -1;
+		if (msg.type != MVX_MSG_DATA || d->vid != r->call.vid ||
+		    d->seq != r->call.seq || d->offset != have ||
+		    d->len > total - have) {
+			errno = EPROTO;
+			return -1;
+		}
+		memcpy(r->data + have, d->bytes, d->len);
+		have += d->len;
+	}
+	return 0;
+}
+
+int record_recv(struct transport *t, uint16_t *type, struct record **r,
+		struct record_ctl *ctl, int timeout_ms)
+{
+	int err = recv_msg(t, timeout_ms);
+
+	*r = NULL;
+	if (err)
+		return err;
+	*type = msg.type;
+	if (msg.type == MVX_MSG_END) {
+		ctl->end = msg.u.end;
+		return 0;
+	}
+	if (msg.type == MVX_MSG_ACK) {
+		ctl->ack = msg.u.ack;
+		return 0;
+	}
+	if (msg.type != MVX_MSG_CALL) {
+		errno = EPROTO;
+		return -1;
+	}
+	*r = calloc(1, sizeof(**r));
+	if (!*r)
+		return -1;
+	(*r)->call = msg.u.call;
+	if (recv_data(t, *r)) {
+		record_free(*r);
+		free(*r);
+		*r = NULL;
+		return -1;
+	}
+	return 0;
+}

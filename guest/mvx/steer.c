@@ -1,0 +1,65 @@
+/* steer: a read of a pipe or socket returns what is there, so the
+ * follower's may get less or more than the leader's did.  It is asked for
+ * the leader's count and restarted (the syscall instruction again) until
+ * it has it or hits the end, then compared as one read.  A wait4(-1)
+ * reaps whichever child ended first: the follower's waits for the pid
+ * the leader's reaped — the same pid, every replica having its own pid
+ * namespace. */
+#include "steer.h"
+
+#include <sys/syscall.h>
+
+int steer_read(struct proc *p)
+{
+	if (p->call.nr != SYS_read || p->mine.call.kind != MVX_OUTPUT ||
+	    p->mine.call.fdclass != MVX_FD_ANON || p->theirs->call.result <= 0)
+		return 0;
+	p->refill = 1;
+	p->got = 0;
+	p->want = (uint64_t)p->theirs->call.result;
+	if (p->want > p->call.args[2])
+		p->want = p->call.args[2];
+	return tracee_set_call_arg(p->pid, 2, p->want);
+}
+
+int steer_read_step(struct proc *p, int64_t *result)
+{
+	if (*result > 0 && p->got + (uint64_t)*result < p->want) {
+		p->got += (uint64_t)*result;
+		return tracee_reread(p->pid, p->call.nr, p->call.args[1] +
+				     p->got, p->want - p->got) ? -1 : 1;
+	}
+	if (*result > 0 || p->got)
+		*result = (int64_t)p->got + (*result > 0 ? *result : 0);
+	p->refill = 0;
+	return tracee_reread_done(p->pid, *result, p->call.args[1],
+				  p->call.args[2]) ? -1 : 0;
+}
+
+int steer_wait(struct proc *p)
+{
+	if (p->call.nr != SYS_wait4 || (int32_t)p->call.args[0] > 0 ||
+	    p->theirs->call.result <= 0)
+		return 0;
+	p->steered = 1;
+	return tracee_set_call_arg(p->pid, 0, (uint64_t)p->theirs->call.result);
+}
+
+int steer_again(struct proc *p)
+{
+	if (p->steered)
+		return tracee_set_call_arg(p->pid, 0,
+					   (uint64_t)p->theirs->call.result);
+	if (p->refill)
+		return tracee_set_call_arg(p->pid, 1, p->call.args[1] + p->got) ||
+		       tracee_set_call_arg(p->pid, 2, p->want - p->got);
+	return 0;
+}
+
+int steer_wait_done(struct proc *p)
+{
+	if (!p->steered)
+		return 0;
+	p->steered = 0;
+	return tracee_set_call_arg(p->pid, 0, p->call.args[0]);
+}

@@ -1,0 +1,30 @@
+/* steer: what a follower absorbs instead of reporting — results that
+ * differ by scheduling alone, not by what the kernels gave: how much a
+ * read of a pipe or socket finds there, which child a wait4(-1) reaps.
+ * The follower's call is steered to the leader's outcome, then compared. */
+#ifndef DUPLEX_MVX_STEER_H
+#define DUPLEX_MVX_STEER_H
+
+#include "proc.h"
+
+/* At P's seccomp stop, p->theirs the leader's record: steer a read of a
+ * pipe or socket to the leader's count, a wait4(-1) to the child the
+ * leader's reaped.  0 (steered or nothing to steer) or -1. */
+int steer_read(struct proc *p);
+int steer_wait(struct proc *p);
+
+/* At an exit stop of a steered read, *RESULT its result: 1 if it has been
+ * restarted for the rest, 0 once done (*RESULT the whole read's, the
+ * registers as if it had been one call), -1 on error. */
+int steer_read_step(struct proc *p, int64_t *result);
+
+/* At the exit stop of P's syscall: put back what steer_wait() changed.
+ * 0 or -1. */
+int steer_wait_done(struct proc *p);
+
+/* P's steered call, interrupted by a signal, is being made again (by the
+ * kernel's restart, or by the program after EINTR, with its own
+ * arguments): steer it again.  0 or -1. */
+int steer_again(struct proc *p);
+
+#endif

@@ -1,0 +1,193 @@
+/* tracee: registers through PTRACE_GETREGS, memory through
+ * process_vm_readv/writev (no fd to reopen after an exec).  Reads are done
+ * a page at a time where the length is unknown, so that a string that
+ * ends just before an unmapped page is still read. */
+#define _GNU_SOURCE
+#include "tracee.h"
+
+#include <elf.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
+
+#define PAGE 4096u
+#define AUXV_MAX 64		/* entries looked at */
+#define STRINGS_MAX 65536	/* argv + envp entries looked at */
+
+int tracee_regs(pid_t pid, struct user_regs_struct *r)
+{
+	return ptrace(PTRACE_GETREGS, pid, 0, r) == -1 ? -1 : 0;
+}
+
+int tracee_set_regs(pid_t pid, const struct user_regs_struct *r)
+{
+	return ptrace(PTRACE_SETREGS, pid, 0, r) == -1 ? -1 : 0;
+}
+
+void tracee_call_of(const struct user_regs_struct *r, struct tracee_call *c)
+{
+	c->nr = (long)r->orig_rax;
+	c->args[0] = r->rdi;
+	c->args[1] = r->rsi;
+	c->args[2] = r->rdx;
+	c->args[3] = r->r10;
+	c->args[4] = r->r8;
+	c->args[5] = r->r9;
+}
+
+static void set_arg(struct user_regs_struct *r, unsigned i, uint64_t v)
+{
+	switch (i) {
+	case 0: r->rdi = v; break;
+	case 1: r->rsi = v; break;
+	case 2: r->rdx = v; break;
+	case 3: r->r10 = v; break;
+	case 4: r->r8 = v; break;
+	case 5: r->r9 = v; break;
+	}
+}
+
+int tracee_skip(pid_t pid)
+{
+	struct user_regs_struct r;
+
+	if (tracee_regs(pid, &r))
+		return -1;
+	r.orig_rax = (unsigned long)-1;
+	return tracee_set_regs(pid, &r);
+}
+
+int tracee_set_result(pid_t pid, int64_t v)
+{
+	struct user_regs_struct r;
+
+	if (tracee_regs(pid, &r))
+		return -1;
+	r.rax = (unsigned long)v;
+	return tracee_set_regs(pid, &r);
+}
+
+int tracee_set_call_arg(pid_t pid, unsigned i, uint64_t v)
+{
+	struct user_regs_struct r;
+
+	if (tracee_regs(pid, &r))
+		return -1;
+	set_arg(&r, i, v);
+	return tracee_set_regs(pid, &r);
+}
+
+int tracee_reread(pid_t pid, long nr, uint64_t at, uint64_t left)
+{
+	struct user_regs_struct r;
+
+	if (tracee_regs(pid, &r))
+		return -1;
+	r.rip -= 2;		/* the syscall instruction, again */
+	r.rax = (unsigned long)nr;
+	r.rsi = at;
+	r.rdx = left;
+	return tracee_set_regs(pid, &r);
+}
+
+int tracee_reread_done(pid_t pid, int64_t v, uint64_t buf, uint64_t count)
+{
+	struct user_regs_struct r;
+
+	/* The syscall ABI keeps every register but rax, rcx and r11. */
+	if (tracee_regs(pid, &r))
+		return -1;
+	r.rax = (unsigned long)v;
+	r.rsi = buf;
+	r.rdx = count;
+	return tracee_set_regs(pid, &r);
+}
+
+int tracee_result(pid_t pid, int64_t *v)
+{
+	struct user_regs_struct r;
+
+	if (tracee_regs(pid, &r))
+		return -1;
+	*v = (int64_t)r.rax;
+	return 0;
+}
+
+int tracee_read(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { buf, len }, remote = { (void *)addr, len };
+
+	if (!len)
+		return 0;
+	return process_vm_readv(pid, &local, 1, &remote, 1, 0) ==
+	       (ssize_t)len ? 0 : -1;
+}
+
+int tracee_write(pid_t pid, uint64_t addr, const void *buf, size_t len)
+{
+	struct iovec local = { (void *)buf, len }, remote = { (void *)addr, len };
+
+	if (!len)
+		return 0;
+	return process_vm_writev(pid, &local, 1, &remote, 1, 0) ==
+	       (ssize_t)len ? 0 : -1;
+}
+
+long tracee_string(pid_t pid, uint64_t addr, char *buf, size_t size)
+{
+	size_t have = 0;
+
+	while (have < size) {
+		size_t chunk = PAGE - (size_t)((addr + have) % PAGE);
+		char *nul;
+
+		if (chunk > size - have)
+			chunk = size - have;
+		if (tracee_read(pid, addr + have, buf + have, chunk))
+			return -1;
+		nul = memchr(buf + have, '\0', chunk);
+		if (nul)
+			return nul - buf;
+		have += chunk;
+	}
+	return -1;
+}
+
+/* Skip the NULL-terminated pointer array at *AT (argv, envp). */
+static int skip_vector(pid_t pid, uint64_t *at)
+{
+	uint64_t p;
+
+	for (int i = 0; i < STRINGS_MAX; i++) {
+		if (tracee_read(pid, *at, &p, sizeof(p)))
+			return -1;
+		*at += sizeof(p);
+		if (!p)
+			return 0;
+	}
+	return -1;
+}
+
+int tracee_hide_vdso(pid_t pid)
+{
+	struct user_regs_struct r;
+	uint64_t at, aux[2];
+
+	/* At the exec stop the stack is argc, argv[], envp[], auxv[]. */
+	if (tracee_regs(pid, &r))
+		return -1;
+	at = r.rsp + sizeof(uint64_t);
+	if (skip_vector(pid, &at) || skip_vector(pid, &at))
+		return -1;
+	for (int i = 0; i < AUXV_MAX; i++, at += sizeof(aux)) {
+		if (tracee_read(pid, at, aux, sizeof(aux)))
+			return -1;
+		if (aux[0] == AT_NULL)
+			return 0;
+		if (aux[0] != AT_SYSINFO_EHDR)
+			continue;
+		aux[0] = AT_IGNORE;
+		return tracee_write(pid, at, aux, sizeof(aux[0]));
+	}
+	return -1;
+}

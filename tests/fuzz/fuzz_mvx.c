@@ -1,0 +1,70 @@
+/* libFuzzer target for what an mvx follower reads from its leader (and
+ * the leader from its followers): the mvx_proto payloads.
+ *
+ * Input: bytes 0..1 the message type (little-endian), the rest its
+ * payload.  Properties, abort() when one fails:
+ *  - a refused payload leaves the message all zero, with a known error;
+ *  - an accepted one encodes back to exactly the same bytes, does not fit
+ *    one byte less, and its buffers add up within MVX_REC_BYTES_MAX;
+ *  - the same bytes laid over a message structure are either refused by
+ *    the encoder or encode to a payload the decoder accepts and which
+ *    encodes back to the same bytes. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mvx_proto.h"
+
+static struct mvx_msg msg, again;
+static const struct mvx_msg zero;
+static unsigned char out[MVX_MSG_MAX], out2[MVX_MSG_MAX];
+
+static void fuzz_decode(uint16_t type, const uint8_t *p, size_t len)
+{
+	size_t n;
+	int err;
+
+	err = mvx_msg_decode(type, p, len, &msg);
+	if (err) {
+		if (err < MVX_ETYPE || err > MVX_ERANGE ||
+		    memcmp(&msg, &zero, sizeof(msg)))
+			abort();
+		return;
+	}
+	if (msg.type != type || mvx_msg_encode(&msg, out, sizeof(out), &n) ||
+	    n != len || memcmp(out, p, len))
+		abort();
+	if (mvx_msg_encode(&msg, out, n - 1, &n) != MVX_ESPACE || n)
+		abort();
+	if (type == MVX_MSG_CALL && mvx_call_bytes(&msg.u.call) >
+	    MVX_REC_BYTES_MAX)
+		abort();
+}
+
+static void fuzz_encode(uint16_t type, const uint8_t *p, size_t len)
+{
+	size_t n, n2, at = offsetof(struct mvx_msg, u);
+
+	memset(&msg, 0, sizeof(msg));
+	msg.type = type;
+	memcpy((unsigned char *)&msg + at, p,
+	       len < sizeof(msg) - at ? len : sizeof(msg) - at);
+	if (mvx_msg_encode(&msg, out, sizeof(out), &n))
+		return;
+	if (mvx_msg_decode(type, out, n, &again) ||
+	    mvx_msg_encode(&again, out2, sizeof(out2), &n2) || n2 != n ||
+	    memcmp(out, out2, n))
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 2)
+		return 0;
+	fuzz_decode((uint16_t)(data[0] | data[1] << 8), data + 2, size - 2);
+	fuzz_encode((uint16_t)(data[0] | data[1] << 8), data + 2, size - 2);
+	return 0;
+}

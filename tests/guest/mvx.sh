@@ -1,0 +1,212 @@
+# mvx on the host: N replicas on this kernel (--local: socketpairs,
+# --ring: a window's rings), as root.  Asserts the verdicts: programs that
+# read the clock, random bytes and the hostname do not diverge; one whose
+# kernel output differs per replica does, naming the syscall and the byte
+# offset; a crash, a killed leader and a killed mvx end with a named
+# verdict and leave no process behind.  TAP on stdout.
+source "$(dirname "$0")/../lib.sh"
+
+B=${DUPLEX_BUILD:-$ROOT/build}
+MVX=$(realpath -m "$B/guest/mvx")
+PROBE=$B/guest/mvx-probe
+# Every replica inherits it: how the tests find what a run left behind.
+export MVX_TEST_MARK=mvx-test-$$
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "ok 1 - # SKIP mvx runs as root (pid namespaces, ptrace of all)"
+	echo "1..1"
+	exit 0
+fi
+make -s -C "$ROOT" "$MVX" "$PROBE" >"$work/make" 2>&1 ||
+	{ cat "$work/make"; echo "not ok 1 - build mvx"; echo "1..1"; exit 1; }
+
+# The pids of this run's replica processes (of replica $1 if given) and,
+# without $1, of its mvx processes: what carries the mark (but not the
+# test's own subshells).
+marked() {
+	local f pid env
+	for f in /proc/[0-9]*/environ; do
+		pid=${f#/proc/}
+		pid=${pid%/environ}
+		env=$({ tr '\0' '\n' <"$f"; } 2>/dev/null) || continue
+		grep -qx "MVX_TEST_MARK=$MVX_TEST_MARK" <<<"$env" || continue
+		if grep -qx "MVX_REPLICA=${1:-[0-9]*}" <<<"$env" ||
+		   { [ -z "${1:-}" ] && [ "$(readlink "/proc/$pid/exe")" = "$MVX" ]; }; then
+			echo "$pid"
+		fi
+	done
+}
+
+no_leftover() { [ -z "$(marked)" ]; }
+
+# run NAME ARGS...: mvx ARGS with its stdout in $work/NAME.out, stderr in
+# $work/NAME.err, status in $status.
+run() {
+	local name=$1
+	shift
+	timeout 60 "$MVX" "$@" >"$work/$name.out" 2>"$work/$name.err" </dev/null
+	status=$?
+}
+
+same() { # same NAME: the verdict is SAME, exit 0
+	[ "$status" -eq 0 ] && grep -q '^mvx: verdict: SAME' "$work/$1.err" &&
+		! grep -q DIVERGENCE "$work/$1.err"
+}
+
+detail() { printf 'exit %s\n%s\n' "$status" "$(tail -5 "$work/$1.err")"; }
+
+# ----- nondeterministic inputs, replicated: no divergence
+
+run date --local 2 date
+tap $(same date && [ -s "$work/date.out" ]; echo $?) \
+	"date: the same in 2 replicas" "$(detail date)"
+
+run clock --local 2 "$PROBE" clock 1000
+calls=$(sed -n 's/.*exit status 0, \([0-9]*\) syscalls.*/\1/p' "$work/clock.err")
+tap $(same clock && [ "${calls:-0}" -ge 1000 ]; echo $?) \
+	"1000 clock readings (vDSO hidden: $calls syscalls stopped) the same" "$(detail clock)"
+
+run tsc --local 2 "$PROBE" tsc 1000
+calls=$(sed -n 's/.*exit status 0, \([0-9]*\) syscalls.*/\1/p' "$work/tsc.err")
+tap $(same tsc && grep -q ' rising$' "$work/tsc.out" && [ "${calls:-0}" -ge 1000 ]; echo $?) \
+	"1000 rdtsc/rdtscp (faulting, run by the leader's monitor) the same" "$(detail tsc)"
+
+run urandom --local 2 sh -c 'head -c 64 /dev/urandom | sha256sum'
+tap $(same urandom && grep -Eq '^[0-9a-f]{64}  -$' "$work/urandom.out"; echo $?) \
+	"head -c 64 /dev/urandom | sha256sum: the same in 2 replicas" "$(detail urandom)"
+
+run hostname --local 2 hostname
+tap $(same hostname && [ "$(cat "$work/hostname.out")" = "$(hostname)" ]; echo $?) \
+	"hostname: the same, printed once" "$(detail hostname)"
+
+run uptime --local 3 cat /proc/uptime
+tap $(same uptime && [ "$(wc -l <"$work/uptime.out")" -eq 1 ]; echo $?) \
+	"cat /proc/uptime (a per-kernel counter): the same in 3 replicas" "$(detail uptime)"
+
+run gzip --local 2 sh -c 'head -c 1048576 /dev/urandom | gzip -c | gunzip -c | wc -c'
+tap $(same gzip && [ "$(cat "$work/gzip.out")" = 1048576 ]; echo $?) \
+	"gzip | gunzip of 1 MiB from /dev/urandom through pipes: the same" "$(detail gzip)"
+
+run sort --local 2 sh -c 'head -c 800000 /dev/urandom | od -An -tx8 -w8 | sort -S 1M | uniq | wc -l'
+tap $(same sort && [ "$(cat "$work/sort.out")" -ge 99990 ]; echo $?) \
+	"sort of 100000 random lines (temporary files in the replica's own /tmp): the same" "$(detail sort)"
+
+run find --local 2 sh -c 'find /etc /usr/lib -xdev | wc -l'
+tap $(same find && [ "$(cat "$work/find.out")" -gt 100 ]; echo $?) \
+	"find /etc /usr/lib (directory entries and stats compared): the same" "$(detail find)"
+
+run bg --local 2 sh -c 'sleep 0.2 & wait; echo waited'
+tap $(same bg && [ "$(cat "$work/bg.out")" = waited ]; echo $?) \
+	"a background job and wait (SIGCHLD reaches the program): the same" "$(detail bg)"
+
+run sigpipe --local 2 sh -c 'yes | head -c 100000 | wc -c'
+tap $(same sigpipe && [ "$(cat "$work/sigpipe.out")" = 100000 ]; echo $?) \
+	"yes | head (the writer killed by SIGPIPE at a different write in each replica): the same" "$(detail sigpipe)"
+
+run fork --local 2 "$PROBE" fork 100
+tap $(same fork && grep -q '^100 children, 0 bad' "$work/fork.out"; echo $?) \
+	"a program forking 100 children: followed, the same" "$(detail fork)"
+
+# ----- kernel output that differs per replica: divergence
+
+run environ --local 2 "$PROBE" slurp /proc/self/environ
+tap $([ "$status" -eq 100 ] && [ ! -s "$work/environ.out" ] &&
+	grep -q 'DIVERGENCE in replica 1, .*: read(0x3, ' "$work/environ.err" &&
+	grep -Eq 'out, [0-9]+ bytes .* at byte offset [0-9]+: leader 0x30[0-9a-f]*, replica 1 0x31' "$work/environ.err" &&
+	grep -q '^mvx: verdict: DIVERGED' "$work/environ.err"; echo $?) \
+	"a read whose bytes differ, never printed: DIVERGED naming read, offset, both bytes (exit 100)" "$(detail environ)"
+
+run echo --local 2 sh -c 'echo replica $MVX_REPLICA'
+tap $([ "$status" -eq 100 ] &&
+	grep -Eq ': write\(0x1, .*|: writev\(0x1, ' "$work/echo.err" &&
+	grep -q 'in, 10 bytes in the leader, 10 here) at byte offset 8: leader 0x300a, replica 1 0x310a' "$work/echo.err"; echo $?) \
+	"output that differs: DIVERGED naming write and offset 8" "$(detail echo)"
+
+# ----- strict lockstep: every syscall acknowledged before the leader goes on
+
+run strict --local 3 --strict sh -c 'head -c 65536 /dev/urandom | gzip -c | gunzip -c | sha256sum'
+tap $(same strict && grep -q 'SAME in 3 replicas' "$work/strict.err"; echo $?) \
+	"--strict: urandom | gzip | gunzip | sha256sum the same in 3 replicas" "$(detail strict)"
+
+run strictdiv --local 2 --strict "$PROBE" slurp /proc/self/environ
+tap $([ "$status" -eq 100 ] && grep -q 'DIVERGENCE in replica 1, .*: read(' "$work/strictdiv.err" &&
+	grep -q '^mvx: verdict: DIVERGED' "$work/strictdiv.err"; echo $?) \
+	"--strict: the divergent read caught, the leader told at once" "$(detail strictdiv)"
+
+run badopt --local 2 --fast date
+tap $([ "$status" -eq 2 ] && grep -q "unknown option '--fast'" "$work/badopt.err"; echo $?) \
+	"an unknown option: refused (exit 2)" "$(detail badopt)"
+
+# ----- bad endings: named verdicts, nothing left behind
+
+run crash --local 2 "$PROBE" crash
+tap $([ "$status" -eq 139 ] &&
+	grep -q 'verdict: KILLED (the leader.s program was killed by signal 11.*1 follower(s) the same' "$work/crash.err"; echo $?) \
+	"a crashing program: KILLED by signal 11 in every replica (exit 139)" "$(detail crash)"
+
+run thread --local 2 "$PROBE" thread
+tap $([ "$status" -eq 101 ] && grep -q 'threads are refused' "$work/thread.err"; echo $?) \
+	"a program starting a thread: refused with a message (exit 101)" "$(detail thread)"
+
+"$MVX" --local 2 sleep 30 >"$work/kill.out" 2>"$work/kill.err" </dev/null &
+mvx_pid=$!
+wait_for 5 test -n "$(marked 0)"
+start=$SECONDS
+kill -9 $(marked 0) 2>/dev/null
+wait "$mvx_pid"
+status=$?
+took=$((SECONDS - start))
+tap $([ "$status" -eq 137 ] && [ "$took" -le 5 ] &&
+	grep -q 'replica 1 stops: the leader.s replica was killed (SIGKILL)' "$work/kill.err" &&
+	grep -q 'verdict: KILLED .*signal 9.*1 stopped' "$work/kill.err" && no_leftover; echo $?) \
+	"the leader's program SIGKILLed: KILLED, follower stopped in ${took}s, no process left" "$(detail kill)"
+
+"$MVX" --local 2 sleep 30 >"$work/killmvx.out" 2>"$work/killmvx.err" </dev/null &
+mvx_pid=$!
+wait_for 5 test -n "$(marked 1)"
+kill -9 "$mvx_pid"
+wait "$mvx_pid" 2>/dev/null
+wait_for 5 no_leftover
+tap $(no_leftover && grep -q 'replica 1 stops: the leader.s replica is gone' "$work/killmvx.err"; echo $?) \
+	"mvx itself SIGKILLed: the follower stops, no process left within 5 s" "$(detail killmvx; marked)"
+
+# A follower whose monitor hangs (stopped): the leader's send gives up
+# after 5 s, the leader finishes, the follower is LOST and killed.
+"$MVX" --local 2 sh -c 'sleep 2; head -c 100000000 /dev/urandom | wc -c' \
+	>"$work/hang.out" 2>"$work/hang.err" </dev/null &
+mvx_pid=$!
+wait_for 5 test -n "$(marked 1)"
+tracer=
+for pid in $(marked 1); do
+	tracer=$(awk '/^TracerPid:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+	[ -n "$tracer" ] && [ "$tracer" != 0 ] && break
+done
+start=$SECONDS
+[ -n "$tracer" ] && kill -STOP "$tracer"
+wait "$mvx_pid"
+status=$?
+took=$((SECONDS - start))
+tap $([ "$status" -eq 102 ] && [ "$took" -le 15 ] &&
+	grep -q 'follower 1 took nothing for 5 s: hung' "$work/hang.err" &&
+	grep -q '^100000000$' "$work/hang.out" &&
+	grep -q 'verdict: LOST' "$work/hang.err" && wait_for 5 no_leftover; echo $?) \
+	"a hung follower: the leader finishes, LOST in ${took}s, no process left" "$(detail hang; marked)"
+
+# ----- the window's rings as the transport
+
+run ring --ring 3 sh -c 'head -c 65536 /dev/urandom | gzip -c | sha256sum'
+tap $(same ring && grep -q 'SAME in 3 replicas' "$work/ring.err"; echo $?) \
+	"over a window's rings: urandom | gzip | sha256sum the same in 3 replicas" "$(detail ring)"
+
+run ringstrict --ring 2 --strict "$PROBE" clock 100
+tap $(same ringstrict; echo $?) \
+	"over a window's rings, --strict: 100 clock readings the same" "$(detail ringstrict)"
+
+run ringdiv --ring 2 "$PROBE" slurp /proc/self/environ
+tap $([ "$status" -eq 100 ] && grep -q 'DIVERGENCE in replica 1, .*: read(' "$work/ringdiv.err"; echo $?) \
+	"over a window's rings: the divergent read caught" "$(detail ringdiv)"
+
+tap $(no_leftover; echo $?) "no process of any run left" "$(marked)"
+tap_done
