@@ -30,7 +30,29 @@ static void die(const char *what)
 	_exit(MVX_SPAWN_FAILED);
 }
 
-static void program_main(char *const argv[], unsigned replica)
+/* The program, found as execvp would find it and opened before /tmp is
+ * replaced (a checkout, and so the program, may live under /tmp); -1 if
+ * not found, for execvp to say why. */
+static int open_program(const char *name)
+{
+	const char *dir, *end;
+	char path[4096];
+
+	if (strchr(name, '/'))
+		return open(name, O_RDONLY | O_CLOEXEC);
+	dir = getenv("PATH");
+	for (dir = dir ? dir : "/usr/local/bin:/bin:/usr/bin"; ; dir = end + 1) {
+		end = strchrnul(dir, ':');
+		snprintf(path, sizeof(path), "%.*s/%s", (int)(end - dir), dir,
+			 name);
+		if (access(path, X_OK) == 0)
+			return open(path, O_RDONLY | O_CLOEXEC);
+		if (!*end)
+			return -1;
+	}
+}
+
+static void program_main(char *const argv[], unsigned replica, int exe)
 {
 	sigset_t none;
 	char val[16];
@@ -50,6 +72,11 @@ static void program_main(char *const argv[], unsigned replica)
 	snprintf(val, sizeof(val), "%u", replica);
 	if (setenv("MVX_REPLICA", val, 1) || filter_install())
 		die("seccomp filter");
+	/* Close-on-exec, so that every replica has the same fds: a script,
+	 * whose interpreter would need the fd, fails here and is looked up
+	 * by its path below. */
+	if (exe >= 0)
+		fexecve(exe, argv, environ);
 	execvp(argv[0], argv);
 	fprintf(stderr, "mvx: %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
@@ -58,12 +85,13 @@ static void program_main(char *const argv[], unsigned replica)
 static void helper_main(char *const argv[], unsigned replica, int go)
 {
 	pid_t child, w;
-	int st;
+	int st, exe;
 	char c;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || read(go, &c, 1) != 1)
 		_exit(MVX_SPAWN_FAILED);
 	close(go);
+	exe = open_program(argv[0]);
 	if (unshare(CLONE_NEWNS) ||
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
 	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
@@ -71,7 +99,9 @@ static void helper_main(char *const argv[], unsigned replica, int go)
 		die("mount namespace with its /proc");
 	/* Replicas on one kernel share every file: the same temporary
 	 * name, made by each (mkstemp with the leader's random bytes),
-	 * would exist for the second.  Each gets a /tmp of its own. */
+	 * would exist for the second.  Each gets a /tmp of its own (paths
+	 * under the real /tmp are out of its sight, but for the program
+	 * itself, opened before, and the working directory). */
 	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
 		  "mode=1777"))
 		die("a /tmp of its own");
@@ -79,7 +109,7 @@ static void helper_main(char *const argv[], unsigned replica, int go)
 	if (child < 0)
 		die("fork");
 	if (!child)
-		program_main(argv, replica);
+		program_main(argv, replica, exe);
 	for (;;) {
 		w = wait(&st);
 		if (w == child)
