@@ -52,8 +52,10 @@ tap $([ "$counts" = "$((jt - jf - js)) passed, $jf failed, $js skipped" ] && [ "
 
 "$DUPLEX" test "$S/fails.exp" >"$work/out" 2>&1
 status=$?
-tap $([ "$status" -eq 1 ] && [ "$(closing_counts "$work/out")" = "1 passed, 5 failed, 0 skipped" ]; echo $?) \
-	"a divergence, a wrong output and a wrong status are each caught (exit $status)" "$(cat "$work/out")"
+# Each failure is one case: the divergence is judged by the case that ran
+# the command, not again at the scenario's end.
+tap $([ "$status" -eq 1 ] && [ "$(closing_counts "$work/out")" = "1 passed, 4 failed, 0 skipped" ]; echo $?) \
+	"a divergence, a wrong output and a wrong status are each caught, once (exit $status)" "$(cat "$work/out")"
 tap $(grep -q "exit-in-a-body-fails-its-scenario.* FAIL" "$work/out" &&
 	grep -q "fails.exp:16: 'exit' would end the harness, not the scenario" "$work/out" &&
 	[ -z "$(leaked_domains "$before")" ]; echo $?) \
@@ -96,15 +98,15 @@ tap $(grep -q 'nested.exp:32: in the body$' "$work/out" &&
 # fails the scenario even after a -diverge.
 "$DUPLEX" test "$S/forged.exp" >"$work/out" 2>&1
 status=$?
-tap $([ "$status" -eq 1 ] && grep -q "a-printed-rep-divergence-line-is-not-a-divergence .* PASS" "$work/out"; echo $?) \
+tap $([ "$status" -eq 1 ] && grep -q "a-printed-rep-divergence-line-is-not.* PASS" "$work/out"; echo $?) \
 	"a program printing 'rep: divergence' is not a divergence (exit $status)" "$(cat "$work/out")"
-tap $(grep -q "a-divergence-outside-duplex-run-fails-despite-an-earlier-diverge .* FAIL" "$work/out" &&
+tap $(grep -q "a-divergence-outside-duplex-run-fails.* FAIL" "$work/out" &&
 	grep -q "repd counted 1 divergence outside any duplex::run" "$work/out" &&
 	[ -z "$(leaked_domains "$before")" ]; echo $?) \
 	"a divergence outside duplex::run fails its scenario although an earlier run expected one" "$(cat "$work/out")"
-tap $(grep -q "a-layout-line-echoed-by-a-program-does-not-replace-the-kernel-s .* PASS" "$work/out"; echo $?) \
+tap $(grep -q "a-layout-line-echoed-by-a-program.* PASS" "$work/out"; echo $?) \
 	"a layout line a program echoes does not replace the one the kernel printed" "$(cat "$work/out")"
-tap $(grep -q "panic-and-bug-lines-printed-by-a-program-fail-nothing .* PASS" "$work/out"; echo $?) \
+tap $(grep -q "panic-and-bug-lines-printed-by-a-program.* PASS" "$work/out"; echo $?) \
 	"panic and BUG lines a program prints fail nothing, and programs cannot reach the kernel channel" "$(cat "$work/out")"
 
 # Tcl code that never waits: the interpreter's time limit ends it at the
