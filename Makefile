@@ -109,9 +109,10 @@ $(B)/guest/%: guest/%.c $$(wildcard guest/$$*/*.c guest/$$*/*.h) $(GUEST_LIB) $(
 	$(call say,MUSL,$@)
 	$(Q)$(GUEST_CC) $(GUEST_FLAGS) $(addprefix -I,$(wildcard guest/$*)) -o $@ $(filter %.c,$^)
 
-# rep-on talks to repd: it includes repd.h.
-$(B)/guest/rep-on: GUEST_FLAGS += -Iguest/repd
-$(B)/guest/rep-on: $(wildcard guest/repd/*.h)
+# rep-on (and repd-probe, its hostile twin for the tests) talk to repd:
+# they include repd.h.
+$(B)/guest/rep-on $(B)/guest/repd-probe: GUEST_FLAGS += -Iguest/repd
+$(B)/guest/rep-on $(B)/guest/repd-probe: $(wildcard guest/repd/*.h)
 
 guest: $(GUEST_BINS)
 

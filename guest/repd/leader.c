@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define READY_TIMEOUT_MS 15000
@@ -36,37 +37,67 @@ static void client_say(int fd, const char *fmt, ...)
 	rep_write_all(fd, buf, (size_t)n);
 }
 
-/* The request and the terminal's two fds.  0, or -1 with *ERR set. */
-static int read_request(int fd, struct repd_request *req, int fds[2],
-			pid_t *pid, const char **err)
+/* The fds that came with MSG into FDS (at most MAX); how many. */
+static unsigned take_fds(struct msghdr *msg, int *fds, unsigned max)
 {
-	char cbuf[CMSG_SPACE(2 * sizeof(int))];
+	struct cmsghdr *c;
+	unsigned n = 0, i, count;
+
+	for (c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		count = (unsigned)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		for (i = 0; i < count && n < max; i++)
+			memcpy(&fds[n++], CMSG_DATA(c) + i * sizeof(int),
+			       sizeof(int));
+	}
+	return n;
+}
+
+/* The request, the terminal's two fds and a pidfd of the process that
+ * asked, whose namespaces the shell enters (its pid could name another
+ * process by then).  Only root may ask: the shell runs as root.  0, or
+ * -1 with *ERR set and every fd that came with the message closed. */
+static int read_request(int fd, struct repd_request *req, int fds[2],
+			int *pidfd, const char **err)
+{
+	/* Room for more fds than a request has: extra ones are seen, and
+	 * closed, instead of left open in repd. */
+	char cbuf[CMSG_SPACE(REPD_FDS_SEEN * sizeof(int))];
 	struct iovec iov = { req, sizeof(*req) };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
 			      .msg_control = cbuf,
 			      .msg_controllen = sizeof(cbuf) };
+	int got[REPD_FDS_SEEN];
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	struct cmsghdr *c;
+	unsigned ngot, i;
+	ssize_t n;
 
+	n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+	ngot = n < 0 ? 0 : take_fds(&msg, got, REPD_FDS_SEEN);
 	*err = "malformed request";
-	if (recvmsg(fd, &msg, MSG_CMSG_CLOEXEC) != sizeof(*req) ||
-	    req->magic != REPD_REQUEST_MAGIC ||
+	if (n != sizeof(*req) || (msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) ||
+	    req->magic != REPD_REQUEST_MAGIC || ngot != 2 ||
 	    !memchr(req->cwd, '\0', sizeof(req->cwd)))
-		return -1;
-	c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_type != SCM_RIGHTS ||
-	    c->cmsg_len != CMSG_LEN(2 * sizeof(int)))
-		return -1;
-	memcpy(fds, CMSG_DATA(c), 2 * sizeof(int));
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
-		*err = "cannot tell who asked";
-		close(fds[0]);
-		close(fds[1]);
-		return -1;
-	}
-	*pid = cred.pid;
+		goto bad;
+	*err = "cannot tell who asked";
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		goto bad;
+	*err = "only root may start a replicated session";
+	if (cred.uid != 0)
+		goto bad;
+	*err = "the process that asked is gone";
+	*pidfd = (int)syscall(SYS_pidfd_open, cred.pid, 0);
+	if (*pidfd < 0)
+		goto bad;
+	fds[0] = got[0];
+	fds[1] = got[1];
 	return 0;
+bad:
+	for (i = 0; i < ngot; i++)
+		close(got[i]);
+	return -1;
 }
 
 /* Bits of the partitions that are UP. */
@@ -208,10 +239,10 @@ static void abort_open(struct repd *d)
 }
 
 static int start_session(struct repd *d, const struct repd_request *req,
-			 pid_t client_pid, char *err, size_t size)
+			 int client_pidfd, char *err, size_t size)
 {
 	struct ptyshell_opts o = { .cwd = req->cwd, .rows = req->rows,
-				   .cols = req->cols, .join = client_pid };
+				   .cols = req->cols, .join_pidfd = client_pidfd };
 
 	if (choose_members(d, req->partitions, err, size) < 0)
 		return -1;
@@ -234,26 +265,28 @@ static int start_session(struct repd *d, const struct repd_request *req,
 void leader_accept(struct repd *d)
 {
 	struct repd_request req;
-	int client, fds[2];
+	int client, fds[2], pidfd, started;
 	char err[512] = "";
 	const char *why;
-	pid_t pid;
 
 	client = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	if (client < 0)
 		return;
-	if (read_request(client, &req, fds, &pid, &why) < 0) {
+	if (read_request(client, &req, fds, &pidfd, &why) < 0) {
 		client_say(client, "error: %s", why);
 		close(client);
 		return;
 	}
 	if (d->session) {
+		close(pidfd);
 		client_say(client, "error: partition %u is already in a replicated session", d->self);
 		goto refuse;
 	}
 	d->term_in = fds[0];
 	d->term_out = fds[1];
-	if (start_session(d, &req, pid, err, sizeof(err)) < 0) {
+	started = start_session(d, &req, pidfd, err, sizeof(err));
+	close(pidfd);
+	if (started < 0) {
 		client_say(client, "error: %s", err);
 		rep_session_free(d);
 		goto refuse;

@@ -55,7 +55,7 @@ static void send_ready(struct repd *d, int status, const char *reason)
 static void start_shell(struct repd *d, const struct rep_msg *m)
 {
 	struct ptyshell_opts o = { .cwd = m->u.open.cwd, .rows = m->u.open.rows,
-				   .cols = m->u.open.cols };
+				   .cols = m->u.open.cols, .join_pidfd = -1 };
 
 	d->hist = calloc(REPD_HISTORY, sizeof(*d->hist));
 	d->pty_in = malloc(PTY_IN_MAX);

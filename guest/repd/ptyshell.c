@@ -17,7 +17,7 @@
 struct shell_args {
 	char slave[64];
 	const char *cwd;
-	int ns_fd[2];		/* mount and UTS namespaces to enter, or -1 */
+	int join_pidfd;		/* whose mount and UTS namespaces to enter, or -1 */
 };
 
 static void __attribute__((noreturn)) child_fail(const char *what)
@@ -38,9 +38,9 @@ static void __attribute__((noreturn)) exec_shell(void *arg)
 	fd = open(a->slave, O_RDWR | O_NOCTTY);
 	if (fd < 0 || ioctl(fd, TIOCSCTTY, 0) < 0)
 		child_fail(a->slave);
-	for (i = 0; i < 2; i++)
-		if (a->ns_fd[i] >= 0 && setns(a->ns_fd[i], 0) < 0)
-			child_fail("cannot enter the replication namespace");
+	if (a->join_pidfd >= 0 &&
+	    setns(a->join_pidfd, CLONE_NEWNS | CLONE_NEWUTS) < 0)
+		child_fail("cannot enter the replication namespace");
 	for (i = 0; i < 3; i++)
 		if (dup2(fd, i) < 0)
 			child_fail("dup2");
@@ -80,32 +80,21 @@ static int open_master(struct ptyshell *sh, const struct ptyshell_opts *o,
 	return 0;
 }
 
-static int open_ns(pid_t pid, const char *ns)
+/* The leader: a child of ours inside the namespaces of the process
+ * JOIN_PIDFD names.  Entering its PID namespace only places our next
+ * child there; we go back after. */
+static pid_t start_joined(struct shell_args *a)
 {
-	char path[64];
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%ld/ns/%s", (long)pid, ns);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		guest_error("cannot open %s: %s", path, strerror(errno));
-	return fd;
-}
-
-/* The leader: a child of ours inside the namespaces of JOIN.  Entering
- * its PID namespace only places our next child there; we go back after. */
-static pid_t start_joined(struct shell_args *a, pid_t join)
-{
-	int pid_fd = open_ns(join, "pid"), self_fd = open_ns(getpid(), "pid");
+	int self_fd = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
 	pid_t pid = -1;
 
-	a->ns_fd[0] = open_ns(join, "mnt");
-	a->ns_fd[1] = open_ns(join, "uts");
-	if (pid_fd < 0 || self_fd < 0 || a->ns_fd[0] < 0 || a->ns_fd[1] < 0)
-		goto out;
-	if (setns(pid_fd, CLONE_NEWPID) < 0) {
-		guest_error("cannot enter the PID namespace of process %ld: %s",
-			    (long)join, strerror(errno));
+	if (self_fd < 0) {
+		guest_error("cannot open /proc/self/ns/pid: %s", strerror(errno));
+		return -1;
+	}
+	if (setns(a->join_pidfd, CLONE_NEWPID) < 0) {
+		guest_error("cannot enter the PID namespace of the replication: %s",
+			    strerror(errno));
 		goto out;
 	}
 	pid = fork();
@@ -116,25 +105,18 @@ static pid_t start_joined(struct shell_args *a, pid_t join)
 	if (setns(self_fd, CLONE_NEWPID) < 0)
 		guest_error("cannot return to this PID namespace: %s", strerror(errno));
 out:
-	if (pid_fd >= 0)
-		close(pid_fd);
-	if (self_fd >= 0)
-		close(self_fd);
-	if (a->ns_fd[0] >= 0)
-		close(a->ns_fd[0]);
-	if (a->ns_fd[1] >= 0)
-		close(a->ns_fd[1]);
+	close(self_fd);
 	return pid;
 }
 
 int ptyshell_start(struct ptyshell *sh, const struct ptyshell_opts *o)
 {
-	struct shell_args a = { .cwd = o->cwd, .ns_fd = { -1, -1 } };
+	struct shell_args a = { .cwd = o->cwd, .join_pidfd = o->join_pidfd };
 
 	if (open_master(sh, o, a.slave, sizeof(a.slave)) < 0)
 		return -1;
-	if (o->join > 0)
-		sh->pid = start_joined(&a, o->join);
+	if (o->join_pidfd >= 0)
+		sh->pid = start_joined(&a);
 	else
 		sh->pid = repns_spawn(exec_shell, &a);
 	if (sh->pid < 0) {

@@ -19,9 +19,10 @@ struct ptyshell {
 struct ptyshell_opts {
 	const char *cwd;	/* where the shell starts ("/" if missing) */
 	unsigned short rows, cols;
-	pid_t join;		/* > 0: enter this process's PID, mount and
-				 * UTS namespaces (the leader, inside repns);
-				 * 0: a new replication namespace (a member) */
+	int join_pidfd;		/* >= 0: a pidfd of the process whose PID,
+				 * mount and UTS namespaces to enter (the
+				 * leader, inside repns); -1: a new replication
+				 * namespace (a member) */
 };
 
 /* 0, or -1 (reported) with nothing left behind. */

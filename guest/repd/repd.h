@@ -49,6 +49,9 @@ static inline socklen_t repd_socket_addr(struct sockaddr_un *a)
 struct repd_request {
 	uint32_t magic;
 #define REPD_REQUEST_MAGIC	0x4e4f5052u	/* "RPON" */
+/* A request carries 2 fds (the terminal); repd makes room for this many,
+ * to close what a malformed one brought. */
+#define REPD_FDS_SEEN		8
 	uint32_t partitions;
 	uint16_t rows, cols;
 	char cwd[REP_CWD_MAX];

@@ -109,6 +109,13 @@ tap $(grep -q "a-layout-line-echoed-by-a-program.* PASS" "$work/out"; echo $?) \
 tap $(grep -q "panic-and-bug-lines-printed-by-a-program.* PASS" "$work/out"; echo $?) \
 	"panic and BUG lines a program prints fail nothing, and programs cannot reach the kernel channel" "$(cat "$work/out")"
 
+# repd and a hostile local client: malformed requests refused with their
+# fds closed, a request from another user than root refused.
+"$DUPLEX" test "$S/repd.exp" >"$work/out" 2>&1
+status=$?
+tap $([ "$status" -eq 0 ] && grep -q "repd-refuses-hostile-clients.* PASS" "$work/out"; echo $?) \
+	"repd refuses malformed requests closing their fds, and non-root clients (exit $status)" "$(cat "$work/out")"
+
 # Tcl code that never waits: the interpreter's time limit ends it at the
 # scenario's deadline (without it, the run never ends: timeout ends it).
 timeout 120 "$DUPLEX" test "$S/loop.exp" >"$work/out" 2>&1
