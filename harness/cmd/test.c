@@ -323,6 +323,22 @@ static struct job *job_of(struct job *jobs, size_t n, pid_t pid)
 	return NULL;
 }
 
+/* After a signal: SIGTERM to every job, once, then SIGKILL, once, after
+ * STOP_GRACE_MS.  The signal pipe is drained each time, so that the wait
+ * for the children sleeps instead of waking at once. */
+static void stop_jobs(struct job *jobs, size_t n, int64_t *stopped_at,
+		      bool *killed)
+{
+	sigwatch_drain();
+	if (!*stopped_at) {
+		*stopped_at = now_ms();
+		signal_jobs(jobs, n, SIGTERM);
+	} else if (!*killed && now_ms() - *stopped_at > STOP_GRACE_MS) {
+		signal_jobs(jobs, n, SIGKILL);
+		*killed = true;
+	}
+}
+
 /* What killed scenario processes left: their state directories, bridges
  * and window files (libvirt's autodestroy took their domains). */
 static void remove_leftovers(const struct duplex_paths *paths)
@@ -355,17 +371,9 @@ static void run_jobs(struct test_run *run, struct job *jobs, size_t n,
 			next++;
 			running++;
 		}
-		if (!stopped_at && sigwatch_pending()) {
+		if (sigwatch_pending()) {
 			stopping = true;
-			stopped_at = now_ms();
-			signal_jobs(jobs, n, SIGTERM);
-		}
-		if (stopped_at) {
-			sigwatch_drain();
-			if (!killed && now_ms() - stopped_at > STOP_GRACE_MS) {
-				signal_jobs(jobs, n, SIGKILL);
-				killed = true;
-			}
+			stop_jobs(jobs, n, &stopped_at, &killed);
 		}
 		pid = wait_child(&wstatus, 200);
 		j = pid > 0 ? job_of(jobs, n, pid) : NULL;

@@ -4,9 +4,7 @@
 #include "base/base.h"
 #include "virt.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -99,10 +97,6 @@ err:
 	return -1;
 }
 
-/* Copy the images into the state dir: QEMU may not be able to traverse
- * to the checkout, and libvirt relabels the files it is given.  Making
- * them is build/'s job, done before a machine is made (duplex build,
- * rdbuild_profile). */
 static bool image_built(const struct machine *m, unsigned k, const char *path)
 {
 	if (path_exists(path))
@@ -112,6 +106,10 @@ static bool image_built(const struct machine *m, unsigned k, const char *path)
 	return false;
 }
 
+/* Copy the images into the state dir: QEMU may not be able to traverse
+ * to the checkout, and libvirt relabels the files it is given.  Making
+ * them is build/'s job, done before a machine is made (duplex build,
+ * rdbuild_profile). */
 static int stage_images(struct machine *m, unsigned k, char **kernel,
 			char **initrd)
 {
@@ -237,6 +235,16 @@ static bool partition_startable(void *ctx, unsigned k, char *why, size_t size)
 	return false;
 }
 
+/* Read what is left of C, if open, into its transcript, and close it. */
+static void close_console(struct console *c, bool *open)
+{
+	if (*open) {
+		console_drain(c);
+		console_close(c);
+	}
+	*open = false;
+}
+
 /* Destroy P's domain and close its console; P keeps its index and log
  * path, for a new domain of the same partition. */
 static void partition_release_keep_slot(struct partition *p)
@@ -246,16 +254,8 @@ static void partition_release_keep_slot(struct partition *p)
 		log_debug("serial%u: domain %s destroyed", p->index, p->name);
 	}
 	p->dom = NULL;
-	if (p->con_open) {
-		console_drain(&p->con);
-		console_close(&p->con);
-	}
-	p->con_open = false;
-	if (p->kcon_open) {
-		console_drain(&p->kcon);
-		console_close(&p->kcon);
-	}
-	p->kcon_open = false;
+	close_console(&p->con, &p->con_open);
+	close_console(&p->kcon, &p->kcon_open);
 	free(p->pty);
 	p->pty = NULL;
 	p->started_ms = p->ready_ms = 0;
@@ -371,7 +371,6 @@ void machine_point_latest(const char *results, const char *name)
 	free(link);
 	free(tmp);
 }
-
 
 void machine_destroy(struct machine *m)
 {

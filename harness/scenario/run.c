@@ -154,7 +154,7 @@ static int make_machine(struct scn *s, const char *dir)
 /* A divergence repd counted outside every duplex::run (a command typed
  * with duplex::send, say): no case judged it, so the scenario fails.
  * Counted from the window, never from console text. */
-static void check_reports(struct scn *s)
+static void check_unjudged_divergences(struct scn *s)
 {
 	uint32_t total;
 
@@ -250,7 +250,7 @@ enum outcome scenario_run(const struct scenario_def *d, const struct duplex_path
 		s.timer = Tcl_CreateTimerHandler(SERVICE_MS, service, &s);
 		limit_to_deadline(&s);
 		Tcl_EvalFile(s.interp, d->file);
-		check_reports(&s);
+		check_unjudged_divergences(&s);
 	}
 	conclude(&s);
 	teardown(&s);
