@@ -55,12 +55,24 @@ static void ack(struct monitor *m, const struct proc *p)
 				p->mine.call.seq);
 }
 
-static int diverge(struct monitor *m, struct proc *p,
-		   const struct divergence *d)
+/* Report D, found in this replica (P: in its process; NULL: at the
+ * program's end), and end the run. */
+static int report(struct monitor *m, struct proc *p, struct mvx_div *d,
+		  int code)
 {
-	compare_report(stderr, m->replica, p->pid, &p->mine, d);
-	monitor_end(m, MVX_END_DIVERGED, p->mine.call.nr);
+	char text[MVX_DIV_TEXT];
+
+	compare_finish(d, m->replica, p ? p->pid : 0, p ? &p->mine : NULL);
+	fputs(mvx_div_format(d, text, sizeof(text)), stderr);
+	if (m->on_divergence)
+		m->on_divergence(m->div_ctx, d);
+	monitor_end(m, MVX_END_DIVERGED, code);
 	return -1;
+}
+
+static int diverge(struct monitor *m, struct proc *p, struct mvx_div *d)
+{
+	return report(m, p, d, p->mine.call.nr);
 }
 
 /* The leader will send no more and its end says nothing to compare with:
@@ -86,25 +98,22 @@ static int stop_for_leader(struct monitor *m)
 /* P needs a record and the leader will send no more. */
 static int leader_over(struct monitor *m, struct proc *p)
 {
-	struct divergence d = { "", "", "" };
+	struct mvx_div d;
 
 	if (leader_lost(m))
 		return stop_for_leader(m);
-	snprintf(d.what, sizeof(d.what), "the syscall itself");
-	snprintf(d.leader, sizeof(d.leader), "none (its program had ended)");
-	snprintf(d.mine, sizeof(d.mine), "made it");
+	compare_set(&d, MVX_DIV_EXTRA, MVX_DIV_PROGRAM_ENDED, 0);
 	return diverge(m, p, &d);
 }
 
 static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
 {
 	uint8_t kind = p->mine.call.kind;
-	struct divergence d;
+	struct mvx_div d;
 
 	if (theirs->call.seq != p->mine.call.seq) {
-		snprintf(d.what, sizeof(d.what), "syscall sequence number");
-		snprintf(d.leader, sizeof(d.leader), "0x%x", theirs->call.seq);
-		snprintf(d.mine, sizeof(d.mine), "0x%x", p->mine.call.seq);
+		compare_set(&d, MVX_DIV_SEQ, theirs->call.seq,
+			    p->mine.call.seq);
 		drop(theirs);
 		return diverge(m, p, &d);
 	}
@@ -155,18 +164,14 @@ static bool from_outside(int sig)
  * Otherwise a divergence. */
 static int leader_process_gone(struct monitor *m, struct proc *p, int st)
 {
-	struct divergence d = { "", "", "" };
+	struct mvx_div d;
 
 	if (WIFSIGNALED(st) && from_outside(WTERMSIG(st))) {
 		if (kill(p->pid, WTERMSIG(st)) || tracee_skip(p->pid))
 			return errno == ESRCH ? 0 : -1;
 		return monitor_resume(p, false);
 	}
-	snprintf(d.what, sizeof(d.what), "the syscall itself");
-	snprintf(d.leader, sizeof(d.leader), "none (its process %s %d)",
-		 WIFSIGNALED(st) ? "was killed by signal" : "exited with",
-		 WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
-	snprintf(d.mine, sizeof(d.mine), "made it");
+	compare_set(&d, MVX_DIV_EXTRA, (uint32_t)st, 0);
 	return diverge(m, p, &d);
 }
 
@@ -218,7 +223,7 @@ static void mask(struct record *r)
 static int check_output(struct monitor *m, struct proc *p,
 			struct record *theirs)
 {
-	struct divergence d;
+	struct mvx_div d;
 	int64_t result;
 	int r;
 
@@ -247,7 +252,7 @@ static int check_output(struct monitor *m, struct proc *p,
 static int follower_on_eintr(struct monitor *m, struct proc *p)
 {
 	struct record *theirs = p->theirs;
-	struct divergence d;
+	struct mvx_div d;
 	int err = 0;
 
 	p->theirs = NULL;
@@ -403,22 +408,17 @@ static int follower_idle(struct monitor *m, int timeout_ms)
 
 /* ----- the end */
 
-static const char *end_text(const struct mvx_end *e, char *buf, size_t size)
+/* An END as MVX_DIV_END shows it. */
+static uint64_t end_value(const struct mvx_end *e)
 {
-	if (e->how == MVX_END_SIGNALED)
-		snprintf(buf, size, "killed by signal %d", (int)e->code);
-	else if (e->how == MVX_END_EXITED)
-		snprintf(buf, size, "exited with status %d", (int)e->code);
-	else
-		snprintf(buf, size, "ended abnormally (%d)", (int)e->how);
-	return buf;
+	return (uint64_t)e->how << 32 | (uint32_t)e->code;
 }
 
 /* This replica's program ended by itself: so must the leader's, alike. */
 static void settle(struct monitor *m)
 {
 	struct mvx_end mine = { 0, 0 };
-	char a[64], b[64];
+	struct mvx_div d;
 
 	while (!m->leader_ended && !m->leader_gone &&
 	       receive(m, FOLLOWER_WAIT_MS) == 0)
@@ -436,11 +436,9 @@ static void settle(struct monitor *m)
 		m->end = mine;
 		return;
 	}
-	fprintf(stderr, "mvx: DIVERGENCE in replica %u: the program %s in the "
-		"leader, %s here\n", m->replica,
-		end_text(&m->leader_end, a, sizeof(a)),
-		end_text(&mine, b, sizeof(b)));
-	monitor_end(m, MVX_END_DIVERGED, -1);
+	compare_set(&d, MVX_DIV_END, end_value(&m->leader_end),
+		    end_value(&mine));
+	report(m, NULL, &d, -1);
 }
 
 static void follower_finish(struct monitor *m)

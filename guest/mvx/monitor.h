@@ -60,6 +60,10 @@ struct monitor {
 	bool leader_ended;
 	bool leader_gone;		/* follower: the transport closed */
 	struct record *queue, **tail;	/* follower: the leader's records */
+	/* Follower: told of a divergence it found (NULL: none; between
+	 * partitions, it publishes the record in the window). */
+	void (*on_divergence)(void *ctx, const struct mvx_div *d);
+	void *div_ctx;
 };
 
 /* Run ARGV as replica REPLICA (0: the leader), under ROLE, with PEERS:
