@@ -10,6 +10,9 @@
 #include "mvx_div.h"
 #include "window_abi.h"
 
+_Static_assert(MVX_DIV_SIZE == WINDOW_MVX_RECORD,
+	       "a divergence record fills the slot's mvx_last");
+
 static const char *const syscall_names[] = {
 #include "syscall_names.inc"
 };

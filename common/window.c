@@ -332,6 +332,98 @@ void window_rep_counters(const struct window *w, unsigned part,
 						memory_order_relaxed) : 0;
 }
 
+int window_mvx_lead(struct window *w, unsigned self, uint32_t session,
+		    uint32_t members)
+{
+	struct window_slot *s = slot_at(w, self);
+
+	if (!s)
+		return WINDOW_EINVAL;
+	atomic_store_explicit(&s->mvx_members, members, memory_order_relaxed);
+	atomic_store_explicit(&s->mvx_session, session, memory_order_release);
+	return 0;
+}
+
+int window_mvx_follow(struct window *w, unsigned self, uint32_t session)
+{
+	struct window_slot *s = slot_at(w, self);
+
+	if (!s)
+		return WINDOW_EINVAL;
+	if (session)
+		atomic_fetch_add_explicit(&s->mvx_runs, 1,
+					  memory_order_relaxed);
+	atomic_store_explicit(&s->mvx_follow, session, memory_order_release);
+	return 0;
+}
+
+uint32_t window_mvx_session(const struct window *w, unsigned part,
+			    uint32_t *members)
+{
+	struct window_slot *s = slot_at(w, part);
+	uint32_t session;
+
+	*members = 0;
+	if (!s)
+		return 0;
+	session = atomic_load_explicit(&s->mvx_session, memory_order_acquire);
+	*members = atomic_load_explicit(&s->mvx_members, memory_order_relaxed);
+	return session;
+}
+
+uint32_t window_mvx_following(const struct window *w, unsigned part)
+{
+	struct window_slot *s = slot_at(w, part);
+
+	return s ? atomic_load_explicit(&s->mvx_follow, memory_order_acquire)
+		 : 0;
+}
+
+int window_mvx_note(struct window *w, unsigned self, const void *rec)
+{
+	struct window_slot *s = slot_at(w, self);
+
+	if (!s)
+		return WINDOW_EINVAL;
+	memcpy(s->mvx_last, rec, WINDOW_MVX_RECORD);
+	atomic_fetch_add_explicit(&s->mvx_divergences, 1,
+				  memory_order_release);
+	return 0;
+}
+
+void window_mvx_counters(const struct window *w, unsigned part,
+			 uint32_t *runs, uint32_t *divergences)
+{
+	struct window_slot *s = slot_at(w, part);
+
+	*runs = s ? atomic_load_explicit(&s->mvx_runs, memory_order_relaxed) : 0;
+	*divergences = s ? atomic_load_explicit(&s->mvx_divergences,
+						memory_order_acquire) : 0;
+}
+
+int window_mvx_last(const struct window *w, unsigned part, void *rec)
+{
+	struct window_slot *s = slot_at(w, part);
+	uint32_t before, after;
+
+	if (!s)
+		return WINDOW_EINVAL;
+	/* A follower may be writing the next one: take a copy between two
+	 * equal counts (a kernel that keeps writing gets its bytes shown
+	 * as whatever they are, checked by the reader's decoder). */
+	for (int tries = 0; tries < 8; tries++) {
+		before = atomic_load_explicit(&s->mvx_divergences,
+					      memory_order_acquire);
+		memcpy(rec, s->mvx_last, WINDOW_MVX_RECORD);
+		atomic_thread_fence(memory_order_acquire);
+		after = atomic_load_explicit(&s->mvx_divergences,
+					     memory_order_relaxed);
+		if (before == after)
+			return 0;
+	}
+	return WINDOW_EBUSY;
+}
+
 int window_announce_up(struct window *w, unsigned self)
 {
 	struct window_slot *s = slot_at(w, self);

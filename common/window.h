@@ -93,6 +93,25 @@ uint32_t window_rep_session(const struct window *w, unsigned part,
 void window_rep_counters(const struct window *w, unsigned part,
 			 uint32_t *lines, uint32_t *divergences);
 
+/* Lockstep runs (mvx; docs/mvx.md).  Guest SELF (its repd): publish the
+ * run SESSION (0: none) it leads, followed by the partitions in MEMBERS;
+ * say which run (0: none) a follower on SELF runs in (a new one counts
+ * in mvx_runs).  Anyone: read them (0 for a bad index). */
+int window_mvx_lead(struct window *w, unsigned self, uint32_t session,
+		    uint32_t members);
+int window_mvx_follow(struct window *w, unsigned self, uint32_t session);
+uint32_t window_mvx_session(const struct window *w, unsigned part,
+			    uint32_t *members);
+uint32_t window_mvx_following(const struct window *w, unsigned part);
+/* Guest SELF (a follower): keep the divergence record REC
+ * (WINDOW_MVX_RECORD bytes) and count it.  Anyone: PART's counts, and a
+ * copy of its last record (REC: WINDOW_MVX_RECORD bytes) taken while the
+ * count did not move; WINDOW_EBUSY if it kept moving. */
+int window_mvx_note(struct window *w, unsigned self, const void *rec);
+void window_mvx_counters(const struct window *w, unsigned part,
+			 uint32_t *runs, uint32_t *divergences);
+int window_mvx_last(const struct window *w, unsigned part, void *rec);
+
 /* Guest SELF: ask the host to boot TARGET with the extra kernel arguments
  * CMDLINE.  One longer than WINDOW_CMDLINE_MAX - 1 bytes is published
  * cut and unterminated, for the host to refuse (WINDOW_ECMDLONG) and log.

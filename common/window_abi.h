@@ -25,12 +25,13 @@ _Static_assert(sizeof(_Atomic uint32_t) == 4 && sizeof(_Atomic uint64_t) == 8,
 	       "window atomics must have the size of the plain integers");
 
 #define WINDOW_MAGIC		UINT64_C(0x4e5758454c505544)	/* "DUPLEXWN" */
-#define WINDOW_ABI_VERSION	2u
+#define WINDOW_ABI_VERSION	3u
 
 #define WINDOW_MAX_PARTITIONS	8u
 #define WINDOW_CACHE_LINE	64u
 #define WINDOW_CMDLINE_MAX	512u	/* with its NUL */
 #define WINDOW_REASON_MAX	256u	/* with its NUL */
+#define WINDOW_MVX_RECORD	104u	/* a divergence record (mvx_div.h) */
 
 /* Regions, in order.  The layout is the same whatever the partition
  * count: slots and rings exist for WINDOW_MAX_PARTITIONS partitions, and
@@ -151,7 +152,19 @@ struct window_slot {
 	_Atomic uint32_t rep_members;	/* bit P: partition P is in it */
 	_Atomic uint32_t rep_divergences;	/* divergent lines, since boot */
 	_Atomic uint32_t rep_lines;	/* lines compared, since boot */
-	uint8_t guest_pad[WINDOW_SLOT_SIZE - 320 - 24 - WINDOW_CMDLINE_MAX - 16];
+	/* Lockstep runs (mvx, through repd): a partition leading one
+	 * publishes it; a partition running a follower says in which run.
+	 * The last divergence a follower here found is kept for the
+	 * harness, which reads it when the count moves. */
+	_Atomic uint32_t mvx_session;	/* nonzero while K leads a run */
+	_Atomic uint32_t mvx_members;	/* bit P: P follows it */
+	_Atomic uint32_t mvx_follow;	/* the run K follows, 0: none */
+	_Atomic uint32_t mvx_runs;	/* followers started on K, since boot */
+	_Atomic uint32_t mvx_divergences;	/* found on K, since boot */
+	uint32_t mvx_reserved;
+	uint8_t mvx_last[WINDOW_MVX_RECORD];	/* the last one found */
+	uint8_t guest_pad[WINDOW_SLOT_SIZE - 320 - 24 - WINDOW_CMDLINE_MAX -
+			  16 - 24 - WINDOW_MVX_RECORD];
 };
 
 /* One per ordered pair (FROM, TO), FROM != TO, at index
@@ -185,6 +198,9 @@ _Static_assert(offsetof(struct window_slot, req_target) == 336,
 _Static_assert(offsetof(struct window_slot, cmdline) == 344, "slot.cmdline");
 _Static_assert(offsetof(struct window_slot, rep_session) == 856,
 	       "slot.rep_session");
+_Static_assert(offsetof(struct window_slot, mvx_session) == 872,
+	       "slot.mvx_session");
+_Static_assert(offsetof(struct window_slot, mvx_last) == 896, "slot.mvx_last");
 _Static_assert(sizeof(struct window_ring) == WINDOW_RING_SIZE, "ring");
 _Static_assert(offsetof(struct window_ring, tail) == WINDOW_CACHE_LINE,
 	       "ring tail on its own cache line");

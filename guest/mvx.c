@@ -2,6 +2,8 @@
  * inputs replicated to the followers and everything the kernels give back
  * compared (docs/mvx.md).
  *
+ *   mvx N PROG [ARGS]           the leader here, followers on the next
+ *                               N - 1 partitions up (through repd)
  *   mvx --local N PROG [ARGS]   N replicas on this kernel, socketpairs
  *   mvx --ring N PROG [ARGS]    the same over a window's rings (an
  *                               anonymous window on this kernel)
@@ -13,6 +15,7 @@
  * killed, else MVX_EXIT_DIVERGED (100), _ERROR (101) or _LOST (102). */
 #include "guest.h"
 #include "local.h"
+#include "partition.h"
 #include "policy.h"
 
 #include <signal.h>
@@ -23,12 +26,13 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: mvx --local|--ring N [--strict|--loose] PROG [ARGS]\n"
-		"Run PROG as N (2..%u) replicas on this kernel under a syscall\n"
-		"monitor: the leader's inputs (time, randomness, uname, stdin)\n"
-		"replicated to the followers, everything else compared.\n"
-		"  --local   replicas linked by socketpairs\n"
-		"  --ring    replicas linked by the rings of a window\n"
+		"usage: mvx [--local|--ring] N [--strict|--loose] PROG [ARGS]\n"
+		"Run PROG as N (2..%u) replicas under a syscall monitor: the\n"
+		"leader's inputs (time, randomness, uname, stdin) replicated to\n"
+		"the followers, everything else compared.  The leader runs here,\n"
+		"a follower on each of the next N - 1 partitions that are up.\n"
+		"  --local   all N on this kernel, linked by socketpairs\n"
+		"  --ring    all N on this kernel, linked by a window's rings\n"
 		"  --strict  each syscall waits until every follower checked it\n"
 		"  --loose   the leader runs ahead (the default)\n"
 		"Exit: the program's status if all agree; 100 divergence,\n"
@@ -36,26 +40,37 @@ static void usage(FILE *out)
 		LOCAL_MAX);
 }
 
-/* ARGV's options into *O: the index of PROG, or -1 (reported). */
-static int parse(int argc, char **argv, struct local_opts *o)
+/* ARGV's options into *O (O->partitions: between partitions): the
+ * index of PROG, or -1 (reported). */
+static int parse(int argc, char **argv, struct local_opts *o,
+		 bool *partitions)
 {
+	int i = 1;
 	long n;
-	int i = 3;
+	char *end;
 
-	if (argc < 4 || (strcmp(argv[1], "--local") &&
-			 strcmp(argv[1], "--ring"))) {
+	*partitions = argc > 1 && argv[1][0] != '-';
+	if (!*partitions) {
+		if (argc < 2 || (strcmp(argv[1], "--local") &&
+				 strcmp(argv[1], "--ring"))) {
+			usage(stderr);
+			return -1;
+		}
+		o->ring = !strcmp(argv[1], "--ring");
+		i++;
+	}
+	if (i >= argc) {
 		usage(stderr);
 		return -1;
 	}
-	o->ring = !strcmp(argv[1], "--ring");
-	n = strtol(argv[2], NULL, 10);
-	if (n < 2 || n > (long)LOCAL_MAX) {
-		guest_error("N must be 2..%u, not '%s'", LOCAL_MAX, argv[2]);
+	n = strtol(argv[i], &end, 10);
+	if (*end || n < 2 || n > (long)LOCAL_MAX) {
+		guest_error("N must be 2..%u, not '%s'", LOCAL_MAX, argv[i]);
 		return -1;
 	}
 	o->n = (unsigned)n;
 	o->strict = false;
-	for (; i < argc && argv[i][0] == '-'; i++) {
+	for (i++; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--strict") || !strcmp(argv[i], "--loose"))
 			o->strict = !strcmp(argv[i], "--strict");
 		else if (!strcmp(argv[i], "--"))
@@ -70,6 +85,25 @@ static int parse(int argc, char **argv, struct local_opts *o)
 		return -1;
 	}
 	return i;
+}
+
+/* mvx --follow LEADER SESSION: what repd starts for a run. */
+static int follow(int argc, char **argv)
+{
+	char *end1, *end2;
+	unsigned long leader, session;
+
+	if (argc != 4)
+		goto bad;
+	leader = strtoul(argv[2], &end1, 10);
+	session = strtoul(argv[3], &end2, 16);
+	if (*end1 || *end2 || leader >= WINDOW_MAX_PARTITIONS || !session ||
+	    session > UINT32_MAX)
+		goto bad;
+	return partition_follow((unsigned)leader, (uint32_t)session);
+bad:
+	guest_error("usage: mvx --follow LEADER SESSION (started by repd)");
+	return 2;
 }
 
 /* How many followers ended each way. */
@@ -153,17 +187,22 @@ int main(int argc, char **argv)
 {
 	struct local_opts o;
 	struct monitor m;
-	int prog;
+	bool partitions;
+	int prog, err;
 
 	guest_prog = "mvx";
 	if (argc == 2 && !strcmp(argv[1], "--help")) {
 		usage(stdout);
 		return 0;
 	}
-	prog = parse(argc, argv, &o);
+	if (argc > 1 && !strcmp(argv[1], "--follow"))
+		return follow(argc, argv);
+	prog = parse(argc, argv, &o, &partitions);
 	if (prog < 0)
 		return 2;
-	if (local_run(&o, argv + prog, &m))
+	err = partitions ? partition_lead(o.n, o.strict, argv + prog, &m) :
+			   local_run(&o, argv + prog, &m);
+	if (err)
 		return MVX_EXIT_ERROR;
 	return verdict(&m, o.n);
 }

@@ -48,22 +48,6 @@ static void raw_terminal(void)
 		raw_on = 1;
 }
 
-static int connect_repd(void)
-{
-	struct sockaddr_un a;
-	socklen_t len = repd_socket_addr(&a);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0 || connect(fd, (struct sockaddr *)&a, len) < 0) {
-		guest_error("cannot reach repd (@%s): %s; init starts it on every partition",
-			    REPD_SOCKET, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 static int send_request(int fd, unsigned n)
 {
 	struct repd_request req = { .magic = REPD_REQUEST_MAGIC, .partitions = n };
@@ -89,27 +73,6 @@ static int send_request(int fd, unsigned n)
 		guest_error("cannot talk to repd: %s", strerror(errno));
 		return -1;
 	}
-	return 0;
-}
-
-/* One line from repd, without its newline; -1 at EOF. */
-static int read_line(int fd, char *buf, size_t size)
-{
-	size_t n = 0;
-	char c;
-
-	while (n + 1 < size) {
-		ssize_t r = read(fd, &c, 1);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		if (c == '\n')
-			break;
-		buf[n++] = c;
-	}
-	buf[n] = '\0';
 	return 0;
 }
 
@@ -147,7 +110,7 @@ int main(int argc, char **argv)
 		guest_error("not inside a replication namespace: run 'repns' first");
 		return 2;
 	}
-	fd = connect_repd();
+	fd = repd_connect();
 	if (fd < 0)
 		return 1;
 	/* Raw before asking: what is typed while the session opens is the
@@ -155,13 +118,13 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
 	raw_terminal();
-	if (send_request(fd, n) < 0 || read_line(fd, line, sizeof(line)) < 0 ||
+	if (send_request(fd, n) < 0 || repd_read_line(fd, line, sizeof(line)) < 0 ||
 	    strncmp(line, "ok", 2)) {
 		restore_terminal();
 		guest_error("%s", strncmp(line, "error: ", 7) ? "repd closed the connection" : line + 7);
 		return 1;
 	}
-	if (read_line(fd, line, sizeof(line)) == 0 && sscanf(line, "end %d", &status) == 1)
+	if (repd_read_line(fd, line, sizeof(line)) == 0 && sscanf(line, "end %d", &status) == 1)
 		status = status < 0 ? 1 : status;
 	else
 		status = 1;

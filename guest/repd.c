@@ -66,6 +66,7 @@ static int repd_init(struct repd *d)
 	memset(d, 0, sizeof(*d));
 	d->sh.pid = -1;
 	d->sh.master = d->client = d->term_in = d->term_out = -1;
+	d->mvx_client = -1;
 	self = guest_partition_self();
 	if (self < 0 || guest_window_open(&d->w) < 0)
 		return -1;
@@ -100,7 +101,8 @@ int main(int argc, char **argv)
 		return 1;
 	for (;;) {
 		before = progress(&d);
-		if (!d.session)
+		lockstep_step(&d);
+		if (!d.session && !lockstep_busy(&d))
 			member_watch(&d);
 		else if (d.leading)
 			leader_step(&d);

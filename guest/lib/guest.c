@@ -34,6 +34,28 @@ long long guest_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+bool guest_partition_gone(const struct window *w, unsigned p,
+			  struct guest_liveness *l, char *why, size_t size)
+{
+	enum window_state st = window_slot_state(w, p);
+	uint64_t beat = window_slot_heartbeat(w, p);
+	long long now = guest_now_ms();
+
+	if (st != WINDOW_STATE_UP) {
+		snprintf(why, size, "%s", window_state_name(st));
+		return true;
+	}
+	if (beat != l->beat || !l->beat_ms) {
+		l->beat = beat;
+		l->beat_ms = now;
+	} else if (now - l->beat_ms > GUEST_HEARTBEAT_MS) {
+		snprintf(why, size, "no heartbeat for %d s",
+			 GUEST_HEARTBEAT_MS / 1000);
+		return true;
+	}
+	return false;
+}
+
 static int read_small(const char *path, char *buf, size_t size)
 {
 	ssize_t n;

@@ -4,6 +4,10 @@
 #ifndef DUPLEX_GUEST_H
 #define DUPLEX_GUEST_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include "window.h"
 
 /* ivshmem-plain, as QEMU presents it. */
@@ -24,5 +28,19 @@ int guest_window_open(struct window *w);
 
 /* Monotonic milliseconds. */
 long long guest_now_ms(void);
+
+/* A partition whose heartbeat has not moved for this long is gone. */
+#define GUEST_HEARTBEAT_MS	3000
+
+/* What a watcher last saw of one partition's heartbeat. */
+struct guest_liveness {
+	uint64_t beat;
+	long long beat_ms;	/* when it last moved; 0: never looked */
+};
+
+/* Has partition P stopped: not UP in the window, or its heartbeat still
+ * for GUEST_HEARTBEAT_MS since L last saw it move?  Fills WHY. */
+bool guest_partition_gone(const struct window *w, unsigned p,
+			  struct guest_liveness *l, char *why, size_t size);
 
 #endif

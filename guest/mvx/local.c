@@ -3,8 +3,7 @@
  * "alive" flag, in a shared page, says when it is gone (a partition's
  * would be its state in the window, which the host keeps). */
 #include "local.h"
-#include "follower.h"
-#include "leader.h"
+#include "roles.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -43,13 +42,19 @@ static int make_channels(struct channels *c, unsigned n)
 	return 0;
 }
 
+/* A replica's flag in the shared page: nonzero while it runs. */
+static int flag_alive(void *ctx)
+{
+	return atomic_load((_Atomic int *)ctx);
+}
+
 /* The transport from replica SELF to PEER. */
 static void channel(struct channels *c, unsigned self, unsigned peer,
 		    struct transport *t)
 {
 	if (c->ring)
-		transport_ring(t, &c->w, self, peer,
-			       (const int *)&c->alive[peer]);
+		transport_ring(t, &c->w, self, peer, flag_alive,
+			       (void *)&c->alive[peer]);
 	else
 		transport_socket(t, c->fds[self ? self : peer][self ? 1 : 0]);
 }
@@ -63,13 +68,6 @@ static void close_others(struct channels *c, unsigned n, unsigned self)
 	}
 }
 
-static int exit_code(const struct mvx_end *e)
-{
-	return e->how == MVX_END_DIVERGED ? MVX_EXIT_DIVERGED :
-	       e->how == MVX_END_STOPPED ? MVX_EXIT_LOST :
-	       e->how == MVX_END_ERROR ? MVX_EXIT_ERROR : 0;
-}
-
 static void follower_main(struct channels *c, const struct local_opts *o,
 			  unsigned self, char *const argv[])
 {
@@ -78,17 +76,12 @@ static void follower_main(struct channels *c, const struct local_opts *o,
 
 	close_others(c, o->n, self);
 	channel(c, self, 0, &t);
-	memset(&m, 0, sizeof(m));
-	m.strict = o->strict;
-	m.role = &follower_ops;
-	m.replica = self;
-	m.peers = &t;
-	m.npeers = 1;
+	roles_follower_init(&m, &t, self, o->strict);
 	monitor_run(&m, argv);
 	t.ops->close(&t);
 	if (c->ring)
 		atomic_store(&c->alive[self], 0);
-	exit(exit_code(&m.end));
+	exit(roles_follower_status(&m.end));
 }
 
 static int leader_main(struct channels *c, const struct local_opts *o,
@@ -97,20 +90,13 @@ static int leader_main(struct channels *c, const struct local_opts *o,
 	unsigned n = o->n;
 	struct transport *t = calloc(n, sizeof(*t));
 
-	m->peer_ok = calloc(n, sizeof(*m->peer_ok));
-	m->peer_end = calloc(n, sizeof(*m->peer_end));
-	if (!t || !m->peer_ok || !m->peer_end)
+	if (!t || roles_leader_init(m, t, n - 1, o->strict))
 		return -1;
 	for (unsigned i = 1; i < n; i++) {
 		if (!c->ring)
 			close(c->fds[i][1]);
 		channel(c, 0, i, &t[i - 1]);
-		m->peer_ok[i - 1] = true;
 	}
-	m->strict = o->strict;
-	m->role = &leader_ops;
-	m->peers = t;
-	m->npeers = n - 1;
 	monitor_run(m, argv);
 	for (unsigned i = 0; i < m->npeers; i++)
 		t[i].ops->close(&t[i]);

@@ -135,8 +135,7 @@ static int spinning(long long start, unsigned *spins)
 
 static int peer_gone(const struct transport *t)
 {
-	return t->peer_alive &&
-	       !atomic_load((const _Atomic int *)t->peer_alive);
+	return t->peer_alive && !t->peer_alive(t->alive_ctx);
 }
 
 static int ring_send(struct transport *t, uint16_t type, const void *buf,
@@ -219,7 +218,7 @@ static const struct transport_ops ring_ops = {
 };
 
 void transport_ring(struct transport *t, struct window *w, unsigned self,
-		    unsigned peer, const int *alive)
+		    unsigned peer, int (*alive)(void *ctx), void *ctx)
 {
 	memset(t, 0, sizeof(*t));
 	t->ops = &ring_ops;
@@ -228,4 +227,5 @@ void transport_ring(struct transport *t, struct window *w, unsigned self,
 	t->self = self;
 	t->peer = peer;
 	t->peer_alive = alive;
+	t->alive_ctx = ctx;
 }

@@ -40,17 +40,19 @@ struct transport {
 	int fd;				/* socketpair */
 	struct window *w;		/* ring */
 	unsigned self, peer;
-	const int *peer_alive;		/* ring: nonzero while peer runs */
+	/* ring: nonzero while the peer runs (NULL: always) */
+	int (*peer_alive)(void *ctx);
+	void *alive_ctx;
 };
 
 /* FD: this end of a SOCK_SEQPACKET socketpair. */
 void transport_socket(struct transport *t, int fd);
 
 /* W: the window; SELF and PEER: the partitions (ring SELF -> PEER out,
- * PEER -> SELF in).  ALIVE: a flag the peer clears when it ends (in the
- * window's memory), NULL: none (a partition's liveness is the host's). */
+ * PEER -> SELF in).  ALIVE(CTX): whether the peer still runs, asked
+ * while a wait goes on (a ring has no EOF); NULL: always. */
 void transport_ring(struct transport *t, struct window *w, unsigned self,
-		    unsigned peer, const int *alive);
+		    unsigned peer, int (*alive)(void *ctx), void *ctx);
 
 /* Monotonic microseconds, the clock of the waits. */
 long long transport_now_us(void);

@@ -20,7 +20,7 @@
 #define READY_TIMEOUT_MS 15000
 #define CLOSE_TIMEOUT_MS 3000
 
-static void client_say(int fd, const char *fmt, ...)
+void client_say(int fd, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -78,21 +78,22 @@ static int read_request(int fd, struct repd_request *req, int fds[2],
 	ngot = n < 0 ? 0 : take_fds(&msg, got, REPD_FDS_SEEN);
 	*err = "malformed request";
 	if (n != sizeof(*req) || (msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) ||
-	    req->magic != REPD_REQUEST_MAGIC || ngot != 2 ||
+	    (req->magic != REPD_REQUEST_MAGIC && req->magic != REPD_MVX_MAGIC) ||
+	    ngot != (req->magic == REPD_MVX_MAGIC ? 0u : 2u) ||
 	    !memchr(req->cwd, '\0', sizeof(req->cwd)))
 		goto bad;
 	*err = "cannot tell who asked";
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
 		goto bad;
-	*err = "only root may start a replicated session";
+	*err = "only root may start a replicated session or run";
 	if (cred.uid != 0)
 		goto bad;
 	*err = "the process that asked is gone";
 	*pidfd = (int)syscall(SYS_pidfd_open, cred.pid, 0);
 	if (*pidfd < 0)
 		goto bad;
-	fds[0] = got[0];
-	fds[1] = got[1];
+	fds[0] = ngot ? got[0] : -1;
+	fds[1] = ngot ? got[1] : -1;
 	return 0;
 bad:
 	for (i = 0; i < ngot; i++)
@@ -100,8 +101,7 @@ bad:
 	return -1;
 }
 
-/* Bits of the partitions that are UP. */
-static uint32_t up_partitions(struct repd *d, unsigned *count)
+uint32_t up_partitions(struct repd *d, unsigned *count)
 {
 	uint32_t up = 0;
 	unsigned p;
@@ -153,7 +153,7 @@ static int alloc_session(struct repd *d)
 	return 0;
 }
 
-static uint32_t new_session_id(void)
+uint32_t new_session_id(void)
 {
 	uint32_t id = 0;
 
@@ -277,9 +277,14 @@ void leader_accept(struct repd *d)
 		close(client);
 		return;
 	}
-	if (d->session) {
+	if (req.magic == REPD_MVX_MAGIC) {
 		close(pidfd);
-		client_say(client, "error: partition %u is already in a replicated session", d->self);
+		lockstep_accept(d, client, req.partitions);
+		return;
+	}
+	if (d->session || lockstep_busy(d)) {
+		close(pidfd);
+		client_say(client, "error: partition %u is already in a replicated session or a lockstep run", d->self);
 		goto refuse;
 	}
 	d->term_in = fds[0];

@@ -16,46 +16,21 @@
 #include <sys/types.h>
 #include <sys/un.h>
 
+#include "guest.h"
 #include "ptyshell.h"
+#include "repd_client.h"
 #include "rep_lines.h"
 #include "rep_proto.h"
 #include "window.h"
 
-/* The control socket rep-on talks to (abstract: no file to leave behind,
- * and the same in every mount namespace). */
-#define REPD_SOCKET		"duplex-repd"
-
-/* Its address, for bind() and connect(); returns the address length. */
-static inline socklen_t repd_socket_addr(struct sockaddr_un *a)
-{
-	memset(a, 0, sizeof(*a));
-	a->sun_family = AF_UNIX;
-	memcpy(a->sun_path + 1, REPD_SOCKET, strlen(REPD_SOCKET));
-	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-			   strlen(REPD_SOCKET));
-}
 /* Lines kept for comparison and reports; the faster side waits for the
  * slower once it is this far ahead. */
 #define REPD_HISTORY		4096u
 /* Bytes of the shell's output read at a time: at most this many lines,
  * which a reader must have room for in the history before it reads. */
 #define REPD_PTY_READ		1024u
-/* A partition whose heartbeat has not moved for this long is gone. */
-#define REPD_HEARTBEAT_MS	3000
 /* Messages waiting for room in one ring; past this, the writer waits. */
 #define REPD_OUT_HIGH		(256u << 10)
-
-/* What rep-on asks for, sent with its terminal's two fds. */
-struct repd_request {
-	uint32_t magic;
-#define REPD_REQUEST_MAGIC	0x4e4f5052u	/* "RPON" */
-/* A request carries 2 fds (the terminal); repd makes room for this many,
- * to close what a malformed one brought. */
-#define REPD_FDS_SEEN		8
-	uint32_t partitions;
-	uint16_t rows, cols;
-	char cwd[REP_CWD_MAX];
-};
 
 /* Encoded messages waiting for room in the ring to one peer. */
 struct rep_out {
@@ -69,8 +44,7 @@ struct rep_peer {
 	bool ready, closed;
 	int status;			/* its shell's exit status, once closed */
 	struct rep_out out;
-	uint64_t beat;			/* heartbeat last seen ... */
-	long long beat_ms;		/* ... and when it moved */
+	struct guest_liveness live;	/* its heartbeat, as last seen */
 	uint32_t got, cmp;		/* leader: digests received, compared */
 	uint32_t *digest;		/* leader: REPD_HISTORY digests */
 	bool diverging;			/* since a differing line */
@@ -110,6 +84,14 @@ struct repd {
 	struct rep_msg batch;		/* member: digests not sent yet */
 	uint32_t divergences;
 	struct rep_peer peer[WINDOW_MAX_PARTITIONS];
+
+	/* Lockstep runs (lockstep.c). */
+	int mvx_client;			/* leading one: mvx's socket, or -1 */
+	pid_t mvx_pid;			/* following one: its mvx, or 0 */
+	uint32_t mvx_following;		/* ... in this run ... */
+	unsigned mvx_leader;		/* ... led from this partition */
+	long long mvx_orphan_ms;	/* when its leader's run was gone */
+	uint32_t mvx_seen[WINDOW_MAX_PARTITIONS];	/* each one's last run */
 };
 
 /* session.c: sending, with a queue when the ring is full.  -1 (reported,
@@ -150,6 +132,22 @@ void compare_peer(struct repd *d, unsigned p);
 void compare_line_text(struct repd *d, unsigned p, uint32_t line,
 		       const char *text);
 void compare_final(struct repd *d, unsigned p);
+
+/* leader.c: a line to a client; the partitions UP (bits), *COUNT of
+ * them. */
+void client_say(int fd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+uint32_t up_partitions(struct repd *d, unsigned *count);
+/* A fresh session id (never 0). */
+uint32_t new_session_id(void);
+
+/* lockstep.c: mvx's runs between partitions (docs/mvx.md).  Leading: mvx
+ * on this partition asked for a run on N partitions over CLIENT.
+ * Following: a run another partition publishes names this one; repd
+ * starts the follower and says so in the window until it ends. */
+void lockstep_accept(struct repd *d, int client, unsigned n);
+bool lockstep_busy(const struct repd *d);
+void lockstep_step(struct repd *d);
 
 /* member.c */
 void member_watch(struct repd *d);

@@ -158,23 +158,7 @@ void rep_report(struct repd *d, const char *fmt, ...)
 
 bool rep_peer_gone(struct repd *d, unsigned p, char *why, size_t size)
 {
-	struct rep_peer *pe = &d->peer[p];
-	enum window_state st = window_slot_state(&d->w, p);
-	uint64_t beat = window_slot_heartbeat(&d->w, p);
-	long long now = guest_now_ms();
-
-	if (st != WINDOW_STATE_UP) {
-		snprintf(why, size, "%s", window_state_name(st));
-		return true;
-	}
-	if (beat != pe->beat || !pe->beat_ms) {
-		pe->beat = beat;
-		pe->beat_ms = now;
-	} else if (now - pe->beat_ms > REPD_HEARTBEAT_MS) {
-		snprintf(why, size, "no heartbeat for %d s", REPD_HEARTBEAT_MS / 1000);
-		return true;
-	}
-	return false;
+	return guest_partition_gone(&d->w, p, &d->peer[p].live, why, size);
 }
 
 bool rep_pty_drain(struct repd *d, bool (*room)(struct repd *d),
