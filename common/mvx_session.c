@@ -6,6 +6,14 @@
 #include "mvx_proto.h"
 #include "mvx_session.h"
 
+/* The length of S, at most MAX (builds without POSIX's strnlen). */
+static size_t bounded_len(const char *s, size_t max)
+{
+	const char *nul = memchr(s, '\0', max);
+
+	return nul ? (size_t)(nul - s) : max;
+}
+
 /* Append S with its NUL to O's strings: 0, or -1 if it does not fit. */
 static int put_string(struct mvx_open *o, const char *s)
 {
@@ -56,7 +64,7 @@ void mvx_open_split(struct mvx_open *o, const char **cwd, char **argv,
 static int strings_valid(const struct mvx_open *o)
 {
 	unsigned want = 1u + o->argc + o->envc, got = 0;
-	size_t cwd_len = strnlen(o->strings, o->slen);
+	size_t cwd_len = bounded_len(o->strings, o->slen);
 
 	if (!o->slen || o->strings[o->slen - 1] || o->strings[0] != '/' ||
 	    cwd_len >= MVX_CWD_MAX)
@@ -128,7 +136,7 @@ static int reason_valid(const char *r, size_t n)
 int mvx_hello_encode(const struct mvx_hello *h, void *buf, size_t size,
 		     size_t *len)
 {
-	size_t n = strnlen(h->reason, MVX_REASON_MAX);
+	size_t n = bounded_len(h->reason, MVX_REASON_MAX);
 	unsigned char *p = buf;
 
 	*len = 0;

@@ -7,6 +7,9 @@
  *                          whether it only went up
  *   mvx-probe slurp FILE   read FILE into a buffer, print nothing, exit 0
  *                          (a leak that is never printed)
+ *   mvx-probe ioctl FILE   ioctl(FILE, 0x4458) and nothing else, exit 0:
+ *                          on the leak-test kernels, /proc/duplex_leak
+ *                          returns a kernel address as the result
  *   mvx-probe crash        dereference a null pointer
  *   mvx-probe fork N       fork N children that each exit at once
  *   mvx-probe thread       start a thread (clone with CLONE_THREAD)
@@ -24,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -82,6 +86,21 @@ static int probe_slurp(const char *path)
 	return n < 0;
 }
 
+static int probe_ioctl(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		guest_error("%s: %s", path, strerror(errno));
+		return 1;
+	}
+	/* The result, truncated to int by the C library, is not looked at:
+	 * mvx compares the whole of it. */
+	ioctl(fd, 0x4458, 0);
+	close(fd);
+	return 0;
+}
+
 static int probe_crash(void)
 {
 	volatile int *volatile p = NULL;
@@ -135,6 +154,8 @@ int main(int argc, char **argv)
 		return probe_tsc(strtol(argv[2], NULL, 10));
 	if (argc == 3 && !strcmp(argv[1], "slurp"))
 		return probe_slurp(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "ioctl"))
+		return probe_ioctl(argv[2]);
 	if (argc == 2 && !strcmp(argv[1], "crash"))
 		return probe_crash();
 	if (argc == 3 && !strcmp(argv[1], "fork"))
@@ -142,6 +163,6 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "thread"))
 		return probe_thread();
 	fprintf(stderr, "usage: mvx-probe clock N | tsc N | slurp FILE | "
-		"crash | fork N | thread\n");
+		"ioctl FILE | crash | fork N | thread\n");
 	return 2;
 }

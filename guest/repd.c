@@ -102,9 +102,10 @@ int main(int argc, char **argv)
 	for (;;) {
 		before = progress(&d);
 		lockstep_step(&d);
-		if (!d.session && !lockstep_busy(&d))
-			member_watch(&d);
-		else if (d.leading)
+		if (!d.session) {
+			if (!lockstep_busy(&d))
+				member_watch(&d);
+		} else if (d.leading)
 			leader_step(&d);
 		else
 			member_step(&d);

@@ -38,6 +38,7 @@ static const char style[] =
 	".reason{color:#c62828;font-weight:bold}\n"
 	"pre.msg,pre.excerpt{background:#fff4f4;border:1px solid #f0c0c0;"
 	"padding:.4em}\n"
+	"pre.syscall{background:#fff8e8;border:1px solid #e8d0a0;padding:.4em}\n"
 	"pre.note{background:#f4f8f4;border:1px solid #c8e0c8;padding:.4em}\n";
 
 static void add_verdict(struct strbuf *sb, enum verdict v)
@@ -278,6 +279,10 @@ static void add_case(struct strbuf *sb, const struct test_case *tc)
 		  tc->diverge ? "; the consoles were expected to differ" : "");
 	/* A passing case's message says what was checked, not a problem. */
 	add_pre(sb, tc->verdict == VERDICT_PASS ? "note" : "msg", tc->message);
+	if (tc->syscall_divergence) {
+		strbuf_puts(sb, "<h4>syscall divergence</h4>\n");
+		add_pre(sb, "syscall", tc->syscall_divergence);
+	}
 	add_console_table(sb, tc);
 }
 

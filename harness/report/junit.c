@@ -29,6 +29,10 @@ static void add_problem(struct strbuf *sb, const struct test_case *tc)
 	fmt_xmls(sb, tc->message ? tc->message : "failed", true);
 	strbuf_puts(sb, "\">");
 	fmt_xmls(sb, tc->message, false);
+	if (tc->syscall_divergence) {
+		strbuf_puts(sb, "\n\nsyscall divergence:\n");
+		fmt_xmls(sb, tc->syscall_divergence, false);
+	}
 	if (tc->message && tc->diff)
 		strbuf_puts(sb, "\n\n");
 	fmt_xmls(sb, tc->diff, false);

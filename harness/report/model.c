@@ -26,6 +26,7 @@ static void test_case_free(struct test_case *tc)
 	free(tc->name);
 	free(tc->message);
 	free(tc->diff);
+	free(tc->syscall_divergence);
 	for (k = 0; k < DUPLEX_MAX_PARTITIONS; k++)
 		free(tc->con[k].output);
 }

@@ -49,6 +49,9 @@ struct test_case {
 	char *message;		/* why it failed or was skipped; on a pass
 				 * NULL or what was checked */
 	char *diff;		/* unified diff between consoles; NULL: none */
+	/* duplex::mvx: the syscall divergences mvx published in the window,
+	 * as the harness words them (mvx_div_format); NULL: none. */
+	char *syscall_divergence;
 	bool diverge;		/* the case expected the consoles to differ */
 	unsigned nconsoles;
 	struct case_console con[DUPLEX_MAX_PARTITIONS];

@@ -38,6 +38,7 @@ static void put_case(struct strbuf *sb, const struct test_case *tc, size_t i)
 	strbuf_printf(sb, "seconds %.17g\n", tc->seconds);
 	put_str(sb, "message", tc->message);
 	put_str(sb, "diff", tc->diff);
+	put_str(sb, "syscall_divergence", tc->syscall_divergence);
 	strbuf_printf(sb, "diverge %d\n", tc->diverge);
 	strbuf_printf(sb, "consoles %u\n", tc->nconsoles);
 	for (k = 0; k < tc->nconsoles; k++) {
@@ -327,6 +328,7 @@ static void rd_case(struct reader *rd, struct scenario_result *s, size_t i)
 	tc->seconds = rd_double(rd, "seconds");
 	tc->message = rd_str(rd, "message");
 	tc->diff = rd_str(rd, "diff");
+	tc->syscall_divergence = rd_str(rd, "syscall_divergence");
 	tc->diverge = rd_int(rd, "diverge", 0, 1);
 	tc->nconsoles = (unsigned)rd_int(rd, "consoles", 0,
 					 DUPLEX_MAX_PARTITIONS);

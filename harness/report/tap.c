@@ -65,6 +65,7 @@ static void add_case(struct strbuf *sb, const struct test_case *tc, size_t num)
 {
 	if (tc->verdict == VERDICT_FAIL) {
 		add_diag(sb, INDENT, tc->message);
+		add_diag(sb, INDENT, tc->syscall_divergence);
 		add_diag(sb, INDENT, tc->diff);
 	}
 	add_result(sb, INDENT, tc->verdict, num, tc->name, tc->message);

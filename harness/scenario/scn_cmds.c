@@ -284,6 +284,7 @@ void scn_cmds_register(struct scn *s)
 		{ "duplex::boot", tcl_boot },
 		{ "duplex::replicate", tcl_replicate },
 		{ "duplex::run", scn_cmds_run },
+		{ "duplex::mvx", scn_cmds_mvx },
 		{ "duplex::send", tcl_send },
 		{ "duplex::console", tcl_console },
 		{ "duplex::check", tcl_check },

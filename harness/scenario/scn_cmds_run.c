@@ -65,9 +65,7 @@ static int parse_opts(Tcl_Interp *ip, int objc, Tcl_Obj *const objv[],
 	return TCL_OK;
 }
 
-/* Wait for run ID's markers on console K; its output and status into
- * the case, and where its end marker ends into *END. */
-static int read_back(struct scn *s, unsigned k, unsigned id, int timeout_s,
+int scn_cmds_read_back(struct scn *s, unsigned k, unsigned id, int timeout_s,
 		     struct case_console *cc, char **reports, size_t *end)
 {
 	struct console *c = &s->m.part[k].con;
@@ -158,7 +156,6 @@ static char *judge(Tcl_Interp *ip, const struct run_opts *o,
 		   const char *reports)
 {
 	bool differ = tc->diff || !statuses_agree(tc);
-	int m;
 
 	if (o->diverge)
 		return differ || divergences ? NULL
@@ -174,17 +171,21 @@ static char *judge(Tcl_Interp *ip, const struct run_opts *o,
 	if (o->status >= 0 && tc->con[0].status != o->status)
 		return xasprintf("exit status %d, expected %d", tc->con[0].status,
 				 o->status);
-	if (o->expect) {
-		Tcl_RegExp rx = Tcl_GetRegExpFromObj(ip, o->expect,
-						     TCL_REG_ADVANCED | TCL_REG_NEWLINE);
+	return scn_cmds_expect(ip, o->expect, tc->con[0].output);
+}
 
-		if (!rx)
-			return xasprintf("-expect: %s", Tcl_GetStringResult(ip));
-		m = Tcl_RegExpExec(ip, rx, tc->con[0].output, tc->con[0].output);
-		if (m != 1)
-			return xasprintf("the output does not match -expect {%s}",
-					 Tcl_GetString(o->expect));
-	}
+char *scn_cmds_expect(Tcl_Interp *ip, Tcl_Obj *expect, const char *output)
+{
+	Tcl_RegExp rx;
+
+	if (!expect)
+		return NULL;
+	rx = Tcl_GetRegExpFromObj(ip, expect, TCL_REG_ADVANCED | TCL_REG_NEWLINE);
+	if (!rx)
+		return xasprintf("-expect: %s", Tcl_GetStringResult(ip));
+	if (Tcl_RegExpExec(ip, rx, output, output) != 1)
+		return xasprintf("the output does not match -expect {%s}",
+				 Tcl_GetString(expect));
 	return NULL;
 }
 
@@ -223,7 +224,7 @@ int scn_cmds_run(ClientData cd, Tcl_Interp *ip, int objc,
 	tc = scenario_add_case(s->res, o.name);
 	tc->diverge = o.diverge;
 	for (k = 0; k < n && ret == TCL_OK; k++) {
-		ret = read_back(s, k, id, o.timeout_s, &tc->con[k], &rep, &end_k);
+		ret = scn_cmds_read_back(s, k, id, o.timeout_s, &tc->con[k], &rep, &end_k);
 		tc->nconsoles = k + 1;
 		if (ret == TCL_OK && k == 0) {
 			reports = rep;

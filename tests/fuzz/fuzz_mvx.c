@@ -8,13 +8,19 @@
  *    one byte less, and its buffers add up within MVX_REC_BYTES_MAX;
  *  - the same bytes laid over a message structure are either refused by
  *    the encoder or encode to a payload the decoder accepts and which
+ *    encodes back to the same bytes;
+ *  - the same for the run's start (OPEN, HELLO: mvx_session.h), and a
+ *    divergence record (mvx_div.h, the first MVX_DIV_SIZE bytes of the
+ *    payload) is either refused or worded within MVX_DIV_TEXT bytes and
  *    encodes back to the same bytes. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mvx_div.h"
 #include "mvx_proto.h"
+#include "mvx_session.h"
 
 static struct mvx_msg msg, again;
 static const struct mvx_msg zero;
@@ -58,6 +64,42 @@ static void fuzz_encode(uint16_t type, const uint8_t *p, size_t len)
 		abort();
 }
 
+static struct mvx_open open_msg;
+
+static void fuzz_session(uint16_t type, const uint8_t *p, size_t len)
+{
+	struct mvx_hello h;
+	size_t n;
+
+	if (type == MVX_MSG_OPEN && !mvx_open_decode(p, len, &open_msg) &&
+	    (mvx_open_encode(&open_msg, out, sizeof(out), &n) || n != len ||
+	     memcmp(out, p, len)))
+		abort();
+	if (type == MVX_MSG_HELLO && !mvx_hello_decode(p, len, &h) &&
+	    (mvx_hello_encode(&h, out, sizeof(out), &n) || n != len ||
+	     memcmp(out, p, len)))
+		abort();
+}
+
+static void fuzz_div(const uint8_t *p, size_t len)
+{
+	unsigned char rec[MVX_DIV_SIZE], back[MVX_DIV_SIZE];
+	char text[MVX_DIV_TEXT + 1];
+	struct mvx_div d;
+
+	if (len < MVX_DIV_SIZE)
+		return;
+	memcpy(rec, p, MVX_DIV_SIZE);
+	if (mvx_div_decode(rec, &d))
+		return;
+	mvx_div_encode(&d, back);
+	text[MVX_DIV_TEXT] = 'x';
+	mvx_div_format(&d, text, MVX_DIV_TEXT);
+	if (memcmp(rec, back, MVX_DIV_SIZE) || text[MVX_DIV_TEXT] != 'x' ||
+	    strlen(text) >= MVX_DIV_TEXT - 1)
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -66,5 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	fuzz_decode((uint16_t)(data[0] | data[1] << 8), data + 2, size - 2);
 	fuzz_encode((uint16_t)(data[0] | data[1] << 8), data + 2, size - 2);
+	fuzz_session((uint16_t)(data[0] | data[1] << 8), data + 2, size - 2);
+	fuzz_div(data + 2, size - 2);
 	return 0;
 }

@@ -463,11 +463,49 @@ static void test_html_three_consoles(void **state)
 	free(dir);
 }
 
+/* A duplex::mvx case's divergence record has its own section in
+ * report.html and is in the junit failure and the TAP diagnostics. */
+static void test_syscall_divergence(void **state)
+{
+	char *dir = results_tmpdir(), *html, *xml, *tap;
+	struct scenario_result *s;
+	struct test_case *tc;
+	struct test_run r;
+
+	(void)state;
+	s = one_scenario_run(&r, dir, "mvx");
+	tc = scenario_add_case(s, "mvx-probe slurp /proc/duplex_leak");
+	tc->verdict = VERDICT_FAIL;
+	tc->message = xstrdup("mvx found 1 syscall divergence");
+	tc->syscall_divergence = xstrdup("on partition 1:\nmvx: DIVERGENCE "
+		"in replica 1 <x>\n");
+	tc->nconsoles = 1;
+	snprintf(tc->con[0].name, sizeof(tc->con[0].name), "serial0");
+	tc->con[0].output = xstrdup("");
+	s->verdict = VERDICT_FAIL;
+	assert_int_equal(results_write(&r), 0);
+	html = read_out(dir, "report.html");
+	assert_says(html, "<h4>syscall divergence</h4>\n<pre class=\"syscall\">"
+		"on partition 1:\nmvx: DIVERGENCE in replica 1 &lt;x&gt;");
+	xml = read_out(dir, "junit.xml");
+	assert_says(xml, "syscall divergence:\non partition 1:\nmvx: DIVERGENCE "
+		"in replica 1 &lt;x&gt;");
+	tap = read_out(dir, "results.tap");
+	assert_says(tap, "mvx: DIVERGENCE in replica 1 <x>");
+	free(html);
+	free(xml);
+	free(tap);
+	test_run_free(&r);
+	assert_int_equal(remove_tree(dir), 0);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_writers),
+		cmocka_unit_test(test_syscall_divergence),
 		cmocka_unit_test(test_writers_empty_run),
 		cmocka_unit_test(test_html_three_consoles),
 		cmocka_unit_test(test_html_tail_of_big_transcript),
