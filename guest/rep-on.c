@@ -2,7 +2,12 @@
  * — the reference's popcorn_rep.sh.  It hands this terminal to the local
  * repd, which runs the replicated shell on a pty here and on every member,
  * and waits until that shell exits (`exit`), then gives the terminal back
- * as it found it. */
+ * as it found it.
+ *
+ * rep-on N --lockstep: a shell whose every command runs in lockstep on N
+ * partitions — the shell itself runs under mvx (docs/mvx.md), so what it
+ * reads from this terminal is the leader's input, handed to the
+ * followers, and every syscall of every command is compared. */
 #include "guest.h"
 #include "repd.h"
 #include "repns.h"
@@ -17,6 +22,8 @@
 #include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
+
+#define MVX_PATH "/usr/bin/mvx"
 
 static struct termios saved;
 static int raw_on;
@@ -97,15 +104,24 @@ int main(int argc, char **argv)
 	int fd, status = 1;
 
 	guest_prog = "rep-on";
-	if (argc != 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		fputs("usage: rep-on N\n\nFrom now on, what is typed here runs on N partitions (this one and\n"
+	if (argc < 2 || argc > 3 || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "--help") ||
+	    (argc == 3 && strcmp(argv[2], "--lockstep"))) {
+		fputs("usage: rep-on N [--lockstep]\n\nFrom now on, what is typed here runs on N partitions (this one and\n"
 		      "the next N - 1 that are up), each printing on its own console; repd\n"
-		      "compares their output.  'exit' ends it.  Run inside 'repns'.\n",
+		      "compares their output.  'exit' ends it.  Run inside 'repns'.\n"
+		      "--lockstep: the shell and every command run under mvx, their\n"
+		      "syscalls compared one by one (output on this console only).\n",
 		      argc == 2 ? stdout : stderr);
 		return argc == 2 ? 0 : 2;
 	}
 	if (parse_n(argv[1], &n) < 0)
 		return 2;
+	if (argc == 3) {
+		execl(MVX_PATH, "mvx", argv[1], "/bin/sh", (char *)NULL);
+		guest_error("cannot run %s: %s", MVX_PATH, strerror(errno));
+		return 1;
+	}
 	if (!getenv(REPNS_ENV)) {
 		guest_error("not inside a replication namespace: run 'repns' first");
 		return 2;

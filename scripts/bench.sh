@@ -31,9 +31,14 @@
 #   scenarios       : wall time of `duplex test scenarios/` one machine at
 #                     a time (baseline) vs `-j 2`, and the median time of
 #                     one scenario; BENCH_TEST_RUNS samples (default 3)
+#   lockstep (mvx)  : a syscall-heavy program (mvx-probe clock 5000) and
+#                     gzip of 16 MiB, plain on partition 0 (baseline) vs
+#                     under `mvx 2` loose and strict (partitions 0 and 1),
+#                     tests/bench/mvxbench_host, RUNS samples; the cost
+#                     per monitored syscall in microseconds
 # BENCH_RUNS (default 5) sets the number of boot, no-op, incremental and
-# window samples; BENCH_ONLY=SECTION (build, boot, window, rep, test or
-# fuzz) runs that section alone.
+# window samples; BENCH_ONLY=SECTION (build, boot, window, rep, mvx, test
+# or fuzz) runs that section alone.
 #   fuzz            : build/fuzz/fuzz_winhost, the host's handling of a
 #                     whole window that guests write at will, for
 #                     BENCH_FUZZ_RUNS executions (default 1,000,000): the
@@ -45,9 +50,10 @@ ONLY=${BENCH_ONLY:-}
 DUPLEX=build/duplex
 WINBENCH=build/tests/bench/winbench_host
 REPBENCH=build/tests/bench/repbench_host
+MVXBENCH=build/tests/bench/mvxbench_host
 case $ONLY in
-"" | build | boot | window | rep | test | fuzz) ;;
-*) echo "bench: BENCH_ONLY is build, boot, window, rep, test, fuzz or empty, not '$ONLY'" >&2; exit 2 ;;
+"" | build | boot | window | rep | mvx | test | fuzz) ;;
+*) echo "bench: BENCH_ONLY is build, boot, window, rep, mvx, test, fuzz or empty, not '$ONLY'" >&2; exit 2 ;;
 esac
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -60,7 +66,7 @@ median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1
 
 $DUPLEX build >/dev/null
 ksrc=build/src/linux-source-6.1
-cold= warm= noop= qemu= boot= secondary= lat_pipe= rep_lines_plain= test_j1=
+cold= warm= noop= qemu= boot= secondary= lat_pipe= rep_lines_plain= mvx_clock_plain= test_j1=
 fuzz_secs=
 # built_seconds NAME FILE: the seconds of every "kbuild: NAME built in T"
 # line of FILE (T is "12.3 s" or "4m05s"), one a line.
@@ -187,6 +193,21 @@ rep_short_plain=$(rep_median short plain)
 rep_short_rep=$(rep_median short replicated)
 fi
 
+if want mvx; then
+echo "bench: lockstep: mvx-probe clock and gzip 16 MiB, plain vs mvx 2 loose and strict x$RUNS" >&2
+$MVXBENCH "$RUNS" >"$work/mvxbench" || { cat "$work/mvxbench" >&2; echo "bench: $MVXBENCH failed" >&2; exit 1; }
+mvx_median() { sed -n "s/^mvxbench: $1 $2 \([0-9.]*\)\$/\1/p" "$work/mvxbench" | median; }
+mvx_calls=$(sed -n 's/^mvxbench: calls \([0-9]*\)$/\1/p' "$work/mvxbench")
+mvx_clock_plain=$(mvx_median clock plain)
+mvx_clock_loose=$(mvx_median clock loose)
+mvx_clock_strict=$(mvx_median clock strict)
+mvx_gzip_plain=$(mvx_median gzip plain)
+mvx_gzip_loose=$(mvx_median gzip loose)
+mvx_gzip_strict=$(mvx_median gzip strict)
+# per_call SECONDS: microseconds per monitored syscall above the baseline.
+per_call() { echo "scale=1; ($1 - $mvx_clock_plain) * 1000000 / $mvx_calls" | bc; }
+fi
+
 if want test; then
 TRUNS=${BENCH_TEST_RUNS:-3}
 echo "bench: duplex test scenarios/, -j 1 and -j 2, x$TRUNS" >&2
@@ -248,6 +269,16 @@ row "seq 10000, plain repns shell (median of $RUNS)" "$rep_lines_plain" s 1
 row "seq 10000, replicated on 2 (median of $RUNS)" "$rep_lines_rep" s "$(ratio "$rep_lines_rep" "$rep_lines_plain")"
 row "100 short commands, plain (median of $RUNS)" "$rep_short_plain" s 1
 row "100 short commands, replicated on 2 (median of $RUNS)" "$rep_short_rep" s "$(ratio "$rep_short_rep" "$rep_short_plain")"
+fi
+if [ -n "$mvx_clock_plain" ]; then
+row "mvx-probe clock $mvx_calls, plain p0 (median of $RUNS)" "$mvx_clock_plain" s 1
+row "  under mvx 2, loose (median of $RUNS)" "$mvx_clock_loose" s "$(ratio "$mvx_clock_loose" "$mvx_clock_plain")"
+row "  under mvx 2, strict (median of $RUNS)" "$mvx_clock_strict" s "$(ratio "$mvx_clock_strict" "$mvx_clock_plain")"
+row "  per monitored syscall, loose" "$(per_call "$mvx_clock_loose")" us 1
+row "  per monitored syscall, strict" "$(per_call "$mvx_clock_strict")" us "$(ratio "$(per_call "$mvx_clock_strict")" "$(per_call "$mvx_clock_loose")")"
+row "gzip -c 16 MiB, plain p0 (median of $RUNS)" "$mvx_gzip_plain" s 1
+row "  under mvx 2, loose (median of $RUNS)" "$mvx_gzip_loose" s "$(ratio "$mvx_gzip_loose" "$mvx_gzip_plain")"
+row "  under mvx 2, strict (median of $RUNS)" "$mvx_gzip_strict" s "$(ratio "$mvx_gzip_strict" "$mvx_gzip_plain")"
 fi
 if [ -n "$test_j1" ]; then
 row "duplex test scenarios/ ($test_count), -j 1 (median of $TRUNS)" "$test_j1" s 1

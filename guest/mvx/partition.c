@@ -226,14 +226,14 @@ int partition_lead(unsigned n, bool strict, char *const argv[],
 	uint32_t *before = calloc(n, sizeof(*before));
 	uint32_t session, members, runs;
 	long long deadline = guest_now_ms() + PARTITION_START_MS;
-	int self = guest_partition_self(), fd, err = -1;
+	int self = guest_partition_self(), fd = -1, err = -1;
 	unsigned npeers = 0;
 
 	if (!t || !pw || !before || self < 0 || guest_window_open(&w))
-		return -1;
+		goto free;
 	fd = ask_repd(n, &session, &members);
 	if (fd < 0)
-		return -1;
+		goto free;
 	for (unsigned p = 0; p < w.partitions; p++) {
 		if (!(members & (1u << p)))
 			continue;
@@ -254,6 +254,12 @@ int partition_lead(unsigned n, bool strict, char *const argv[],
 	err = 0;
 out:
 	close(fd);
+free:
+	/* The monitor keeps only how each follower ended (peer_end). */
+	m->peers = NULL;
+	free(t);
+	free(pw);
+	free(before);
 	return err;
 }
 

@@ -1,0 +1,112 @@
+/* mvxbench_host: the lockstep figures for `make bench` (scripts/bench.sh).
+ * Boots the lockstep machine (vm/lockstep.profile: partition 0, then
+ * `repboot 1`) and times, RUNS times each, from the command typed on
+ * serial0 to its next prompt, each workload three ways: plain on one
+ * partition (the baseline), under `mvx 2` (loose) and `mvx 2 --strict`:
+ *   clock  `mvx-probe clock CALLS`: CALLS monitored syscalls (an input
+ *          each: the leader's result goes to the follower), for the cost
+ *          per syscall;
+ *   gzip   `gzip -c` of 16 MiB from /dev/urandom (made once) to /dev/null.
+ * One line per sample on stdout, "mvxbench: WORKLOAD MODE SECONDS", among
+ * the TAP lines of the boot; a line "mvxbench: calls N".  Not a test:
+ * `make check` never runs it.
+ *
+ * Exit: 0 figures printed, 1 a command did not come back or did not end
+ * with status 0 (under mvx: the verdict SAME), 2 could not run. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "cmd/cmd.h"
+#include "e2e.h"
+
+#define WAIT_MS		900000
+#define CLOCK_CALLS	5000
+
+struct workload {
+	const char *name;
+	const char *cmd;
+};
+
+static const struct workload workloads[] = {
+	{ "clock", "mvx-probe clock 5000 >/dev/null" },
+	{ "gzip", "gzip -c /tmp/bench16 >/dev/null" },
+};
+
+static const char *const modes[] = { "plain", "loose", "strict" };
+static const char *const prefixes[] = { "", "mvx 2 ", "mvx 2 --strict " };
+
+/* Type LINE on serial0, which ends by echoing "mvxbench-rc=$?": the
+ * seconds until that status is printed, or < 0 (it did not come, or
+ * said something else than 0: mvx's verdict was not SAME). */
+static double timed(struct machine *m, const char *line)
+{
+	struct drive_wait x = { .timeout_ms = WAIT_MS, .lost = -1 };
+	const char *rc;
+	int64_t t0;
+
+	console_drain(&m->part[0].con);
+	m->part[0].con.m.cursor = m->part[0].con.m.len;
+	t0 = now_ms();
+	if (console_send(&m->part[0].con, line) < 0 ||
+	    !drive_expect(m, 0, "mvxbench-rc=[0-9]+", &x))
+		return -1;
+	rc = m->part[0].con.m.buf + x.start + strlen("mvxbench-rc=");
+	if (strncmp(rc, "0", x.end - x.start - strlen("mvxbench-rc=")))
+		return -1;
+	return (double)(now_ms() - t0) / 1000.0;
+}
+
+static int sample(struct machine *m, const struct workload *w, unsigned mode)
+{
+	char line[256];
+	double s;
+
+	snprintf(line, sizeof(line), "%ssh -c '%s'; echo mvxbench-''rc=$?\n",
+		 prefixes[mode], w->cmd);
+	s = timed(m, line);
+	if (s < 0) {
+		fprintf(stderr, "mvxbench_host: '%s' (%s) did not end with "
+			"status 0\n", w->cmd, modes[mode]);
+		return 1;
+	}
+	printf("mvxbench: %s %s %.3f\n", w->name, modes[mode], s);
+	fflush(stdout);
+	return 0;
+}
+
+static int runs_wanted;
+static int status = 2;
+
+static void run(struct machine *m)
+{
+	if (machine_start_partition(m, 0, NULL) < 0 ||
+	    machine_wait_ready(m, 0, E2E_WAIT_MS) != CONSOLE_MATCHED ||
+	    !e2e_boot_by_repboot(m, 1) ||
+	    timed(m, "head -c 16777216 /dev/urandom >/tmp/bench16; "
+		  "echo mvxbench-''rc=$?\n") < 0) {
+		fprintf(stderr, "mvxbench_host: the machine did not come up\n");
+		return;
+	}
+	printf("mvxbench: calls %d\n", CLOCK_CALLS);
+	status = 0;
+	for (size_t w = 0; w < sizeof(workloads) / sizeof(*workloads); w++)
+		for (int i = 0; i < runs_wanted; i++)
+			for (unsigned mode = 0; mode < 3 && !status; mode++)
+				status = sample(m, &workloads[w], mode);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long runs = 5;
+
+	if (argc > 2 || (argc == 2 && parse_uint(argv[1], 1, 100, &runs) < 0)) {
+		fputs("usage: mvxbench_host [RUNS]\n\nTime syscall-heavy and gzip workloads plain on one partition and\n"
+		      "under mvx 2 (loose, strict), RUNS times each (default 5).\n", stderr);
+		return 2;
+	}
+	runs_wanted = (int)runs;
+	e2e_main(argv[0], "lockstep", run);
+	return status;
+}

@@ -1,0 +1,91 @@
+/* End-to-end: mvx between partitions on the lockstep machine (vm/lockstep.
+ * profile), the endings a run can have.  Each run ends with its named
+ * verdict on serial0, and no mvx process is left on partition 1:
+ *  - a program forking 100 children: followed, SAME;
+ *  - the leader's program killed by SIGKILL: KILLED, the follower stopped;
+ *  - the leading mvx itself killed by SIGKILL: its repd closes the run and
+ *    the follower stops;
+ *  - a program that diverges on purpose (MVX_REPLICA differs): DIVERGED,
+ *    the record in partition 1's slot, printed on serial0 by the leader;
+ *  - partition 1's domain destroyed mid-run: LOST.
+ * Speaks TAP; how long each verdict took is a diagnostic, not asserted. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "cmd/cmd.h"
+#include "e2e.h"
+#include "mvx_div.h"
+
+#define VERDICT_MS 60000
+
+/* Type CMD on serial0 and wait for RE there; how long it took, in *S. */
+static bool run_until(struct machine *m, const char *cmd, const char *re,
+		      double *s)
+{
+	struct drive_wait x = { .timeout_ms = VERDICT_MS, .lost = -1 };
+	int64_t t0 = now_ms();
+	bool ok = console_send(&m->part[0].con, cmd) == 0 &&
+		  drive_expect(m, 0, re, &x);
+
+	*s = (double)(now_ms() - t0) / 1000.0;
+	return ok;
+}
+
+/* No mvx process left on partition 1 (asked on its console). */
+static bool none_left(struct machine *m)
+{
+	return e2e_run_on(m, 1, "sleep 2; pgrep -f 'mvx' >/dev/null || "
+			  "echo no-mvx-$((6*7))\n", "^no-mvx-42\r?$");
+}
+
+static void endings(struct machine *m)
+{
+	unsigned char rec[WINDOW_MVX_RECORD];
+	struct mvx_div d;
+	double s;
+
+	e2e_verdict(run_until(m, "mvx 2 mvx-probe fork 100; echo st-$?\n",
+			      "verdict: SAME[^\n]*\r?\nst-0", &s) && none_left(m),
+		    "a program forking 100 children: SAME, nothing left on p1");
+	e2e_verdict(run_until(m, "mvx 2 sh -c 'kill -9 $$'; echo st-$?\n",
+			      "verdict: KILLED[^\n]*\r?\nst-137", &s) &&
+		    none_left(m),
+		    "the leader's program killed by SIGKILL: KILLED, the follower stopped");
+	printf("# KILLED after %.1f s\n", s);
+	e2e_verdict(run_until(m, "mvx 2 sleep 60 & sleep 5; kill -9 $!; "
+			      "wait $!; echo st-$?\n", "^st-137", &s) &&
+		    none_left(m),
+		    "the leading mvx killed by SIGKILL: the follower stops, nothing left on p1");
+	e2e_verdict(run_until(m, "mvx 2 sh -c 'echo $MVX_REPLICA >/tmp/x'; "
+			      "echo st-$?\n", "verdict: DIVERGED[^\n]*\r?\nst-100",
+			      &s) &&
+		    window_mvx_last(&m->win.w, 1, rec) == 0 &&
+		    mvx_div_decode(rec, &d) == 0 && d.nr == 1 &&
+		    d.what == MVX_DIV_BUF,
+		    "a divergence: DIVERGED, the record of write in p1's slot");
+	e2e_verdict(console_send(&m->part[0].con, "mvx 2 sleep 120; echo st-$?\n") == 0 &&
+		    e2e_run_on(m, 1, "sleep 3; pgrep -f 'mvx --follow' >/dev/null && echo following\n",
+			       "^following\r?$") &&
+		    virDomainDestroy(m->part[1].dom) == 0 &&
+		    run_until(m, "", "verdict: LOST[^\n]*\r?\nst-102", &s),
+		    "partition 1 destroyed mid-run: LOST");
+	printf("# LOST %.1f s after the domain was destroyed\n", s);
+}
+
+static void run(struct machine *m)
+{
+	if (!e2e_verdict(machine_start_partition(m, 0, NULL) == 0 &&
+			 machine_wait_ready(m, 0, E2E_WAIT_MS) == CONSOLE_MATCHED,
+			 "the lockstep machine's primary boots") ||
+	    !e2e_boot_by_repboot(m, 1))
+		return;
+	endings(m);
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	return e2e_main(argv[0], "lockstep", run);
+}
