@@ -13,15 +13,19 @@
  * One verdict line on stderr ("mvx: verdict: ..."); the exit status is
  * the program's when every replica agrees, 128 + the signal when it was
  * killed, else MVX_EXIT_DIVERGED (100), _ERROR (101) or _LOST (102). */
+#define _GNU_SOURCE
 #include "guest.h"
 #include "local.h"
 #include "partition.h"
 #include "policy.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 static void usage(FILE *out)
 {
@@ -85,6 +89,22 @@ static int parse(int argc, char **argv, struct local_opts *o,
 		return -1;
 	}
 	return i;
+}
+
+/* mvx reads and writes its replicas' memory with process_vm_readv and
+ * process_vm_writev: a kernel without them (CONFIG_CROSS_MEMORY_ATTACH)
+ * would make every buffer look empty, so say so before anything runs. */
+static int memory_access_works(void)
+{
+	char src = 1, dst = 0;
+	struct iovec local = { &dst, 1 }, remote = { &src, 1 };
+
+	if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == 1)
+		return 1;
+	guest_error("this kernel cannot read another process's memory "
+		    "(process_vm_readv: %s; CONFIG_CROSS_MEMORY_ATTACH)",
+		    strerror(errno));
+	return 0;
 }
 
 /* mvx --follow LEADER SESSION: what repd starts for a run. */
@@ -195,6 +215,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	if (!memory_access_works())
+		return MVX_EXIT_ERROR;
 	if (argc > 1 && !strcmp(argv[1], "--follow"))
 		return follow(argc, argv);
 	prog = parse(argc, argv, &o, &partitions);
