@@ -4,15 +4,22 @@
  * at the syscall's entry when nothing it returns matters (COMPARE,
  * REFUSE), else at its exit stop with the result and the bytes copied
  * out.  A follower that is gone is dropped with a message; the leader's
- * program goes on. */
+ * program goes on while one follower is left, and is stopped when none
+ * is (the run's verdict is then LOST). */
 #include "leader.h"
 #include "tsc.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
+/* While its program makes no syscall (a sleep), the leader looks at its
+ * followers this often, so that one gone is seen within seconds. */
+#define LEADER_WATCH_MS 500
 
 /* Drop follower I, saying WHY. */
 static void drop_peer(struct monitor *m, unsigned i, const char *why)
@@ -213,12 +220,41 @@ static void leader_finish(struct monitor *m)
 	}
 }
 
+/* Between stops: take what the followers sent (ACKs, an early END) and
+ * see whether they are still there; with none left, stop the program. */
+static int leader_idle(struct monitor *m, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = m->sigfd, .events = POLLIN };
+	struct signalfd_siginfo si;
+	bool lost = false, any = false;
+
+	(void)timeout_ms;
+	if (poll(&pfd, 1, LEADER_WATCH_MS) < 0 && errno != EINTR)
+		return -1;
+	while (read(m->sigfd, &si, sizeof(si)) == sizeof(si))
+		;
+	for (unsigned i = 0; i < m->npeers; i++) {
+		struct mvx_ack a;
+
+		while (m->peer_ok[i] && hear(m, i, 0, &a) == 1)
+			;
+		any |= m->peer_ok[i];
+		lost |= !m->peer_ok[i] && !m->peer_end[i].how;
+	}
+	if (!any && lost) {
+		fprintf(stderr, "mvx: no follower left: the leader's program "
+			"is stopped\n");
+		monitor_kill(m);
+	}
+	return 0;
+}
+
 const struct role_ops leader_ops = {
 	.on_call = leader_on_call,
 	.on_exit_stop = leader_on_exit_stop,
 	.on_tsc = leader_on_tsc,
 	.on_eintr = leader_on_eintr,
 	.on_gone = leader_on_gone,
-	.idle = NULL,
+	.idle = leader_idle,
 	.finish = leader_finish,
 };

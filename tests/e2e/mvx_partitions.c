@@ -20,11 +20,12 @@
 
 #define VERDICT_MS 60000
 
-/* Type CMD on serial0 and wait for RE there; how long it took, in *S. */
-static bool run_until(struct machine *m, const char *cmd, const char *re,
-		      double *s)
+/* Type CMD on serial0 and wait for RE there, partition LOST's end being
+ * expected (-1: none); how long it took, in *S. */
+static bool run_lost(struct machine *m, const char *cmd, const char *re,
+		     int lost, double *s)
 {
-	struct drive_wait x = { .timeout_ms = VERDICT_MS, .lost = -1 };
+	struct drive_wait x = { .timeout_ms = VERDICT_MS, .lost = lost };
 	int64_t t0 = now_ms();
 	bool ok = console_send(&m->part[0].con, cmd) == 0 &&
 		  drive_expect(m, 0, re, &x);
@@ -33,10 +34,16 @@ static bool run_until(struct machine *m, const char *cmd, const char *re,
 	return ok;
 }
 
+static bool run_until(struct machine *m, const char *cmd, const char *re,
+		      double *s)
+{
+	return run_lost(m, cmd, re, -1, s);
+}
+
 /* No mvx process left on partition 1 (asked on its console). */
 static bool none_left(struct machine *m)
 {
-	return e2e_run_on(m, 1, "sleep 2; pgrep -f 'mvx' >/dev/null || "
+	return e2e_run_on(m, 1, "sleep 2; pidof mvx >/dev/null || "
 			  "echo no-mvx-$((6*7))\n", "^no-mvx-42\r?$");
 }
 
@@ -66,10 +73,10 @@ static void endings(struct machine *m)
 		    d.what == MVX_DIV_BUF,
 		    "a divergence: DIVERGED, the record of write in p1's slot");
 	e2e_verdict(console_send(&m->part[0].con, "mvx 2 sleep 120; echo st-$?\n") == 0 &&
-		    e2e_run_on(m, 1, "sleep 3; pgrep -f 'mvx --follow' >/dev/null && echo following\n",
+		    e2e_run_on(m, 1, "sleep 3; pidof mvx >/dev/null && echo following\n",
 			       "^following\r?$") &&
 		    virDomainDestroy(m->part[1].dom) == 0 &&
-		    run_until(m, "", "verdict: LOST[^\n]*\r?\nst-102", &s),
+		    run_lost(m, "", "verdict: LOST[^\n]*\r?\nst-102", 1, &s),
 		    "partition 1 destroyed mid-run: LOST");
 	printf("# LOST %.1f s after the domain was destroyed\n", s);
 }
