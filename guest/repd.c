@@ -66,7 +66,7 @@ static int repd_init(struct repd *d)
 	memset(d, 0, sizeof(*d));
 	d->sh.pid = -1;
 	d->sh.master = d->client = d->term_in = d->term_out = -1;
-	d->mvx_client = -1;
+	d->mvx_client = d->mvx_pty = -1;
 	self = guest_partition_self();
 	if (self < 0 || guest_window_open(&d->w) < 0)
 		return -1;

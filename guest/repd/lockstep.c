@@ -11,7 +11,6 @@
 #include "guest.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -87,17 +86,16 @@ static void watch_client(struct repd *d)
 	d->mvx_client = -1;
 }
 
-/* In the child: the follower, its stdio the console, without the
- * capabilities the shells lack (capdrop), as the leader's program. */
-static void exec_follower(struct repd *d, unsigned leader, uint32_t session)
+/* In the child: the follower, on a terminal of its own as the leader's
+ * program is (an interactive shell opens /dev/tty), without the
+ * capabilities the shells lack (capdrop). */
+static void exec_follower(struct repd *d, const char *slave, unsigned leader,
+			  uint32_t session)
 {
 	char l[16], s[16];
-	int fd = open("/dev/console", O_RDWR | O_NOCTTY);
 
-	if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+	if (ptyshell_attach(slave) < 0)
 		_exit(126);
-	if (fd > 2)
-		close(fd);
 	close(d->listen_fd);
 	snprintf(l, sizeof(l), "%u", leader);
 	snprintf(s, sizeof(s), "%08x", session);
@@ -111,15 +109,21 @@ static void exec_follower(struct repd *d, unsigned leader, uint32_t session)
 
 static void start_follower(struct repd *d, unsigned leader, uint32_t session)
 {
-	pid_t pid = fork();
+	char slave[64];
+	int master = ptyshell_open(0, 0, slave, sizeof(slave));
+	pid_t pid = master < 0 ? -1 : fork();
 
 	if (pid < 0) {
 		guest_error("cannot start the follower of run %08x: %s",
 			    session, strerror(errno));
+		if (master >= 0)
+			close(master);
 		return;
 	}
 	if (!pid)
-		exec_follower(d, leader, session);
+		exec_follower(d, slave, leader, session);
+	d->mvx_pty = master;
+	d->cr_held = false;
 	d->mvx_pid = pid;
 	d->mvx_following = session;
 	d->mvx_leader = leader;
@@ -145,13 +149,28 @@ static void watch_runs(struct repd *d)
 	}
 }
 
+/* What the follower printed (its own reports: its program's output to
+ * the terminal is the leader's to make), on this partition's console. */
+static void copy_output(struct repd *d)
+{
+	char buf[1024];
+	ssize_t n;
+
+	while ((n = read(d->mvx_pty, buf, sizeof(buf))) > 0)
+		rep_console_output(d, buf, (size_t)n);
+}
+
 /* The follower ended, or its leader's run is long gone. */
 static void watch_follower(struct repd *d)
 {
 	uint32_t members;
 	int st;
 
+	copy_output(d);
 	if (waitpid(d->mvx_pid, &st, WNOHANG) == d->mvx_pid) {
+		copy_output(d);
+		close(d->mvx_pty);
+		d->mvx_pty = -1;
 		window_mvx_follow(&d->w, d->self, 0);
 		d->mvx_pid = 0;
 		d->mvx_following = 0;

@@ -94,30 +94,9 @@ static void member_line(void *ctx, uint32_t no, uint32_t digest,
 		send_batch(d);
 }
 
-/* The pty writes CR LF and the console adds its own CR before LF: drop
- * the pty's, also when a chunk ends between the two. */
-static void console_output(struct repd *d, const char *buf, size_t len)
-{
-	char out[4096 + 1];
-	size_t i, n = 0;
-
-	for (i = 0; i < len; i++) {
-		if (d->cr_held && buf[i] != '\n')
-			out[n++] = '\r';
-		d->cr_held = buf[i] == '\r';
-		if (!d->cr_held)
-			out[n++] = buf[i];
-		if (n >= sizeof(out) - 1) {
-			rep_write_all(d->console, out, n);
-			n = 0;
-		}
-	}
-	rep_write_all(d->console, out, n);
-}
-
 static void member_output(struct repd *d, const char *buf, size_t len)
 {
-	console_output(d, buf, len);
+	rep_console_output(d, buf, len);
 	rep_lines_take(d, buf, len, member_line);
 }
 

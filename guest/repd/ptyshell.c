@@ -26,26 +26,34 @@ static void __attribute__((noreturn)) child_fail(const char *what)
 	_exit(127);
 }
 
+int ptyshell_attach(const char *slave)
+{
+	int fd, i;
+
+	if (setsid() < 0)
+		return -1;
+	fd = open(slave, O_RDWR | O_NOCTTY);
+	if (fd < 0 || ioctl(fd, TIOCSCTTY, 0) < 0)
+		return -1;
+	for (i = 0; i < 3; i++)
+		if (dup2(fd, i) < 0)
+			return -1;
+	if (fd > 2)
+		close(fd);
+	return 0;
+}
+
 /* In the child: the pty becomes the controlling terminal of a new
  * session, then the shell replaces us. */
 static void __attribute__((noreturn)) exec_shell(void *arg)
 {
 	const struct shell_args *a = arg;
-	int fd, i;
 
-	if (setsid() < 0)
-		child_fail("setsid");
-	fd = open(a->slave, O_RDWR | O_NOCTTY);
-	if (fd < 0 || ioctl(fd, TIOCSCTTY, 0) < 0)
-		child_fail(a->slave);
 	if (a->join_pidfd >= 0 &&
 	    setns(a->join_pidfd, CLONE_NEWNS | CLONE_NEWUTS) < 0)
 		child_fail("cannot enter the replication namespace");
-	for (i = 0; i < 3; i++)
-		if (dup2(fd, i) < 0)
-			child_fail("dup2");
-	if (fd > 2)
-		close(fd);
+	if (ptyshell_attach(a->slave) < 0)
+		child_fail(a->slave);
 	if (chdir(a->cwd && *a->cwd ? a->cwd : "/") < 0 && chdir("/") < 0)
 		child_fail("chdir");
 	clearenv();
@@ -58,26 +66,26 @@ static void __attribute__((noreturn)) exec_shell(void *arg)
 	child_fail("cannot run /bin/sh");
 }
 
-static int open_master(struct ptyshell *sh, const struct ptyshell_opts *o,
-		       char *slave, size_t size)
+int ptyshell_open(unsigned short rows, unsigned short cols, char *slave,
+		  size_t size)
 {
-	struct winsize ws = { .ws_row = o->rows ? o->rows : 24,
-			      .ws_col = o->cols ? o->cols : 80 };
+	struct winsize ws = { .ws_row = rows ? rows : 24,
+			      .ws_col = cols ? cols : 80 };
+	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 
-	sh->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (sh->master < 0) {
+	if (master < 0) {
 		guest_error("cannot open a pty: %s", strerror(errno));
 		return -1;
 	}
-	if (grantpt(sh->master) < 0 || unlockpt(sh->master) < 0 ||
-	    ptsname_r(sh->master, slave, size) != 0 ||
-	    ioctl(sh->master, TIOCSWINSZ, &ws) < 0 ||
-	    fcntl(sh->master, F_SETFL, O_NONBLOCK) < 0) {
+	if (grantpt(master) < 0 || unlockpt(master) < 0 ||
+	    ptsname_r(master, slave, size) != 0 ||
+	    ioctl(master, TIOCSWINSZ, &ws) < 0 ||
+	    fcntl(master, F_SETFL, O_NONBLOCK) < 0) {
 		guest_error("cannot set up the pty: %s", strerror(errno));
-		close(sh->master);
+		close(master);
 		return -1;
 	}
-	return 0;
+	return master;
 }
 
 /* The leader: a child of ours inside the namespaces of the process
@@ -113,7 +121,8 @@ int ptyshell_start(struct ptyshell *sh, const struct ptyshell_opts *o)
 {
 	struct shell_args a = { .cwd = o->cwd, .join_pidfd = o->join_pidfd };
 
-	if (open_master(sh, o, a.slave, sizeof(a.slave)) < 0)
+	sh->master = ptyshell_open(o->rows, o->cols, a.slave, sizeof(a.slave));
+	if (sh->master < 0)
 		return -1;
 	if (o->join_pidfd >= 0)
 		sh->pid = start_joined(&a);

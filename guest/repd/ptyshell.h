@@ -5,6 +5,7 @@
 #ifndef DUPLEX_PTYSHELL_H
 #define DUPLEX_PTYSHELL_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 /* The prompt shows the last exit status: a command whose status differs
@@ -27,5 +28,13 @@ struct ptyshell_opts {
 
 /* 0, or -1 (reported) with nothing left behind. */
 int ptyshell_start(struct ptyshell *sh, const struct ptyshell_opts *o);
+
+/* A new pty of ROWS x COLS (0: 24 x 80): its master (non-blocking,
+ * close-on-exec), its slave's path in SLAVE; -1 (reported). */
+int ptyshell_open(unsigned short rows, unsigned short cols, char *slave,
+		  size_t size);
+/* In a child: a new session whose controlling terminal, and stdio, is
+ * the pty SLAVE.  0, or -1 (errno). */
+int ptyshell_attach(const char *slave);
 
 #endif

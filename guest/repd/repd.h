@@ -88,6 +88,7 @@ struct repd {
 	/* Lockstep runs (lockstep.c). */
 	int mvx_client;			/* leading one: mvx's socket, or -1 */
 	pid_t mvx_pid;			/* following one: its mvx, or 0 */
+	int mvx_pty;			/* ... its terminal's master */
 	uint32_t mvx_following;		/* ... in this run ... */
 	unsigned mvx_leader;		/* ... led from this partition */
 	long long mvx_orphan_ms;	/* when its leader's run was gone */
@@ -106,6 +107,10 @@ void rep_write_all(int fd, const void *buf, size_t len);
 /* Printed on the leader's terminal, on lines of their own. */
 void rep_report(struct repd *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* A pty's output on this partition's console: the pty writes CR LF and
+ * the console adds its own CR before LF, so the pty's is dropped, also
+ * when a chunk ends between the two. */
+void rep_console_output(struct repd *d, const char *buf, size_t len);
 /* Has peer P stopped (slot not UP, or no heartbeat)?  Fills WHY. */
 bool rep_peer_gone(struct repd *d, unsigned p, char *why, size_t size);
 /* Read the pty, REPD_PTY_READ bytes at a time while ROOM (NULL: always)

@@ -156,6 +156,25 @@ void rep_report(struct repd *d, const char *fmt, ...)
 	rep_write_all(d->leading ? d->term_out : d->console, line, (size_t)n + 2);
 }
 
+void rep_console_output(struct repd *d, const char *buf, size_t len)
+{
+	char out[4096 + 1];
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		if (d->cr_held && buf[i] != '\n')
+			out[n++] = '\r';
+		d->cr_held = buf[i] == '\r';
+		if (!d->cr_held)
+			out[n++] = buf[i];
+		if (n >= sizeof(out) - 1) {
+			rep_write_all(d->console, out, n);
+			n = 0;
+		}
+	}
+	rep_write_all(d->console, out, n);
+}
+
 bool rep_peer_gone(struct repd *d, unsigned p, char *why, size_t size)
 {
 	return guest_partition_gone(&d->w, p, &d->peer[p].live, why, size);
