@@ -10,6 +10,10 @@
  *   mvx-probe crash        dereference a null pointer
  *   mvx-probe fork N       fork N children that each exit at once
  *   mvx-probe thread       start a thread (clone with CLONE_THREAD)
+ *   mvx-probe send PORT    a child sends "replica $MVX_REPLICA" to its
+ *                          parent over TCP on 127.0.0.1:PORT (0: over a
+ *                          socketpair); the parent reads it into a
+ *                          buffer, prints nothing, exits 0
  *
  * Static musl: clock_gettime goes through the vDSO unless mvx hides it,
  * which is what the clock probe shows. */
@@ -24,6 +28,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -126,6 +132,58 @@ static int probe_thread(void)
 	return 0;
 }
 
+/* The child's end: connected to the parent's listener on PORT, or the
+ * pair's other end. */
+static int send_child(long port, int peer)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	const char *k = getenv("MVX_REPLICA");
+	char msg[32];
+	int fd = peer;
+
+	if (port) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)))
+			_exit(1);
+	}
+	snprintf(msg, sizeof(msg), "replica %s", k ? k : "-");
+	_exit(send(fd, msg, strlen(msg), 0) != (ssize_t)strlen(msg));
+}
+
+static int probe_send(long port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	static char buf[4096];
+	int sv[2], one = 1, fd, st;
+	pid_t pid;
+
+	if (port ? (sv[0] = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
+		   setsockopt(sv[0], SOL_SOCKET, SO_REUSEADDR, &one,
+			      sizeof(one)) ||
+		   bind(sv[0], (struct sockaddr *)&a, sizeof(a)) ||
+		   listen(sv[0], 1) :
+		   socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
+		guest_error("socket: %s", strerror(errno));
+		return 1;
+	}
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (!pid)
+		send_child(port, sv[1]);
+	fd = port ? accept(sv[0], NULL, NULL) : sv[0];
+	if (!port)
+		close(sv[1]);
+	while (fd >= 0 && recv(fd, buf, sizeof(buf), 0) > 0)
+		;
+	return waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+	       WEXITSTATUS(st);
+}
+
 int main(int argc, char **argv)
 {
 	guest_prog = "mvx-probe";
@@ -141,7 +199,9 @@ int main(int argc, char **argv)
 		return probe_fork(strtol(argv[2], NULL, 10));
 	if (argc == 2 && !strcmp(argv[1], "thread"))
 		return probe_thread();
+	if (argc == 3 && !strcmp(argv[1], "send"))
+		return probe_send(strtol(argv[2], NULL, 10));
 	fprintf(stderr, "usage: mvx-probe clock N | tsc N | slurp FILE | "
-		"crash | fork N | thread\n");
+		"crash | fork N | thread | send PORT\n");
 	return 2;
 }

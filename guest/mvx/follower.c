@@ -208,7 +208,7 @@ static void mask(struct record *r)
 {
 	for (unsigned i = 0; i < r->call.nbuf; i++)
 		if (r->call.buf[i].role == MVX_BUF_OUT)
-			policy_mask_out(r->call.nr,
+			policy_mask_out(r->call.nr, r->call.buf[i].arg,
 					r->data + record_buf_at(r, i),
 					r->call.buf[i].len);
 }
@@ -224,7 +224,7 @@ static int check_output(struct monitor *m, struct proc *p,
 
 	if (tracee_result(p->pid, &result))
 		return errno == ESRCH ? 0 : -1;
-	if (steer_wait_done(p))
+	if (steer_wait_done(p) || steer_again_done(p, &result))
 		return -1;
 	if (p->refill) {
 		r = steer_read_step(p, &result);
@@ -253,6 +253,7 @@ static int follower_on_eintr(struct monitor *m, struct proc *p)
 	p->theirs = NULL;
 	p->refill = 0;
 	p->steered = 0;
+	p->again = 0;
 	p->mine.call.result = -EINTR;
 	if (p->mine.call.kind == MVX_OUTPUT &&
 	    compare_exit(&p->mine, theirs, &d))

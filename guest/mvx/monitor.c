@@ -5,6 +5,7 @@
  * the kernel may report either first. */
 #define _GNU_SOURCE
 #include "monitor.h"
+#include "sock.h"
 #include "spawn.h"
 #include "steer.h"
 #include "tsc.h"
@@ -90,6 +91,14 @@ int monitor_begin_call(struct monitor *m, struct proc *p,
 	}
 	if (p->pol->fdarg >= 0)
 		fdc = policy_fdclass(p->pid, (long)p->call.args[p->pol->fdarg]);
+	/* Where a connection or a datagram goes (sock.h). */
+	if (fdc != MVX_FD_EXTERNAL && (p->call.nr == SYS_connect ||
+	    (p->call.nr == SYS_sendto && p->call.args[4])))
+		fdc = sock_dest_class(&m->procs, p->pid, (long)p->call.args[0],
+				      p->call.args[p->call.nr == SYS_connect ?
+						   1 : 4],
+				      p->call.args[p->call.nr == SYS_connect ?
+						   2 : 5]);
 	*kind = policy_kind(p->pol, fdc);
 	record_start(&p->mine, p->vid, p->seq++, &p->call, *kind, fdc);
 	m->calls++;

@@ -19,6 +19,10 @@ enum pol_size {
 	SZ_STR,		/* a NUL-terminated string (n: its maximum) */
 	SZ_STRV,	/* a NULL-terminated array of strings (argv) */
 	SZ_IOV,		/* an iovec array of argument n entries */
+	SZ_DEREF,	/* the socklen_t argument n points to says (a
+			 * sockaddr; after the call, as the kernel set it) */
+	SZ_MSG,		/* the iovecs of the struct msghdr it is */
+	SZ_IOCTL,	/* as the ioctl's request says (policy_ioctl_size) */
 };
 
 struct pol_buf {
@@ -61,10 +65,15 @@ void policy_note_external(void);
 /* The class of fd FD of process PID. */
 enum mvx_fdclass policy_fdclass(pid_t pid, long fd);
 
-/* Zero in P (LEN bytes, copied out by syscall NR) what differs per kernel
- * without telling anything about the program: a stat's device and inode
- * numbers and its times (policy.c). */
-void policy_mask_out(long nr, unsigned char *p, size_t len);
+/* Zero in P (LEN bytes, copied out by syscall NR at argument ARG) what
+ * differs per kernel without telling anything about the program: a
+ * stat's device and inode numbers and its times, the port of a socket
+ * address (policy.c). */
+void policy_mask_out(long nr, unsigned arg, unsigned char *p, size_t len);
+
+/* How many bytes ioctl request REQ copies out (0: none known, not
+ * compared). */
+uint32_t policy_ioctl_size(uint64_t req);
 
 /* The kind E has for a call whose fd is of class FDC. */
 enum mvx_kind policy_kind(const struct pol_entry *e, enum mvx_fdclass fdc);

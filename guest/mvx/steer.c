@@ -1,18 +1,39 @@
 /* steer: a read of a pipe or socket returns what is there, so the
  * follower's may get less or more than the leader's did.  It is asked for
  * the leader's count and restarted (the syscall instruction again) until
- * it has it or hits the end, then compared as one read.  A wait4(-1)
+ * it has it or hits the end, then compared as one read.  Non-blocking,
+ * it is restarted while it finds nothing (EAGAIN), and when the leader's
+ * found nothing, it is not run and finds nothing either.  A wait4(-1)
  * reaps whichever child ended first: the follower's waits for the pid
  * the leader's reaped — the same pid, every replica having its own pid
  * namespace. */
 #include "steer.h"
 
+#include <errno.h>
+#include <sched.h>
+#include <stdbool.h>
 #include <sys/syscall.h>
+
+/* A read of what happens to be there: read or recvfrom (the same
+ * arguments 0..2) of the program's own pipe or socket. */
+static bool steerable_read(const struct proc *p)
+{
+	return (p->call.nr == SYS_read || p->call.nr == SYS_recvfrom) &&
+	       p->mine.call.kind == MVX_OUTPUT &&
+	       p->mine.call.fdclass == MVX_FD_ANON;
+}
 
 int steer_read(struct proc *p)
 {
-	if (p->call.nr != SYS_read || p->mine.call.kind != MVX_OUTPUT ||
-	    p->mine.call.fdclass != MVX_FD_ANON || p->theirs->call.result <= 0)
+	if (!steerable_read(p))
+		return 0;
+	/* Non-blocking, the leader's found nothing yet: so does this one
+	 * (what is there stays for the next read). */
+	if (p->theirs->call.result == -EAGAIN) {
+		p->again = 1;
+		return tracee_skip(p->pid);
+	}
+	if (p->theirs->call.result <= 0)
 		return 0;
 	p->refill = 1;
 	p->got = 0;
@@ -22,10 +43,26 @@ int steer_read(struct proc *p)
 	return tracee_set_call_arg(p->pid, 2, p->want);
 }
 
+int steer_again_done(struct proc *p, int64_t *result)
+{
+	if (!p->again)
+		return 0;
+	p->again = 0;
+	*result = -EAGAIN;
+	return tracee_set_result(p->pid, -EAGAIN);
+}
+
 int steer_read_step(struct proc *p, int64_t *result)
 {
-	if (*result > 0 && p->got + (uint64_t)*result < p->want) {
-		p->got += (uint64_t)*result;
+	/* Non-blocking, and the leader's had found bytes: try again (the
+	 * writer, this replica's, is behind). */
+	bool again = *result == -EAGAIN && p->got < p->want;
+
+	if (again)
+		sched_yield();
+	if (again || (*result > 0 && p->got + (uint64_t)*result < p->want)) {
+		if (*result > 0)
+			p->got += (uint64_t)*result;
 		return tracee_reread(p->pid, p->call.nr, p->call.args[1] +
 				     p->got, p->want - p->got) ? -1 : 1;
 	}

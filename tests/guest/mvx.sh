@@ -109,6 +109,53 @@ run fork --local 2 "$PROBE" fork 100
 tap $(same fork && grep -q '^100 children, 0 bad' "$work/fork.out"; echo $?) \
 	"a program forking 100 children: followed, the same" "$(detail fork)"
 
+# ----- sockets.  Each follower has a loopback of its own (its own
+# network namespace, as a partition would): a server the program starts
+# and its client meet in every replica, and what crosses between them
+# is compared.  A server outside the program is reached by the leader
+# alone, and what it sends is the leader's input.
+port=$((20000 + $$ % 20000))
+if busybox httpd --help >/dev/null 2>&1 && busybox wget --help >/dev/null 2>&1; then
+	# wget to a file, then sha256sum: the shell's forks and the
+	# server's fork per connection never race (pids: docs/mvx.md).
+	run httpd --local 2 sh -c "mkdir /tmp/www && head -c 100000 /dev/urandom >/tmp/www/page &&
+		busybox httpd -p 127.0.0.1:$port -h /tmp/www &&
+		busybox wget -q -O /tmp/got http://127.0.0.1:$port/page &&
+		sha256sum </tmp/got && sha256sum </tmp/www/page"
+	tap $(same httpd && [ "$(sort -u "$work/httpd.out" | wc -l)" -eq 1 ] &&
+		[ "$(wc -l <"$work/httpd.out")" -eq 2 ]; echo $?) \
+		"busybox httpd started replicated, a replicated wget of a page from it (each replica's own loopback), its sha256: the same" "$(detail httpd)"
+
+	mkdir "$work/www"
+	head -c 50000 /dev/urandom >"$work/www/page"
+	busybox httpd -f -vv -p "127.0.0.1:$((port + 1))" -h "$work/www" 2>>"$work/outside.log" &
+	server=$!
+	wait_for 5 busybox wget -q -O /dev/null "http://127.0.0.1:$((port + 1))/page"
+	: >"$work/outside.log"
+	run outside --local 3 sh -c "busybox wget -q -O - http://127.0.0.1:$((port + 1))/page | sha256sum"
+	kill "$server"
+	wait "$server" 2>/dev/null
+	tap $(same outside && [ "$(cat "$work/outside.out")" = "$(sha256sum <"$work/www/page")" ] &&
+		[ "$(grep -c 'url:/page' "$work/outside.log")" -eq 1 ]; echo $?) \
+		"wget from a server outside the program: one connection (the leader's), the page an input, the same in 3 replicas" \
+		"$(detail outside; cat "$work/outside.log")"
+else
+	tap 0 "busybox httpd # SKIP no busybox with httpd and wget"
+	tap 0 "wget from outside # SKIP no busybox with httpd and wget"
+fi
+
+run sockpair --local 2 "$PROBE" send 0
+tap $([ "$status" -eq 100 ] && [ ! -s "$work/sockpair.out" ] &&
+	grep -q 'DIVERGENCE in replica 1, .*: sendto(' "$work/sockpair.err" &&
+	grep -q 'in, 9 bytes in the leader, 9 here) at byte offset 8: leader 0x30, replica 1 0x31' "$work/sockpair.err"; echo $?) \
+	"different bytes sent over a socketpair between the program's processes, never printed: DIVERGED naming sendto, offset 8" "$(detail sockpair)"
+
+run tcpsend --local 2 "$PROBE" send "$((port + 2))"
+tap $([ "$status" -eq 100 ] &&
+	grep -q 'DIVERGENCE in replica 1, .*: sendto(' "$work/tcpsend.err" &&
+	grep -q 'at byte offset 8: leader 0x30, replica 1 0x31' "$work/tcpsend.err"; echo $?) \
+	"different bytes sent over TCP on the loopback: DIVERGED naming sendto, offset 8" "$(detail tcpsend)"
+
 # ----- kernel output that differs per replica: divergence
 
 run environ --local 2 "$PROBE" slurp /proc/self/environ

@@ -1,0 +1,38 @@
+/* sock: where a socket leads.  Data between the program's own processes
+ * is compared; data from a socket whose other end is outside the program
+ * is an input (the leader's), and what is sent there leaves once, from
+ * the leader.  A connect (or a sendto with an address) is looked at
+ * before it runs: if a socket of the program listens at the address (or
+ * is bound there), it stays inside; otherwise the socket leads outside,
+ * only the leader connects it, and from then on its fd is of class
+ * EXTERNAL in every replica (policy_fdclass), as stdio is.
+ *
+ * A follower runs in a network namespace of its own with only a
+ * loopback: the stand-in, on one kernel, for a partition of its own.
+ * Each replica's servers and clients meet on their own loopback, and a
+ * follower cannot reach outside at all. */
+#ifndef DUPLEX_MVX_SOCK_H
+#define DUPLEX_MVX_SOCK_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "mvx_proto.h"
+#include "proc.h"
+
+/* The class of the connect of process PID's socket FD to the address
+ * ADDR (LEN bytes, in PID's memory), PROCS the replica's processes:
+ * MVX_FD_ANON (a socket of the program is there, or not a network
+ * address), or MVX_FD_EXTERNAL (outside: FD's socket remembered as
+ * such). */
+enum mvx_fdclass sock_dest_class(const struct procs *procs, pid_t pid,
+				 long fd, uint64_t addr, uint64_t len);
+
+/* Whether the socket of inode INO leads outside the program. */
+bool sock_is_external(unsigned long ino);
+
+/* In a replica's helper, before the program: a network namespace of its
+ * own, its loopback up.  0 or -1 (errno). */
+int sock_own_loopback(void);
+
+#endif
