@@ -14,6 +14,9 @@
  *                          parent over TCP on 127.0.0.1:PORT (0: over a
  *                          socketpair); the parent reads it into a
  *                          buffer, prints nothing, exits 0
+ *   mvx-probe winsize      set the size of a pseudo-terminal of its own
+ *                          to 10 + $MVX_REPLICA rows, read it back, print
+ *                          nothing, exit 0 (what an ioctl copies out)
  *
  * Static musl: clock_gettime goes through the vDSO unless mvx hides it,
  * which is what the clock probe shows. */
@@ -29,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -184,6 +188,21 @@ static int probe_send(long port)
 	       WEXITSTATUS(st);
 }
 
+static int probe_winsize(void)
+{
+	const char *k = getenv("MVX_REPLICA");
+	struct winsize ws = { .ws_row = 10, .ws_col = 80 };
+	int fd = posix_openpt(O_RDWR | O_NOCTTY);
+
+	ws.ws_row += (unsigned short)(k ? atoi(k) : 0);
+	if (fd < 0 || ioctl(fd, TIOCSWINSZ, &ws)) {
+		guest_error("a pseudo-terminal: %s", strerror(errno));
+		return 1;
+	}
+	memset(&ws, 0, sizeof(ws));
+	return ioctl(fd, TIOCGWINSZ, &ws) != 0;
+}
+
 int main(int argc, char **argv)
 {
 	guest_prog = "mvx-probe";
@@ -199,9 +218,11 @@ int main(int argc, char **argv)
 		return probe_fork(strtol(argv[2], NULL, 10));
 	if (argc == 2 && !strcmp(argv[1], "thread"))
 		return probe_thread();
+	if (argc == 2 && !strcmp(argv[1], "winsize"))
+		return probe_winsize();
 	if (argc == 3 && !strcmp(argv[1], "send"))
 		return probe_send(strtol(argv[2], NULL, 10));
 	fprintf(stderr, "usage: mvx-probe clock N | tsc N | slurp FILE | "
-		"crash | fork N | thread | send PORT\n");
+		"crash | fork N | thread | send PORT | winsize\n");
 	return 2;
 }

@@ -55,11 +55,29 @@ static void ack(struct monitor *m, const struct proc *p)
 				p->mine.call.seq);
 }
 
+unsigned follower_keep_going;
+
+/* Count one more divergence, the first one's syscall NR kept. */
+static void count_divergence(struct monitor *m, int nr)
+{
+	if (!m->diverged++)
+		m->first_diverged = nr;
+}
+
+/* Report D.  0: go on (--continue, below its cap, and the two programs
+ * still make the same syscall: GO_ON).  -1: the run ends here. */
 static int diverge(struct monitor *m, struct proc *p,
-		   const struct divergence *d)
+		   const struct divergence *d, bool go_on)
 {
 	compare_report(stderr, m->replica, p->pid, &p->mine, d);
-	monitor_end(m, MVX_END_DIVERGED, p->mine.call.nr);
+	count_divergence(m, p->mine.call.nr);
+	if (go_on && m->diverged < follower_keep_going)
+		return 0;
+	if (follower_keep_going)
+		fprintf(stderr, "mvx: replica %u stops after %u divergence(s)%s\n",
+			m->replica, m->diverged, go_on ? " (the cap)" :
+			": its program no longer makes the leader's syscalls");
+	monitor_end(m, MVX_END_DIVERGED, m->first_diverged);
 	return -1;
 }
 
@@ -93,7 +111,17 @@ static int leader_over(struct monitor *m, struct proc *p)
 	snprintf(d.what, sizeof(d.what), "the syscall itself");
 	snprintf(d.leader, sizeof(d.leader), "none (its program had ended)");
 	snprintf(d.mine, sizeof(d.mine), "made it");
-	return diverge(m, p, &d);
+	return diverge(m, p, &d, false);
+}
+
+/* After a divergence at its entry, P's call and the leader's THEIRS are
+ * still the same syscall, taken the same way: --continue can go on.  Not
+ * an input: the leader's bytes would not fit arguments that differ. */
+static bool aligned(const struct proc *p, const struct record *theirs)
+{
+	return theirs->call.nr == p->mine.call.nr &&
+	       theirs->call.kind == p->mine.call.kind &&
+	       theirs->call.kind != MVX_INPUT;
 }
 
 static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
@@ -106,11 +134,12 @@ static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
 		snprintf(d.leader, sizeof(d.leader), "0x%x", theirs->call.seq);
 		snprintf(d.mine, sizeof(d.mine), "0x%x", p->mine.call.seq);
 		drop(theirs);
-		return diverge(m, p, &d);
+		return diverge(m, p, &d, false);
 	}
-	if (compare_entry(&p->mine, theirs, p->pol->nargs, &d)) {
+	if (compare_entry(&p->mine, theirs, p->pol->nargs, &d) &&
+	    diverge(m, p, &d, aligned(p, theirs))) {
 		drop(theirs);
-		return diverge(m, p, &d);
+		return -1;
 	}
 	if (kind != MVX_OUTPUT)
 		ack(m, p);
@@ -167,7 +196,7 @@ static int leader_process_gone(struct monitor *m, struct proc *p, int st)
 		 WIFSIGNALED(st) ? "was killed by signal" : "exited with",
 		 WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
 	snprintf(d.mine, sizeof(d.mine), "made it");
-	return diverge(m, p, &d);
+	return diverge(m, p, &d, false);
 }
 
 static int serve(struct monitor *m, struct proc *p)
@@ -236,8 +265,8 @@ static int check_output(struct monitor *m, struct proc *p,
 		return -1;
 	mask(&p->mine);
 	mask(theirs);
-	if (compare_exit(&p->mine, theirs, &d))
-		return diverge(m, p, &d);
+	if (compare_exit(&p->mine, theirs, &d) && diverge(m, p, &d, true))
+		return -1;
 	ack(m, p);
 	return 0;
 }
@@ -257,7 +286,7 @@ static int follower_on_eintr(struct monitor *m, struct proc *p)
 	p->mine.call.result = -EINTR;
 	if (p->mine.call.kind == MVX_OUTPUT &&
 	    compare_exit(&p->mine, theirs, &d))
-		err = diverge(m, p, &d);
+		err = diverge(m, p, &d, true);
 	drop(theirs);
 	return err;
 }
@@ -418,7 +447,7 @@ static const char *end_text(const struct mvx_end *e, char *buf, size_t size)
 /* This replica's program ended by itself: so must the leader's, alike. */
 static void settle(struct monitor *m)
 {
-	struct mvx_end mine = { 0, 0 };
+	struct mvx_end mine = { 0, 0, 0 };
 	char a[64], b[64];
 
 	while (!m->leader_ended && !m->leader_gone &&
@@ -434,21 +463,27 @@ static void settle(struct monitor *m)
 	}
 	monitor_end_of_status(&mine, m->root_status);
 	if (mine.how == m->leader_end.how && mine.code == m->leader_end.code) {
-		m->end = mine;
+		if (!m->diverged)
+			m->end = mine;
 		return;
 	}
 	fprintf(stderr, "mvx: DIVERGENCE in replica %u: the program %s in the "
 		"leader, %s here\n", m->replica,
 		end_text(&m->leader_end, a, sizeof(a)),
 		end_text(&mine, b, sizeof(b)));
-	monitor_end(m, MVX_END_DIVERGED, -1);
+	count_divergence(m, -1);
 }
 
 static void follower_finish(struct monitor *m)
 {
 	if (!m->end.how && m->root_done)
 		settle(m);
+	/* --continue: every divergence reported, the first one named. */
+	if (m->diverged)
+		monitor_end(m, MVX_END_DIVERGED, m->first_diverged);
 	monitor_end(m, MVX_END_ERROR, 0);
+	if (m->end.how == MVX_END_DIVERGED)
+		m->end.count = m->diverged ? m->diverged : 1;
 	while (m->queue)
 		drop(take(m, m->queue->call.vid));
 	record_send_end(&m->peers[0], &m->end);

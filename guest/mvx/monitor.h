@@ -49,6 +49,9 @@ struct monitor {
 	int sigfd;			/* SIGCHLD, for a follower's poll */
 	bool strict;			/* followers ACK each syscall */
 	unsigned long checked;		/* follower: syscalls checked */
+	unsigned diverged;		/* follower: divergences found */
+	int first_diverged;		/* follower: the first one's syscall
+					 * (-1: how the program ended) */
 	bool stopping;			/* killed: only reaping now */
 	struct procs procs;
 	pid_t helper;			/* the namespace's init */

@@ -156,6 +156,25 @@ tap $([ "$status" -eq 100 ] &&
 	grep -q 'at byte offset 8: leader 0x30, replica 1 0x31' "$work/tcpsend.err"; echo $?) \
 	"different bytes sent over TCP on the loopback: DIVERGED naming sendto, offset 8" "$(detail tcpsend)"
 
+# ----- ioctl: what a request copies out is compared; of stdio (a
+# terminal) it is the leader's, as its stat is
+if command -v script >/dev/null; then
+	script -qec "$MVX --local 2 sh -c 'stty rows 33 cols 99; stty size; stty -a >/dev/null'" /dev/null \
+		>"$work/tty.out" 2>&1 </dev/null
+	status=$?
+	tap $([ "$status" -eq 0 ] && grep -q '^33 99' "$work/tty.out" &&
+		grep -q 'verdict: SAME' "$work/tty.out"; echo $?) \
+		"stty on the terminal (stdio's ioctls the leader's): the same, printed once" "$(cat "$work/tty.out")"
+else
+	tap 0 "stty on the terminal # SKIP no script(1)"
+fi
+
+run winsize --local 2 "$PROBE" winsize
+tap $([ "$status" -eq 100 ] && [ ! -s "$work/winsize.out" ] &&
+	grep -q 'DIVERGENCE in replica 1, .*: ioctl(0x3, 0x5413, ' "$work/winsize.err" &&
+	grep -q 'buffer of arg 2 (out, 8 bytes .*) at byte offset 0: leader 0x0a00[0-9a-f]*, replica 1 0x0b00' "$work/winsize.err"; echo $?) \
+	"a pseudo-terminal's size that differs (TIOCGWINSZ), never printed: DIVERGED naming ioctl and the bytes" "$(detail winsize)"
+
 # ----- kernel output that differs per replica: divergence
 
 run environ --local 2 "$PROBE" slurp /proc/self/environ
@@ -170,6 +189,20 @@ tap $([ "$status" -eq 100 ] &&
 	grep -Eq ': write\(0x1, .*|: writev\(0x1, ' "$work/echo.err" &&
 	grep -q 'in, 10 bytes in the leader, 10 here) at byte offset 8: leader 0x300a, replica 1 0x310a' "$work/echo.err"; echo $?) \
 	"output that differs: DIVERGED naming write and offset 8" "$(detail echo)"
+
+# ----- --continue: every divergence reported, the follower kept going
+
+run continue --local 2 --continue sh -c 'echo replica $MVX_REPLICA; echo same; echo again $MVX_REPLICA'
+tap $([ "$status" -eq 100 ] && [ "$(cat "$work/continue.out")" = "$(printf 'replica 0\nsame\nagain 0')" ] &&
+	[ "$(grep -c '^mvx: DIVERGENCE in replica 1, .*: write' "$work/continue.err")" -eq 2 ] &&
+	grep -q 'verdict: DIVERGED (1 of 1 followers; replica 1 at write; 2 divergence(s))' "$work/continue.err"; echo $?) \
+	"--continue: both differing writes reported, the one between the same; DIVERGED with a count of 2" "$(detail continue)"
+
+run cap --local 2 --continue sh -c 'for i in $(seq 150); do echo $MVX_REPLICA; done'
+tap $([ "$status" -eq 100 ] && [ "$(wc -l <"$work/cap.out")" -eq 150 ] &&
+	grep -q 'replica 1 stops after 100 divergence(s) (the cap)' "$work/cap.err" &&
+	grep -q 'verdict: DIVERGED .*; 100 divergence(s))' "$work/cap.err"; echo $?) \
+	"--continue: a follower stops at the cap of 100 divergences, the leader finishes" "$(detail cap)"
 
 # ----- strict lockstep: every syscall acknowledged before the leader goes on
 
