@@ -26,8 +26,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define IN(a, sz, len)	{ MVX_BUF_IN, a, sz, len }
-#define OUT(a, sz, len)	{ MVX_BUF_OUT, a, sz, len }
+#define IN(a, sz, len)	{ MVX_BUF_IN, a, sz, len, 1 }
+#define OUT(a, sz, len)	{ MVX_BUF_OUT, a, sz, len, 1 }
+/* N elements of UNIT bytes, N from argument A or the result. */
+#define INN(a, sz, n, unit)	{ MVX_BUF_IN, a, sz, n, unit }
+#define OUTN(a, sz, n, unit)	{ MVX_BUF_OUT, a, sz, n, unit }
 #define STR(a)		IN(a, SZ_STR, PATH_MAX)
 #define NO_FD		.fdarg = -1
 /* An input's most bytes: a short read is legal, and it bounds a record. */
@@ -42,6 +45,8 @@
 #define SZ_SYSINFO	112
 #define SZ_TMS		32
 #define SZ_RUSAGE	144
+#define SZ_POLLFD	8
+#define SZ_EPOLL_EVENT	12	/* packed on x86-64 */
 
 static const struct pol_entry table[] = {
 	/* ----- inputs: per machine, per moment; the leader's is the truth */
@@ -225,6 +230,40 @@ static const struct pol_entry table[] = {
 		.buf = { OUT(1, SZ_MSG, 0) },
 		.why = "as readv (the bytes; not the address or control "
 		       "data)" },
+
+	/* ----- waiting for fds.  Which ones are ready, and when, is a
+	 * moment's scheduling, and an fd leading outside is only ever
+	 * ready in the leader: every replica takes the leader's answer.
+	 * What the program then reads is compared, or is an input itself
+	 * (a follower's read of its own pipe waits for the bytes the
+	 * leader's found: steer.c). */
+	[SYS_poll] = { "poll", MVX_INPUT, 3, NO_FD,
+		.buf = { INN(0, SZ_ARG, 1, SZ_POLLFD),
+			 OUTN(0, SZ_ARG, 1, SZ_POLLFD) },
+		.why = "readiness is the moment's: the leader's (the fds and "
+		       "events asked for compared)" },
+	[SYS_ppoll] = { "ppoll", MVX_INPUT, 2, NO_FD,
+		.buf = { INN(0, SZ_ARG, 1, SZ_POLLFD),
+			 OUTN(0, SZ_ARG, 1, SZ_POLLFD) },
+		.why = "as poll" },
+	[SYS_select] = { "select", MVX_INPUT, 4, NO_FD,
+		.buf = { OUT(1, SZ_FDSET, 0), OUT(2, SZ_FDSET, 0),
+			 OUT(3, SZ_FDSET, 0) },
+		.why = "as poll (the time left is not replicated)" },
+	[SYS_pselect6] = { "pselect6", MVX_INPUT, 4, NO_FD,
+		.buf = { OUT(1, SZ_FDSET, 0), OUT(2, SZ_FDSET, 0),
+			 OUT(3, SZ_FDSET, 0) },
+		.why = "as poll" },
+	[SYS_epoll_wait] = { "epoll_wait", MVX_INPUT, 4, NO_FD,
+		.buf = { OUTN(1, SZ_RESULT, 0, SZ_EPOLL_EVENT) },
+		.why = "as poll (the events and their data)" },
+	[SYS_epoll_pwait] = { "epoll_pwait", MVX_INPUT, 4, NO_FD,
+		.buf = { OUTN(1, SZ_RESULT, 0, SZ_EPOLL_EVENT) },
+		.why = "as poll" },
+	[SYS_epoll_ctl] = { "epoll_ctl", MVX_OUTPUT, 4, NO_FD,
+		.buf = { IN(3, SZ_FIXED, SZ_EPOLL_EVENT) },
+		.why = "what the program waits for compared, the result "
+		       "from the kernel" },
 
 	/* ----- what the program does: compared, run everywhere */
 	[SYS_write] = { "write", MVX_COMPARE, 3, 0, MVX_EXTERNAL,

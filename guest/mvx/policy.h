@@ -14,8 +14,9 @@
 enum pol_size {
 	SZ_NONE = 0,
 	SZ_FIXED,	/* n bytes */
-	SZ_ARG,		/* the value of argument n */
-	SZ_RESULT,	/* the syscall's result (out buffers only) */
+	SZ_ARG,		/* the value of argument n (times unit) */
+	SZ_RESULT,	/* the syscall's result (times unit; out buffers
+			 * only) */
 	SZ_STR,		/* a NUL-terminated string (n: its maximum) */
 	SZ_STRV,	/* a NULL-terminated array of strings (argv) */
 	SZ_IOV,		/* an iovec array of argument n entries */
@@ -23,6 +24,7 @@ enum pol_size {
 			 * sockaddr; after the call, as the kernel set it) */
 	SZ_MSG,		/* the iovecs of the struct msghdr it is */
 	SZ_IOCTL,	/* as the ioctl's request says (policy_ioctl_size) */
+	SZ_FDSET,	/* an fd_set of argument n fds (select) */
 };
 
 struct pol_buf {
@@ -30,6 +32,7 @@ struct pol_buf {
 	uint8_t arg;		/* argument holding the address */
 	uint8_t size;		/* enum pol_size */
 	uint32_t n;
+	uint8_t unit;		/* SZ_ARG, SZ_RESULT: bytes per element */
 };
 
 struct pol_entry {

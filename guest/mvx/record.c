@@ -209,6 +209,14 @@ static int add_msg(struct record *r, pid_t pid, uint64_t addr,
 		       (uint64_t)result : iov_total(pid, iov, cnt), b);
 }
 
+/* N elements of UNIT bytes, cut to what one record holds. */
+static uint32_t cap(uint64_t n, uint8_t unit)
+{
+	if (n > MVX_REC_BYTES_MAX / (unit ? unit : 1))
+		return MVX_REC_BYTES_MAX;
+	return (uint32_t)n * (unit ? unit : 1);
+}
+
 static int add_buf(struct record *r, pid_t pid, const struct pol_buf *b,
 		   int64_t result)
 {
@@ -221,11 +229,12 @@ static int add_buf(struct record *r, pid_t pid, const struct pol_buf *b,
 	case SZ_FIXED:
 		return add_plain(r, pid, addr, b->n, b);
 	case SZ_ARG:
-		return add_plain(r, pid, addr, a[b->n] > MVX_REC_BYTES_MAX ?
-				 MVX_REC_BYTES_MAX : (uint32_t)a[b->n], b);
+		return add_plain(r, pid, addr, cap(a[b->n], b->unit), b);
 	case SZ_RESULT:
-		return add_plain(r, pid, addr, result > MVX_REC_BYTES_MAX ?
-				 MVX_REC_BYTES_MAX : (uint32_t)result, b);
+		return add_plain(r, pid, addr, cap((uint64_t)result, b->unit),
+				 b);
+	case SZ_FDSET:
+		return add_plain(r, pid, addr, cap((a[0] + 63) / 64, 8), b);
 	case SZ_STR:
 		return add_string(r, pid, addr, b);
 	case SZ_STRV:

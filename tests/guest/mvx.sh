@@ -130,18 +130,28 @@ if busybox httpd --help >/dev/null 2>&1 && busybox wget --help >/dev/null 2>&1; 
 	head -c 50000 /dev/urandom >"$work/www/page"
 	busybox httpd -f -vv -p "127.0.0.1:$((port + 1))" -h "$work/www" 2>>"$work/outside.log" &
 	server=$!
-	wait_for 5 busybox wget -q -O /dev/null "http://127.0.0.1:$((port + 1))/page"
+	wait_for 5 sh -c "busybox wget -q -O /dev/null http://127.0.0.1:$((port + 1))/page 2>/dev/null"
 	: >"$work/outside.log"
 	run outside --local 3 sh -c "busybox wget -q -O - http://127.0.0.1:$((port + 1))/page | sha256sum"
-	kill "$server"
-	wait "$server" 2>/dev/null
 	tap $(same outside && [ "$(cat "$work/outside.out")" = "$(sha256sum <"$work/www/page")" ] &&
 		[ "$(grep -c 'url:/page' "$work/outside.log")" -eq 1 ]; echo $?) \
 		"wget from a server outside the program: one connection (the leader's), the page an input, the same in 3 replicas" \
 		"$(detail outside; cat "$work/outside.log")"
+
+	# nc polls its stdin (the program's own pipe) and the socket: the
+	# leader's poll answers every replica's.
+	: >"$work/outside.log"
+	run nc --local 2 sh -c "printf 'GET /page HTTP/1.0\r\n\r\n' | busybox nc 127.0.0.1 $((port + 1)) | tail -c 50000 | sha256sum"
+	kill "$server"
+	wait "$server" 2>/dev/null
+	tap $(same nc && [ "$(cat "$work/nc.out")" = "$(sha256sum <"$work/www/page")" ] &&
+		[ "$(grep -c 'url:/page' "$work/outside.log")" -eq 1 ]; echo $?) \
+		"nc to a server outside the program (poll of a pipe and the socket): one connection, the same" \
+		"$(detail nc; cat "$work/outside.log")"
 else
 	tap 0 "busybox httpd # SKIP no busybox with httpd and wget"
 	tap 0 "wget from outside # SKIP no busybox with httpd and wget"
+	tap 0 "nc to outside # SKIP no busybox with httpd and wget"
 fi
 
 run sockpair --local 2 "$PROBE" send 0
