@@ -14,6 +14,10 @@
  *                          parent over TCP on 127.0.0.1:PORT (0: over a
  *                          socketpair); the parent reads it into a
  *                          buffer, prints nothing, exits 0
+ *   mvx-probe nohang       fork a child that exits at once and poll for
+ *                          it with waitpid(WNOHANG) until it is reaped;
+ *                          print "reaped" (how many polls it took
+ *                          differs from run to run)
  *   mvx-probe winsize      set the size of a pseudo-terminal of its own
  *                          to 10 + $MVX_REPLICA rows, read it back, print
  *                          nothing, exit 0 (what an ioctl copies out)
@@ -188,6 +192,23 @@ static int probe_send(long port)
 	       WEXITSTATUS(st);
 }
 
+static int probe_nohang(void)
+{
+	pid_t pid = fork(), got;
+	int st = 0;
+
+	if (pid < 0)
+		return 1;
+	if (!pid)
+		_exit(7);
+	while ((got = waitpid(-1, &st, WNOHANG)) == 0)
+		;
+	if (got != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 7)
+		return 1;
+	printf("reaped\n");
+	return 0;
+}
+
 static int probe_winsize(void)
 {
 	const char *k = getenv("MVX_REPLICA");
@@ -218,11 +239,13 @@ int main(int argc, char **argv)
 		return probe_fork(strtol(argv[2], NULL, 10));
 	if (argc == 2 && !strcmp(argv[1], "thread"))
 		return probe_thread();
+	if (argc == 2 && !strcmp(argv[1], "nohang"))
+		return probe_nohang();
 	if (argc == 2 && !strcmp(argv[1], "winsize"))
 		return probe_winsize();
 	if (argc == 3 && !strcmp(argv[1], "send"))
 		return probe_send(strtol(argv[2], NULL, 10));
 	fprintf(stderr, "usage: mvx-probe clock N | tsc N | slurp FILE | "
-		"crash | fork N | thread | send PORT | winsize\n");
+		"crash | fork N | thread | send PORT | winsize | nohang\n");
 	return 2;
 }

@@ -253,7 +253,7 @@ static int check_output(struct monitor *m, struct proc *p,
 
 	if (tracee_result(p->pid, &result))
 		return errno == ESRCH ? 0 : -1;
-	if (steer_wait_done(p) || steer_again_done(p, &result))
+	if (steer_wait_done(p) || steer_not_run_done(p, theirs, &result))
 		return -1;
 	if (p->refill) {
 		r = steer_read_step(p, &result);
@@ -282,7 +282,7 @@ static int follower_on_eintr(struct monitor *m, struct proc *p)
 	p->theirs = NULL;
 	p->refill = 0;
 	p->steered = 0;
-	p->again = 0;
+	p->not_run = 0;
 	p->mine.call.result = -EINTR;
 	if (p->mine.call.kind == MVX_OUTPUT &&
 	    compare_exit(&p->mine, theirs, &d))

@@ -26,8 +26,8 @@ struct proc {
 	unsigned parked:1;	/* follower: waits for the leader's record */
 	unsigned refill:1;	/* follower: read restarted to get as much */
 	unsigned steered:1;	/* follower: wait4 made to wait for one pid */
-	unsigned again:1;	/* follower: read not run, EAGAIN as the
-				 * leader's */
+	unsigned not_run:1;	/* follower: read or wait4 not run, the
+				 * leader's result (EAGAIN, 0) */
 	unsigned interrupted:1;	/* its call hit a signal, to be restarted */
 	uint64_t got, want;	/* refill: bytes read so far, the leader's */
 	unsigned tsc_len;	/* a faulted rdtsc(p) being completed */

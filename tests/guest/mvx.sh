@@ -101,6 +101,18 @@ run bg --local 2 sh -c 'sleep 0.2 & wait; echo waited'
 tap $(same bg && [ "$(cat "$work/bg.out")" = waited ]; echo $?) \
 	"a background job and wait (SIGCHLD reaches the program): the same" "$(detail bg)"
 
+run nohang --local 3 "$PROBE" nohang
+tap $(same nohang && [ "$(cat "$work/nohang.out")" = reaped ]; echo $?) \
+	"waitpid(WNOHANG) polled until the child is reaped (0 in the leader: not run; the child reaped: waited for): the same in 3 replicas" "$(detail nohang)"
+
+if command -v bash >/dev/null; then
+	run bashwait --local 2 bash -c 'sleep 0.1 & wait; echo x'
+	tap $(same bashwait && [ "$(cat "$work/bashwait.out")" = x ]; echo $?) \
+		"bash: a background job and wait (SIGCHLD held while bash waits): the same" "$(detail bashwait)"
+else
+	tap 0 "bash: a background job and wait # SKIP no bash"
+fi
+
 run sigpipe --local 2 sh -c 'yes | head -c 100000 | wc -c'
 tap $(same sigpipe && [ "$(cat "$work/sigpipe.out")" = 100000 ]; echo $?) \
 	"yes | head (the writer killed by SIGPIPE at a different write in each replica): the same" "$(detail sigpipe)"
