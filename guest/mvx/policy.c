@@ -376,6 +376,28 @@ static const char *const counters[] = {
 	"/proc/schedstat", "/proc/sys/kernel/random/",
 };
 
+/* The same, per network namespace: /proc/net is /proc/PID/net, and a
+ * read's fd says so.  A follower's network is a loopback of its own. */
+static const char *const net_counters[] = {
+	"dev", "snmp", "snmp6", "netstat", "sockstat", "sockstat6",
+};
+
+static bool is_net_counter(const char *path)
+{
+	const char *p;
+
+	if (strncmp(path, "/proc/", 6))
+		return false;
+	p = path + 6 + strspn(path + 6, "0123456789");
+	if (p == path + 6 || strncmp(p, "/net/", 5))
+		return false;
+	for (size_t i = 0; i < sizeof(net_counters) / sizeof(net_counters[0]);
+	     i++)
+		if (!strcmp(p + 5, net_counters[i]))
+			return true;
+	return false;
+}
+
 static struct stat external[3];
 static int external_ok[3];
 
@@ -403,6 +425,8 @@ static enum mvx_fdclass class_of_path(const char *path)
 	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
 		if (!strncmp(path, counters[i], strlen(counters[i])))
 			return MVX_FD_COUNTER;
+	if (is_net_counter(path))
+		return MVX_FD_COUNTER;
 	if (sscanf(path, "socket:[%lu]", &ino) == 1 && sock_is_external(ino))
 		return MVX_FD_EXTERNAL;
 	if (!strncmp(path, "pipe:", 5) || !strncmp(path, "socket:", 7) ||

@@ -85,6 +85,10 @@ run uptime --local 3 cat /proc/uptime
 tap $(same uptime && [ "$(wc -l <"$work/uptime.out")" -eq 1 ]; echo $?) \
 	"cat /proc/uptime (a per-kernel counter): the same in 3 replicas" "$(detail uptime)"
 
+run netdev --local 2 cat /proc/net/dev
+tap $(same netdev && grep -q '^ *lo:' "$work/netdev.out"; echo $?) \
+	"cat /proc/net/dev (per network namespace counters; a follower's has only lo): the leader's, the same" "$(detail netdev)"
+
 run gzip --local 2 sh -c 'head -c 1048576 /dev/urandom | gzip -c | gunzip -c | wc -c'
 tap $(same gzip && [ "$(cat "$work/gzip.out")" = 1048576 ]; echo $?) \
 	"gzip | gunzip of 1 MiB from /dev/urandom through pipes: the same" "$(detail gzip)"
