@@ -4,6 +4,7 @@
  * record has not come yet stays stopped (parked) while the monitor goes
  * on with the others and with the transport. */
 #include "follower.h"
+#include "sock.h"
 #include "steer.h"
 #include "tsc.h"
 
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -124,6 +126,21 @@ static bool aligned(const struct proc *p, const struct record *theirs)
 	       theirs->call.kind != MVX_INPUT;
 }
 
+/* The leader's accept got a connection from outside the program: this
+ * one's gets a stand-in (sock.h), and the socket it returns leads
+ * outside here too.  0 or -1. */
+static int accept_outside(struct proc *p, const struct record *theirs)
+{
+	if ((theirs->call.nr != SYS_accept && theirs->call.nr != SYS_accept4) ||
+	    theirs->call.nr != p->mine.call.nr ||
+	    theirs->call.fdclass != MVX_FD_EXTERNAL ||
+	    p->mine.call.fdclass != MVX_FD_ANON)
+		return 0;
+	p->mine.call.fdclass = MVX_FD_EXTERNAL;
+	p->outside = 1;
+	return sock_standin(p->pid, (long)p->call.args[0]);
+}
+
 static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
 {
 	uint8_t kind = p->mine.call.kind;
@@ -135,6 +152,10 @@ static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
 		snprintf(d.mine, sizeof(d.mine), "0x%x", p->mine.call.seq);
 		drop(theirs);
 		return diverge(m, p, &d, false);
+	}
+	if (accept_outside(p, theirs)) {
+		drop(theirs);
+		return -1;
 	}
 	if (compare_entry(&p->mine, theirs, p->pol->nargs, &d) &&
 	    diverge(m, p, &d, aligned(p, theirs))) {
@@ -261,6 +282,15 @@ static int check_output(struct monitor *m, struct proc *p,
 			return r;
 	}
 	p->mine.call.result = result;
+	/* Accepted from outside: the peer's address is the leader's. */
+	if (p->outside) {
+		p->outside = 0;
+		if (result >= 0)
+			sock_mark_external(p->pid, (long)result);
+		if (result >= 0 &&
+		    record_apply_out(theirs, p->pid, p->pol, p->call.args))
+			return -1;
+	}
 	if (record_add_bufs(&p->mine, p->pid, p->pol, MVX_BUF_OUT, result))
 		return -1;
 	mask(&p->mine);
@@ -283,6 +313,7 @@ static int follower_on_eintr(struct monitor *m, struct proc *p)
 	p->refill = 0;
 	p->steered = 0;
 	p->not_run = 0;
+	p->outside = 0;
 	p->mine.call.result = -EINTR;
 	if (p->mine.call.kind == MVX_OUTPUT &&
 	    compare_exit(&p->mine, theirs, &d))

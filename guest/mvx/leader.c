@@ -6,12 +6,14 @@
  * out.  A follower that is gone is dropped with a message; the leader's
  * program goes on. */
 #include "leader.h"
+#include "sock.h"
 #include "tsc.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 
 
 /* Drop follower I, saying WHY. */
@@ -144,6 +146,11 @@ static int leader_on_exit_stop(struct monitor *m, struct proc *p)
 	if (tracee_result(p->pid, &result))
 		return errno == ESRCH ? 0 : -1;
 	p->mine.call.result = result;
+	/* From a client outside the program: the followers' accept is
+	 * given a stand-in (sock.h). */
+	if ((p->call.nr == SYS_accept || p->call.nr == SYS_accept4) &&
+	    result >= 0 && sock_accepted_outside(&m->procs, p->pid, result))
+		p->mine.call.fdclass = MVX_FD_EXTERNAL;
 	if ((kind == MVX_INPUT || kind == MVX_OUTPUT) &&
 	    record_add_bufs(&p->mine, p->pid, p->pol, MVX_BUF_OUT, result))
 		return -1;

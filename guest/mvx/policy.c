@@ -182,11 +182,12 @@ static const struct pol_entry table[] = {
 		       "the kernel" },
 	[SYS_listen] = { "listen", MVX_OUTPUT, 2, NO_FD,
 		.why = "the result comes from the kernel" },
-	[SYS_accept] = { "accept", MVX_OUTPUT, 3, NO_FD,
+	[SYS_accept] = { "accept", MVX_OUTPUT, 3, 0, MVX_OUTPUT,
 		.buf = { OUT(1, SZ_DEREF, 2), OUT(2, SZ_FIXED, 4) },
 		.why = "the fd and the peer's address (its port, the kernel's "
-		       "pick, not compared)" },
-	[SYS_accept4] = { "accept4", MVX_OUTPUT, 4, NO_FD,
+		       "pick, not compared); a connection from outside the "
+		       "program, the leader's (sock.h)" },
+	[SYS_accept4] = { "accept4", MVX_OUTPUT, 4, 0, MVX_OUTPUT,
 		.buf = { OUT(1, SZ_DEREF, 2), OUT(2, SZ_FIXED, 4) },
 		.why = "as accept" },
 	[SYS_connect] = { "connect", MVX_OUTPUT, 3, 0, MVX_EXTERNAL,
@@ -226,6 +227,10 @@ static const struct pol_entry table[] = {
 		.buf = { IN(1, SZ_MSG, 0) },
 		.why = "as writev (the bytes; not the address or control "
 		       "data)" },
+	[SYS_sendfile] = { "sendfile", MVX_COMPARE, 4, 0, MVX_INPUT,
+		.buf = { OUT(2, SZ_FIXED, 8) },
+		.why = "which file, how much: compared; to stdio or outside, "
+		       "only the leader sends (its result and offset)" },
 	[SYS_recvmsg] = { "recvmsg", MVX_OUTPUT, 3, 0, MVX_INPUT,
 		.buf = { OUT(1, SZ_MSG, 0) },
 		.why = "as readv (the bytes; not the address or control "

@@ -26,6 +26,8 @@ struct proc {
 	unsigned parked:1;	/* follower: waits for the leader's record */
 	unsigned refill:1;	/* follower: read restarted to get as much */
 	unsigned steered:1;	/* follower: wait4 made to wait for one pid */
+	unsigned outside:1;	/* follower: accept of a connection from
+				 * outside (a stand-in's) */
 	unsigned not_run:1;	/* follower: read or wait4 not run, the
 				 * leader's result (EAGAIN, 0) */
 	unsigned interrupted:1;	/* its call hit a signal, to be restarted */

@@ -10,6 +10,8 @@
 #include "sock.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -18,6 +20,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -247,6 +250,144 @@ enum mvx_fdclass sock_dest_class(const struct procs *procs, pid_t pid,
 		return MVX_FD_ANON;
 	remember(socket_ino(pid, fd));
 	return MVX_FD_EXTERNAL;
+}
+
+/* ----- a connection accepted from outside */
+
+/* A TCP socket as a table has it: its two ends. */
+struct tcp_ends {
+	char local[ADDR_HEX], remote[ADDR_HEX];
+	unsigned lport, rport;
+	unsigned long ino;
+};
+
+static bool tcp_line(const char *line, struct tcp_ends *e)
+{
+	return sscanf(line, " %*d: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %*x "
+		      "%*s %*s %*s %*d %*d %lu", e->local, &e->lport,
+		      e->remote, &e->rport, &e->ino) == 5;
+}
+
+/* In table NAME of PID's namespace: the ends of the socket of inode INO
+ * (WANT->ino) into *WANT, or the inode of the socket whose ends are
+ * WANT's the other way round (WANT->ino 0).  Whether one was found. */
+static bool tcp_find(pid_t pid, const char *name, struct tcp_ends *want,
+		     unsigned long ino)
+{
+	char path[64], line[512];
+	struct tcp_ends e;
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/net/%s", (int)pid, name);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (!tcp_line(line, &e))
+			continue;
+		if (ino) {
+			found = e.ino == ino;
+			if (found)
+				*want = e;
+		} else if (e.lport == want->rport && e.rport == want->lport &&
+			   !strcmp(e.local, want->remote) &&
+			   !strcmp(e.remote, want->local)) {
+			found = true;
+			want->ino = e.ino;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+bool sock_accepted_outside(const struct procs *procs, pid_t pid, long fd)
+{
+	static const char *const tables[] = { "tcp", "tcp6" };
+	unsigned long ino = socket_ino(pid, fd);
+	struct tcp_ends e;
+
+	for (size_t i = 0; ino && i < 2; i++) {
+		if (!tcp_find(pid, tables[i], &e, ino))
+			continue;
+		/* The peer on this kernel, held by the program? */
+		e.ino = 0;
+		if (tcp_find(pid, tables[i], &e, 0) && held(procs, e.ino))
+			return false;
+		remember(ino);
+		return true;
+	}
+	return false;	/* not TCP: a UNIX peer is taken as the program's */
+}
+
+void sock_mark_external(pid_t pid, long fd)
+{
+	remember(socket_ino(pid, fd));
+}
+
+/* A socket of PID's network namespace: 0 or -1. */
+static int socket_in(pid_t pid, int family)
+{
+	char ns[64];
+	int self, theirs, s = -1;
+
+	snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int)pid);
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	theirs = open(ns, O_RDONLY | O_CLOEXEC);
+	if (self >= 0 && theirs >= 0 && !setns(theirs, CLONE_NEWNET)) {
+		s = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (setns(self, CLONE_NEWNET)) {
+			/* Stuck in the replica's network: this monitor's
+			 * own sockets (the transport) are made already. */
+			perror("mvx: back to the monitor's network namespace");
+		}
+	}
+	if (self >= 0)
+		close(self);
+	if (theirs >= 0)
+		close(theirs);
+	return s;
+}
+
+/* Where to connect to reach listener SA: the loopback for "any". */
+static void to_loopback(struct sockaddr_storage *sa)
+{
+	struct sockaddr_in *v4 = (struct sockaddr_in *)sa;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)sa;
+
+	if (sa->ss_family == AF_INET && v4->sin_addr.s_addr == htonl(INADDR_ANY))
+		v4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (sa->ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_UNSPECIFIED(&v6->sin6_addr))
+		v6->sin6_addr = in6addr_loopback;
+}
+
+int sock_standin(pid_t pid, long listen_fd)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(sa);
+	int pidfd, lfd = -1, s = -1, err = -1;
+
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd >= 0)
+		lfd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)listen_fd, 0);
+	if (lfd >= 0 && !getsockname(lfd, (struct sockaddr *)&sa, &len) &&
+	    (sa.ss_family == AF_INET || sa.ss_family == AF_INET6)) {
+		to_loopback(&sa);
+		s = socket_in(pid, sa.ss_family);
+	}
+	if (s >= 0)
+		err = connect(s, (struct sockaddr *)&sa, len);
+	if (err)
+		fprintf(stderr, "mvx: a stand-in for a connection from outside: "
+			"%s\n", strerror(errno));
+	if (s >= 0)
+		close(s);
+	if (lfd >= 0)
+		close(lfd);
+	if (pidfd >= 0)
+		close(pidfd);
+	return err;
 }
 
 int sock_own_loopback(void)

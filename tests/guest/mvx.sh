@@ -164,8 +164,30 @@ if busybox httpd --help >/dev/null 2>&1 && busybox wget --help >/dev/null 2>&1; 
 		[ "$(grep -c 'url:/page' "$work/outside.log")" -eq 1 ]; echo $?) \
 		"nc to a server outside the program (poll of a pipe and the socket): one connection, the same" \
 		"$(detail nc; cat "$work/outside.log")"
+
+	# A server of the program, clients outside it: only the leader's
+	# httpd is reachable; each follower's accept gets a stand-in
+	# connection, the requests are inputs, the answers the leader's.
+	# --strict: every follower checks each syscall before the leader
+	# goes on, so all three served both requests.
+	www=$(mktemp -d /var/tmp/mvx-www.XXXXXX)
+	head -c 70000 /dev/urandom >"$www/page"
+	"$MVX" --local 3 --strict busybox httpd -f -p "127.0.0.1:$((port + 3))" -h "$www" \
+		>"$work/server.out" 2>"$work/server.err" </dev/null &
+	mvx_pid=$!
+	wait_for 5 sh -c "busybox wget -q -O - http://127.0.0.1:$((port + 3))/page 2>/dev/null >'$work/got1'"
+	busybox wget -q -O "$work/got2" "http://127.0.0.1:$((port + 3))/page"
+	kill $(marked 0) 2>/dev/null
+	wait "$mvx_pid"
+	status=$?
+	tap $([ "$status" -eq 143 ] && cmp -s "$www/page" "$work/got1" && cmp -s "$www/page" "$work/got2" &&
+		! grep -q DIVERGENCE "$work/server.err" &&
+		grep -q 'verdict: KILLED .*signal 15.*2 follower(s) the same' "$work/server.err"; echo $?) \
+		"busybox httpd replicated in 3 (--strict), wget from outside twice: the pages right, the followers the same, KILLED by SIGTERM" "$(detail server)"
+	rm -rf "$www"
 else
 	tap 0 "busybox httpd # SKIP no busybox with httpd and wget"
+	tap 0 "clients outside # SKIP no busybox with httpd and wget"
 	tap 0 "wget from outside # SKIP no busybox with httpd and wget"
 	tap 0 "nc to outside # SKIP no busybox with httpd and wget"
 fi
