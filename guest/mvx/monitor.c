@@ -91,14 +91,7 @@ int monitor_begin_call(struct monitor *m, struct proc *p,
 	}
 	if (p->pol->fdarg >= 0)
 		fdc = policy_fdclass(p->pid, (long)p->call.args[p->pol->fdarg]);
-	/* Where a connection or a datagram goes (sock.h). */
-	if (fdc != MVX_FD_EXTERNAL && (p->call.nr == SYS_connect ||
-	    (p->call.nr == SYS_sendto && p->call.args[4])))
-		fdc = sock_dest_class(&m->procs, p->pid, (long)p->call.args[0],
-				      p->call.args[p->call.nr == SYS_connect ?
-						   1 : 4],
-				      p->call.args[p->call.nr == SYS_connect ?
-						   2 : 5]);
+	fdc = sock_call_class(&m->procs, p->pid, &p->call, fdc);
 	*kind = policy_kind(p->pol, fdc);
 	record_start(&p->mine, p->vid, p->seq++, &p->call, *kind, fdc);
 	m->calls++;

@@ -228,8 +228,10 @@ static bool unix_dest_inside(const struct procs *procs, pid_t pid,
 	return inside;
 }
 
-enum mvx_fdclass sock_dest_class(const struct procs *procs, pid_t pid,
-				 long fd, uint64_t addr, uint64_t len)
+/* The class of a connection of PID's socket FD to the address ADDR (LEN
+ * bytes, in PID's memory). */
+static enum mvx_fdclass dest_class(const struct procs *procs, pid_t pid,
+				   long fd, uint64_t addr, uint64_t len)
 {
 	unsigned char sa[sizeof(struct sockaddr_storage)];
 	uint16_t family;
@@ -250,6 +252,21 @@ enum mvx_fdclass sock_dest_class(const struct procs *procs, pid_t pid,
 		return MVX_FD_ANON;
 	remember(socket_ino(pid, fd));
 	return MVX_FD_EXTERNAL;
+}
+
+enum mvx_fdclass sock_call_class(const struct procs *procs, pid_t pid,
+				 const struct tracee_call *c,
+				 enum mvx_fdclass fdc)
+{
+	if (fdc == MVX_FD_EXTERNAL)
+		return fdc;
+	if (c->nr == SYS_connect)
+		return dest_class(procs, pid, (long)c->args[0], c->args[1],
+				  c->args[2]);
+	if (c->nr == SYS_sendto && c->args[4])
+		return dest_class(procs, pid, (long)c->args[0], c->args[4],
+				  c->args[5]);
+	return fdc;
 }
 
 /* ----- a connection accepted from outside */

@@ -26,13 +26,14 @@
 #include "mvx_proto.h"
 #include "proc.h"
 
-/* The class of the connect of process PID's socket FD to the address
- * ADDR (LEN bytes, in PID's memory), PROCS the replica's processes:
- * MVX_FD_ANON (a socket of the program is there, or not a network
- * address), or MVX_FD_EXTERNAL (outside: FD's socket remembered as
- * such). */
-enum mvx_fdclass sock_dest_class(const struct procs *procs, pid_t pid,
-				 long fd, uint64_t addr, uint64_t len);
+/* The class of call C of process PID, its fd's being FDC, PROCS the
+ * replica's processes: for a connect, or a sendto with an address,
+ * MVX_FD_ANON if a socket of the program is there (or it is not a
+ * network address), else MVX_FD_EXTERNAL (the socket remembered as
+ * leading outside).  FDC for any other call. */
+enum mvx_fdclass sock_call_class(const struct procs *procs, pid_t pid,
+				 const struct tracee_call *c,
+				 enum mvx_fdclass fdc);
 
 /* Whether the socket of inode INO leads outside the program. */
 bool sock_is_external(unsigned long ino);
