@@ -133,8 +133,10 @@ tap $(same fork && grep -q '^100 children, 0 bad' "$work/fork.out"; echo $?) \
 port=$((20000 + $$ % 20000))
 if busybox httpd --help >/dev/null 2>&1 && busybox wget --help >/dev/null 2>&1; then
 	# wget to a file, then sha256sum: the shell's forks and the
-	# server's fork per connection never race (pids: docs/mvx.md).
-	run httpd --local 2 sh -c "mkdir /tmp/www && head -c 100000 /dev/urandom >/tmp/www/page &&
+	# server's fork per connection never race (pids: docs/mvx.md).  The
+	# page's time set: each replica writes its own, and httpd sends it
+	# (Last-Modified).
+	run httpd --local 2 sh -c "mkdir /tmp/www && head -c 100000 /dev/urandom >/tmp/www/page && touch -d @1700000000 /tmp/www/page &&
 		busybox httpd -p 127.0.0.1:$port -h /tmp/www &&
 		busybox wget -q -O /tmp/got http://127.0.0.1:$port/page &&
 		sha256sum </tmp/got && sha256sum </tmp/www/page"
