@@ -94,6 +94,9 @@ enum mvx_end_how {
 /* CALL.nr saying that process vid has ended, after seq syscalls; its
  * result is the wait status. */
 #define MVX_NR_GONE		0xfffdu
+/* CALL.nr saying that process vid got the asynchronous signal args[0]
+ * before its syscall seq (guest/mvx/sigalign.h). */
+#define MVX_NR_SIGNAL		0xfffcu
 
 #define MVX_BUFS_MAX		4u
 #define MVX_DATA_MAX		16000u	/* + 12 <= WINDOW_MSG_MAX */

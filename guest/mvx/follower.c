@@ -4,6 +4,7 @@
  * record has not come yet stays stopped (parked) while the monitor goes
  * on with the others and with the transport. */
 #include "follower.h"
+#include "sigalign.h"
 #include "sock.h"
 #include "steer.h"
 #include "tsc.h"
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -35,6 +37,15 @@ static struct record *take(struct monitor *m, uint32_t vid)
 		r->next = NULL;
 		return r;
 	}
+	return NULL;
+}
+
+/* The first queued record of VID, left in the queue; NULL if none. */
+static struct record *peek(struct monitor *m, uint32_t vid)
+{
+	for (struct record *r = m->queue; r; r = r->next)
+		if (r->call.vid == vid)
+			return r;
 	return NULL;
 }
 
@@ -220,6 +231,81 @@ static int leader_process_gone(struct monitor *m, struct proc *p, int st)
 	return diverge(m, p, &d, false);
 }
 
+/* ----- signals where the leader's got them (sigalign.h) */
+
+/* Send P the signal of the leader's record R, to be let through. */
+static int send_signal(struct proc *p, struct record *r)
+{
+	int sig = (int)r->call.args[0];
+
+	drop(r);
+	p->inject = 1;
+	return kill(p->pid, sig) && errno != ESRCH ? -1 : 0;
+}
+
+/* P, between two syscalls, is due the leader's signal before its next
+ * one: sent now.  0 or -1. */
+static int signal_due(struct monitor *m, struct proc *p)
+{
+	struct record *r = peek(m, p->vid);
+
+	if (!r || r->call.nr != MVX_NR_SIGNAL || r->call.seq != p->seq)
+		return 0;
+	return send_signal(p, take(m, p->vid));
+}
+
+/* P, stopped at the call (or rdtsc) it has begun, gets a signal first:
+ * the call not counted, skipped and made again once the handler has
+ * run.  The signal is sent unless one is already on its way (R NULL). */
+static int signal_first(struct monitor *m, struct proc *p, struct record *r)
+{
+	p->seq = p->mine.call.seq;
+	m->calls--;
+	p->parked = 0;
+	if (r && send_signal(p, r))
+		return -1;
+	if (p->call.nr == MVX_NR_TSC) {
+		/* The SIGSEGV dropped: rdtsc faults again after the handler. */
+		p->tsc_len = 0;
+		return ptrace(PTRACE_CONT, p->pid, 0, 0) && errno != ESRCH ?
+		       -1 : 0;
+	}
+	p->rewind = 1;
+	if (tracee_skip(p->pid))
+		return errno == ESRCH ? 0 : -1;
+	return monitor_resume(p, true);
+}
+
+/* The exit stop of a call skipped for a signal: the syscall instruction
+ * again, for after the handler. */
+static int rewind_call(struct proc *p)
+{
+	struct user_regs_struct r;
+
+	p->rewind = 0;
+	if (tracee_regs(p->pid, &r))
+		return errno == ESRCH ? 0 : -1;
+	r.rax = (unsigned long)p->call.nr;
+	r.rip -= 2;
+	if (tracee_set_regs(p->pid, &r))
+		return errno == ESRCH ? 0 : -1;
+	return monitor_resume(p, false);
+}
+
+/* SIG about to be delivered to P: the one sent for the leader's, or
+ * held back (the leader's record says where it goes). */
+static int follower_on_signal(struct monitor *m, struct proc *p, int sig)
+{
+	(void)m;
+	if (!sigalign_applies(p->pid, sig))
+		return sig;
+	if (p->inject) {
+		p->inject = 0;
+		return sig;
+	}
+	return 0;
+}
+
 static int serve(struct monitor *m, struct proc *p)
 {
 	struct record *theirs = take(m, p->vid);
@@ -227,6 +313,8 @@ static int serve(struct monitor *m, struct proc *p)
 
 	if (!theirs)
 		return m->leader_ended || m->leader_gone ? leader_over(m, p) : 0;
+	if (theirs->call.nr == MVX_NR_SIGNAL)
+		return signal_first(m, p, theirs);
 	p->parked = 0;
 	if (theirs->call.nr != MVX_NR_GONE)
 		return start_call(m, p, theirs);
@@ -239,7 +327,8 @@ static int follower_on_tsc(struct monitor *m, struct proc *p)
 {
 	monitor_begin_tsc(m, p, p->tsc_len);
 	p->parked = 1;
-	return serve(m, p);
+	/* A signal sent is not delivered yet: first. */
+	return p->inject ? signal_first(m, p, NULL) : serve(m, p);
 }
 
 static int follower_on_call(struct monitor *m, struct proc *p)
@@ -250,7 +339,7 @@ static int follower_on_call(struct monitor *m, struct proc *p)
 	if (r)
 		return r < 0 ? -1 : 0;
 	p->parked = 1;
-	return serve(m, p);
+	return p->inject ? signal_first(m, p, NULL) : serve(m, p);
 }
 
 /* The OUT buffers of R with what means nothing masked (policy.c). */
@@ -327,6 +416,8 @@ static int follower_on_exit_stop(struct monitor *m, struct proc *p)
 	struct record *theirs = p->theirs;
 	int err = 0;
 
+	if (p->rewind)
+		return rewind_call(p);
 	p->theirs = NULL;
 	switch (p->mine.call.kind) {
 	case MVX_INPUT:
@@ -350,6 +441,8 @@ static int follower_on_exit_stop(struct monitor *m, struct proc *p)
 	/* Killed meanwhile: its exit comes next. */
 	if (err < 0 && errno == ESRCH)
 		return 0;
+	if (!err)
+		err = signal_due(m, p);
 	return err ? err : monitor_resume(p, false);
 }
 
@@ -396,12 +489,16 @@ static int receive(struct monitor *m, int timeout_ms)
 	return 0;
 }
 
+/* Give each parked process its record if it has come, and each one
+ * running between two syscalls the signal due there. */
 static int serve_parked(struct monitor *m)
 {
 	for (unsigned i = 0; i < m->procs.n; i++) {
 		struct proc *p = &m->procs.v[i];
 
-		if (p->parked && serve(m, p))
+		if (p->parked ? serve(m, p) :
+		    p->known && p->started && !p->helper && !p->in_call &&
+		    !p->inject && signal_due(m, p))
 			return -1;
 	}
 	return 0;
@@ -524,6 +621,7 @@ const struct role_ops follower_ops = {
 	.on_call = follower_on_call,
 	.on_exit_stop = follower_on_exit_stop,
 	.on_tsc = follower_on_tsc,
+	.on_signal = follower_on_signal,
 	.on_eintr = follower_on_eintr,
 	.idle = follower_idle,
 	.finish = follower_finish,

@@ -6,6 +6,7 @@
  * out.  A follower that is gone is dropped with a message; the leader's
  * program goes on. */
 #include "leader.h"
+#include "sigalign.h"
 #include "sock.h"
 #include "tsc.h"
 
@@ -198,6 +199,22 @@ static void leader_on_gone(struct monitor *m, const struct proc *p, int st)
 	record_free(&r);
 }
 
+/* SIG about to be delivered to P: where, for the followers to deliver
+ * it at the same point (sigalign.h). */
+static int leader_on_signal(struct monitor *m, struct proc *p, int sig)
+{
+	struct tracee_call c = { .nr = MVX_NR_SIGNAL, .args = { (uint64_t)sig } };
+	struct record r;
+
+	if (!sigalign_applies(p->pid, sig))
+		return sig;
+	record_init(&r);
+	record_start(&r, p->vid, p->seq, &c, MVX_COMPARE, MVX_FD_NONE);
+	broadcast(m, &r);
+	record_free(&r);
+	return sig;
+}
+
 static void leader_finish(struct monitor *m)
 {
 	if (!m->end.how && m->root_done)
@@ -225,6 +242,7 @@ const struct role_ops leader_ops = {
 	.on_exit_stop = leader_on_exit_stop,
 	.on_tsc = leader_on_tsc,
 	.on_eintr = leader_on_eintr,
+	.on_signal = leader_on_signal,
 	.on_gone = leader_on_gone,
 	.idle = NULL,
 	.finish = leader_finish,

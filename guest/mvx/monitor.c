@@ -212,7 +212,9 @@ static int on_stop(struct monitor *m, struct proc *p, int st)
 			       cont(p->pid, 0);
 		if (sig == SIGSEGV && p->known && (p->tsc_len = tsc_fault(p->pid)))
 			return m->role->on_tsc(m, p);
-		return cont(p->pid, sig);
+		if (p->known && !p->helper)
+			sig = m->role->on_signal(m, p, sig);
+		return sig < 0 ? -1 : cont(p->pid, sig);
 	case PTRACE_EVENT_STOP:
 		return on_event_stop(p);
 	case PTRACE_EVENT_FORK:

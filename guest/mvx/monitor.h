@@ -26,6 +26,9 @@ struct role_ops {
 	int (*on_exit_stop)(struct monitor *m, struct proc *p);
 	/* P faulted on a rdtsc(p) of p->tsc_len bytes (tsc.h). */
 	int (*on_tsc)(struct monitor *m, struct proc *p);
+	/* Signal SIG is about to be delivered to P: the signal to deliver
+	 * (0: none), or -1 (sigalign.h). */
+	int (*on_signal)(struct monitor *m, struct proc *p, int sig);
 	/* P's call (p->call), interrupted by a signal, was not restarted:
 	 * it returned -EINTR to the program, now at another syscall. */
 	int (*on_eintr)(struct monitor *m, struct proc *p);
