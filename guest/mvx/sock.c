@@ -123,32 +123,51 @@ static bool all_zero(const char *hex)
 	return hex[strspn(hex, "0")] == '\0';
 }
 
+/* An inet socket as a table of /proc/PID/net has it. */
+struct inet_ends {
+	char local[ADDR_HEX], remote[ADDR_HEX];
+	unsigned lport, rport, state;
+	unsigned long ino;
+};
+
+static bool inet_line(const char *line, struct inet_ends *e)
+{
+	return sscanf(line, " %*d: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %x "
+		      "%*s %*s %*s %*d %*d %lu", e->local, &e->lport,
+		      e->remote, &e->rport, &e->state, &e->ino) == 6;
+}
+
+/* Table NAME of PID's network namespace, open; NULL if it cannot be. */
+static FILE *net_table(pid_t pid, const char *name)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/net/%s", (int)pid, name);
+	return fopen(path, "r");
+}
+
+
 /* Whether a socket held by PROCS is at KEY in table NAME of PID's
  * network namespace (LISTEN: only TCP's listening ones count). */
 static bool inet_inside(const struct procs *procs, pid_t pid,
 			const char *name, const struct inet_key *k,
 			bool listen)
 {
-	char path[64], line[512], addr[ADDR_HEX];
-	unsigned port, state;
-	unsigned long ino;
+	char line[512];
+	struct inet_ends e;
 	bool inside = false;
-	FILE *f;
+	FILE *f = net_table(pid, name);
 
-	snprintf(path, sizeof(path), "/proc/%d/net/%s", (int)pid, name);
-	f = fopen(path, "r");
 	if (!f)
 		return false;
 	while (!inside && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, " %*d: %39[0-9A-Fa-f]:%x %*s %x %*s %*s "
-			   "%*s %*d %*d %lu", addr, &port, &state, &ino) != 4)
+		if (!inet_line(line, &e) || e.lport != k->port ||
+		    (listen && e.state != TCP_LISTEN))
 			continue;
-		if (port != k->port || (listen && state != TCP_LISTEN))
+		if (strcmp(e.local, k->addr) && strcmp(e.local, k->alt) &&
+		    !all_zero(e.local))
 			continue;
-		if (strcmp(addr, k->addr) && strcmp(addr, k->alt) &&
-		    !all_zero(addr))
-			continue;
-		inside = held(procs, ino);
+		inside = held(procs, e.ino);
 	}
 	fclose(f);
 	return inside;
@@ -202,7 +221,7 @@ static void unix_name(char *out, size_t size, const unsigned char *sa,
 static bool unix_dest_inside(const struct procs *procs, pid_t pid,
 			     const unsigned char *sa, size_t len)
 {
-	char want[sizeof(struct sockaddr_un) + 2], path[512], line[1024];
+	char want[sizeof(struct sockaddr_un) + 2], line[1024];
 	unsigned flags, type;
 	unsigned long ino;
 	bool inside = false;
@@ -211,8 +230,7 @@ static bool unix_dest_inside(const struct procs *procs, pid_t pid,
 	if (len <= offsetof(struct sockaddr_un, sun_path))
 		return true;
 	unix_name(want, sizeof(want), sa, len);
-	snprintf(path, sizeof(path), "/proc/%d/net/unix", (int)pid);
-	f = fopen(path, "r");
+	f = net_table(pid, "unix");
 	if (!f)
 		return false;
 	while (!inside && fgets(line, sizeof(line), f)) {
@@ -271,37 +289,21 @@ enum mvx_fdclass sock_call_class(const struct procs *procs, pid_t pid,
 
 /* ----- a connection accepted from outside */
 
-/* A TCP socket as a table has it: its two ends. */
-struct tcp_ends {
-	char local[ADDR_HEX], remote[ADDR_HEX];
-	unsigned lport, rport;
-	unsigned long ino;
-};
-
-static bool tcp_line(const char *line, struct tcp_ends *e)
-{
-	return sscanf(line, " %*d: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %*x "
-		      "%*s %*s %*s %*d %*d %lu", e->local, &e->lport,
-		      e->remote, &e->rport, &e->ino) == 5;
-}
-
 /* In table NAME of PID's namespace: the ends of the socket of inode INO
  * (WANT->ino) into *WANT, or the inode of the socket whose ends are
  * WANT's the other way round (WANT->ino 0).  Whether one was found. */
-static bool tcp_find(pid_t pid, const char *name, struct tcp_ends *want,
+static bool tcp_find(pid_t pid, const char *name, struct inet_ends *want,
 		     unsigned long ino)
 {
-	char path[64], line[512];
-	struct tcp_ends e;
+	char line[512];
+	struct inet_ends e;
 	bool found = false;
-	FILE *f;
+	FILE *f = net_table(pid, name);
 
-	snprintf(path, sizeof(path), "/proc/%d/net/%s", (int)pid, name);
-	f = fopen(path, "r");
 	if (!f)
 		return false;
 	while (!found && fgets(line, sizeof(line), f)) {
-		if (!tcp_line(line, &e))
+		if (!inet_line(line, &e))
 			continue;
 		if (ino) {
 			found = e.ino == ino;
@@ -322,7 +324,7 @@ bool sock_accepted_outside(const struct procs *procs, pid_t pid, long fd)
 {
 	static const char *const tables[] = { "tcp", "tcp6" };
 	unsigned long ino = socket_ino(pid, fd);
-	struct tcp_ends e;
+	struct inet_ends e;
 
 	for (size_t i = 0; ino && i < 2; i++) {
 		if (!tcp_find(pid, tables[i], &e, ino))
