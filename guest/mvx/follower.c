@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -232,52 +233,63 @@ static int leader_process_gone(struct monitor *m, struct proc *p, int st)
 
 /* ----- signals where the leader's got them (sigalign.h) */
 
-/* The leader's signal record R, due to P between two syscalls (R's
- * seq is P's next): sent now if the leader's was delivered in a syscall,
- * else kept for P's next syscall (sigalign.h).  0 or -1. */
-static int signal_between(struct proc *p, struct record *r)
+/* Send P the signal of the leader's record R, to be let through. */
+static int send_signal(struct proc *p, struct record *r)
 {
 	int sig = (int)r->call.args[0];
-	bool at_entry = r->call.args[1];
 
 	drop(r);
-	if (at_entry) {
-		p->due = (unsigned char)sig;
-		return 0;
-	}
 	p->inject = 1;
 	return kill(p->pid, sig) && errno != ESRCH ? -1 : 0;
 }
 
 /* P, between two syscalls, is due the leader's signal before its next
- * one.  0 or -1. */
+ * one: sent now.  0 or -1. */
 static int signal_due(struct monitor *m, struct proc *p)
 {
 	struct record *r = peek(m, p->vid);
 
 	if (!r || r->call.nr != MVX_NR_SIGNAL || r->call.seq != p->seq)
 		return 0;
-	return signal_between(p, take(m, p->vid));
+	return send_signal(p, take(m, p->vid));
 }
 
-/* P, parked at the call it has begun, is due the leader's signal R
- * first (sigalign_first's answer). */
+/* P, stopped at the call (or rdtsc) it has begun, gets a signal first:
+ * the call not counted, skipped and made again once the handler has
+ * run.  The signal is sent unless one is already on its way (R NULL). */
 static int signal_first(struct monitor *m, struct proc *p, struct record *r)
 {
-	int sig = (int)r->call.args[0];
-
-	drop(r);
-	return sigalign_first(m, p, sig);
+	p->seq = p->mine.call.seq;
+	m->calls--;
+	p->parked = 0;
+	if (r && send_signal(p, r))
+		return -1;
+	if (p->call.nr == MVX_NR_TSC) {
+		/* The SIGSEGV dropped: rdtsc faults again after the handler. */
+		p->tsc_len = 0;
+		return ptrace(PTRACE_CONT, p->pid, 0, 0) && errno != ESRCH ?
+		       -1 : 0;
+	}
+	p->rewind = 1;
+	if (tracee_skip(p->pid))
+		return errno == ESRCH ? 0 : -1;
+	return monitor_resume(p, true);
 }
 
-/* P has begun a call with a signal on its way or due: the signal
- * first (sigalign.h). */
-static int signal_pending(struct monitor *m, struct proc *p)
+/* The exit stop of a call skipped for a signal: the syscall instruction
+ * again, for after the handler. */
+static int rewind_call(struct proc *p)
 {
-	int sig = p->due;
+	struct user_regs_struct r;
 
-	p->due = 0;
-	return sigalign_first(m, p, sig);
+	p->rewind = 0;
+	if (tracee_regs(p->pid, &r))
+		return errno == ESRCH ? 0 : -1;
+	r.rax = (unsigned long)p->call.nr;
+	r.rip -= 2;
+	if (tracee_set_regs(p->pid, &r))
+		return errno == ESRCH ? 0 : -1;
+	return monitor_resume(p, false);
 }
 
 /* SIG about to be delivered to P: the one sent for the leader's, or
@@ -301,11 +313,8 @@ static int serve(struct monitor *m, struct proc *p)
 
 	if (!theirs)
 		return m->leader_ended || m->leader_gone ? leader_over(m, p) : 0;
-	if (theirs->call.nr == MVX_NR_SIGNAL) {
-		int r = signal_first(m, p, theirs);
-
-		return r <= 0 ? r : serve(m, p);
-	}
+	if (theirs->call.nr == MVX_NR_SIGNAL)
+		return signal_first(m, p, theirs);
 	p->parked = 0;
 	if (theirs->call.nr != MVX_NR_GONE)
 		return start_call(m, p, theirs);
@@ -316,14 +325,10 @@ static int serve(struct monitor *m, struct proc *p)
 
 static int follower_on_tsc(struct monitor *m, struct proc *p)
 {
-	int r;
-
 	monitor_begin_tsc(m, p, p->tsc_len);
 	p->parked = 1;
-	/* A signal sent is not delivered yet, or is due here: first. */
-	if ((p->inject || p->due) && (r = signal_pending(m, p)) <= 0)
-		return r;
-	return serve(m, p);
+	/* A signal sent is not delivered yet: first. */
+	return p->inject ? signal_first(m, p, NULL) : serve(m, p);
 }
 
 static int follower_on_call(struct monitor *m, struct proc *p)
@@ -334,9 +339,7 @@ static int follower_on_call(struct monitor *m, struct proc *p)
 	if (r)
 		return r < 0 ? -1 : 0;
 	p->parked = 1;
-	if ((p->inject || p->due) && (r = signal_pending(m, p)) <= 0)
-		return r;
-	return serve(m, p);
+	return p->inject ? signal_first(m, p, NULL) : serve(m, p);
 }
 
 /* The OUT buffers of R with what means nothing masked (policy.c). */
@@ -414,7 +417,7 @@ static int follower_on_exit_stop(struct monitor *m, struct proc *p)
 	int err = 0;
 
 	if (p->rewind)
-		return sigalign_rewind(p);
+		return rewind_call(p);
 	p->theirs = NULL;
 	switch (p->mine.call.kind) {
 	case MVX_INPUT:
@@ -495,7 +498,7 @@ static int serve_parked(struct monitor *m)
 
 		if (p->parked ? serve(m, p) :
 		    p->known && p->started && !p->helper && !p->in_call &&
-		    !p->inject && !p->due && signal_due(m, p))
+		    !p->inject && signal_due(m, p))
 			return -1;
 	}
 	return 0;

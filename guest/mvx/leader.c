@@ -114,51 +114,6 @@ static void broadcast(struct monitor *m, const struct record *r)
 	}
 }
 
-/* The followers: signal SIG reaches process P before its syscall SEQ,
- * at that syscall's entry (AT_ENTRY) or in the syscall before it. */
-static void send_signal(struct monitor *m, const struct proc *p,
-			uint32_t seq, int sig, bool at_entry)
-{
-	struct tracee_call c = { .nr = MVX_NR_SIGNAL,
-				 .args = { (uint64_t)sig, at_entry } };
-	struct record r;
-
-	record_init(&r);
-	record_start(&r, p->vid, seq, &c, MVX_COMPARE, MVX_FD_NONE);
-	broadcast(m, &r);
-	record_free(&r);
-}
-
-/* SIG about to be delivered to P (sigalign.h): the one sent at a
- * syscall's entry, let through; in a syscall, delivered and recorded;
- * in the program's own code, held back for its next syscall. */
-static int leader_on_signal(struct monitor *m, struct proc *p, int sig)
-{
-	if (!sigalign_applies(p->pid, sig))
-		return sig;
-	if (p->inject) {
-		p->inject = 0;
-		return sig;
-	}
-	if (sigalign_interrupted(p->pid)) {
-		send_signal(m, p, p->seq, sig, false);
-		return sig;
-	}
-	p->due = (unsigned char)sig;
-	return 0;
-}
-
-/* P has begun a call (or rdtsc) with a signal held back: delivered
- * first. */
-static int signal_first(struct monitor *m, struct proc *p)
-{
-	int sig = p->due;
-
-	p->due = 0;
-	send_signal(m, p, p->mine.call.seq, sig, true);
-	return sigalign_first(m, p, sig);
-}
-
 static int leader_on_call(struct monitor *m, struct proc *p)
 {
 	enum mvx_kind kind;
@@ -166,8 +121,6 @@ static int leader_on_call(struct monitor *m, struct proc *p)
 
 	if (r)
 		return r < 0 ? -1 : 0;
-	if (p->due && (r = signal_first(m, p)) <= 0)
-		return r;
 	switch (kind) {
 	case MVX_COMPARE:
 		broadcast(m, &p->mine);
@@ -191,8 +144,6 @@ static int leader_on_exit_stop(struct monitor *m, struct proc *p)
 	uint8_t kind = p->mine.call.kind;
 	int64_t result;
 
-	if (p->rewind)
-		return sigalign_rewind(p);
 	if (tracee_result(p->pid, &result))
 		return errno == ESRCH ? 0 : -1;
 	p->mine.call.result = result;
@@ -213,11 +164,8 @@ static int leader_on_tsc(struct monitor *m, struct proc *p)
 {
 	uint32_t aux;
 	uint64_t tsc;
-	int r;
 
 	monitor_begin_tsc(m, p, p->tsc_len);
-	if (p->due && (r = signal_first(m, p)) <= 0)
-		return r;
 	tsc = tsc_read(p->tsc_len, &aux);
 	if (tsc_apply(p->pid, p->tsc_len, tsc, aux))
 		return errno == ESRCH ? 0 : -1;
@@ -249,6 +197,22 @@ static void leader_on_gone(struct monitor *m, const struct proc *p, int st)
 	r.call.result = st;
 	broadcast(m, &r);
 	record_free(&r);
+}
+
+/* SIG about to be delivered to P: where, for the followers to deliver
+ * it at the same point (sigalign.h). */
+static int leader_on_signal(struct monitor *m, struct proc *p, int sig)
+{
+	struct tracee_call c = { .nr = MVX_NR_SIGNAL, .args = { (uint64_t)sig } };
+	struct record r;
+
+	if (!sigalign_applies(p->pid, sig))
+		return sig;
+	record_init(&r);
+	record_start(&r, p->vid, p->seq, &c, MVX_COMPARE, MVX_FD_NONE);
+	broadcast(m, &r);
+	record_free(&r);
+	return sig;
 }
 
 static void leader_finish(struct monitor *m)

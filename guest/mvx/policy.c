@@ -270,15 +270,6 @@ static const struct pol_entry table[] = {
 		.why = "what the program waits for compared, the result "
 		       "from the kernel" },
 
-	/* ----- waiting for a signal: stopped, so that a signal held back
-	 * for the next syscall (sigalign.h) is delivered there */
-	[SYS_rt_sigsuspend] = { "rt_sigsuspend", MVX_COMPARE, 2, NO_FD,
-		.buf = { IN(0, SZ_ARG, 1) },
-		.why = "the mask it waits with; a signal held back for the "
-		       "next syscall is delivered here, not lost" },
-	[SYS_pause] = { "pause", MVX_COMPARE, 0, NO_FD,
-		.why = "as rt_sigsuspend" },
-
 	/* ----- what the program does: compared, run everywhere */
 	[SYS_write] = { "write", MVX_COMPARE, 3, 0, MVX_EXTERNAL,
 		.buf = { IN(1, SZ_ARG, 2) },

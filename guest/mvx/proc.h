@@ -26,13 +26,10 @@ struct proc {
 	unsigned parked:1;	/* follower: waits for the leader's record */
 	unsigned refill:1;	/* follower: read restarted to get as much */
 	unsigned steered:1;	/* follower: wait4 made to wait for one pid */
-	unsigned inject:1;	/* a signal sent, to be let through
-				 * (sigalign.h) */
-	unsigned rewind:1;	/* call skipped, to be made again after the
-				 * signal's handler */
-	unsigned char due;	/* a signal to deliver at the next syscall
-				 * (leader: held back; follower: the
-				 * leader's, delivered there) */
+	unsigned inject:1;	/* follower: a SIGCHLD sent, to be let
+				 * through (sigalign.h) */
+	unsigned rewind:1;	/* follower: call skipped, to be made again
+				 * after the signal's handler */
 	unsigned outside:1;	/* follower: accept of a connection from
 				 * outside (a stand-in's) */
 	unsigned not_run:1;	/* follower: read or wait4 not run, the
