@@ -1,5 +1,6 @@
-/* sigalign: asynchronous signals delivered at the same point in every
- * replica.  Today SIGCHLD, when the program catches it (a shell's
+/* sigalign: asynchronous signals delivered before the same syscall in
+ * every replica (not at the same instruction: docs/mvx.md).  Today
+ * SIGCHLD, when the program catches it (a shell's
  * handler reaps children wherever the signal lands).  The leader
  * records each delivery as a pseudo-syscall (MVX_NR_SIGNAL) numbered
  * with the process's next syscall; a follower holds back its own
