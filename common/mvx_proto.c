@@ -56,7 +56,8 @@ static int data_valid(const struct mvx_data *d)
 
 static int end_valid(const struct mvx_end *e)
 {
-	return e->how >= MVX_END_EXITED && e->how <= MVX_END_HOW_MAX;
+	return e->how >= MVX_END_EXITED && e->how <= MVX_END_HOW_MAX &&
+	       (e->how == MVX_END_DIVERGED ? e->count >= 1 : e->count == 0);
 }
 
 /* ----- decoding ----- */
@@ -106,12 +107,13 @@ static int decode_data(const unsigned char *p, size_t len, struct mvx_data *d)
 
 static int decode_end(const unsigned char *p, size_t len, struct mvx_end *e)
 {
-	if (len != 8)
+	if (len != 12)
 		return MVX_ELEN;
 	if (p[1] || p[2] || p[3])
 		return MVX_ERANGE;
 	e->how = p[0];
 	e->code = (int32_t)get_le32(p + 4);
+	e->count = get_le32(p + 8);
 	return end_valid(e) ? MVX_OK : MVX_ERANGE;
 }
 
@@ -185,7 +187,7 @@ static size_t encoded_len(const struct mvx_msg *m)
 	case MVX_MSG_DATA:
 		return data_valid(&m->u.data) ? 12u + m->u.data.len : 0;
 	case MVX_MSG_END:
-		return end_valid(&m->u.end) ? 8 : 0;
+		return end_valid(&m->u.end) ? 12 : 0;
 	case MVX_MSG_ACK:
 		return 8;
 	}
@@ -214,9 +216,10 @@ int mvx_msg_encode(const struct mvx_msg *m, void *buf, size_t size,
 		memcpy(p + 12, m->u.data.bytes, m->u.data.len);
 		break;
 	case MVX_MSG_END:
-		memset(p, 0, 8);
+		memset(p, 0, 12);
 		p[0] = m->u.end.how;
 		put_le32(p + 4, (uint32_t)m->u.end.code);
+		put_le32(p + 8, m->u.end.count);
 		break;
 	case MVX_MSG_ACK:
 		put_le32(p, m->u.ack.vid);

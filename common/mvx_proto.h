@@ -21,7 +21,8 @@
  *         64 i64 result    (0 unless the leader ran the call to its end)
  *         72 nbuf x { u8 role, u8 arg (0..5), u16 zero, u32 len }
  *   DATA   0 u32 vid, 4 u32 seq, 8 u32 offset, 12 bytes (1..MVX_DATA_MAX)
- *   END    0 u8 how (enum mvx_end_how), 1..3 zero, 4 i32 code
+ *   END    0 u8 how (enum mvx_end_how), 1..3 zero, 4 i32 code,
+ *          8 u32 count     (DIVERGED: the divergences found, >= 1; else 0)
  *   ACK    0 u32 vid, 4 u32 seq
  * The sum of a CALL's buffer lengths is at most MVX_REC_BYTES_MAX, and a
  * DATA's offset + length as well.  A payload whose length is not exactly
@@ -93,6 +94,9 @@ enum mvx_end_how {
 /* CALL.nr saying that process vid has ended, after seq syscalls; its
  * result is the wait status. */
 #define MVX_NR_GONE		0xfffdu
+/* CALL.nr saying that process vid got the asynchronous signal args[0]
+ * before its syscall seq (guest/mvx/sigalign.h). */
+#define MVX_NR_SIGNAL		0xfffcu
 
 #define MVX_BUFS_MAX		4u
 #define MVX_DATA_MAX		16000u	/* + 12 <= WINDOW_MSG_MAX */
@@ -131,6 +135,8 @@ struct mvx_data {
 struct mvx_end {
 	uint8_t how;		/* enum mvx_end_how */
 	int32_t code;
+	uint32_t count;		/* DIVERGED: how many divergences (--continue
+				 * reports more than the first) */
 };
 
 struct mvx_ack {

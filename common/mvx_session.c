@@ -76,7 +76,8 @@ static int strings_valid(const struct mvx_open *o)
 
 static int open_valid(const struct mvx_open *o)
 {
-	return o->session && !(o->flags & ~MVX_OPEN_STRICT) &&
+	return o->session &&
+	       !(o->flags & ~(MVX_OPEN_STRICT | MVX_OPEN_CONTINUE)) &&
 	       o->argc >= 1 && o->argc <= MVX_OPEN_ARGS &&
 	       o->envc <= MVX_OPEN_ARGS && o->slen <= MVX_OPEN_STRINGS &&
 	       strings_valid(o);

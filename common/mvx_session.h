@@ -7,7 +7,7 @@
  *
  * Payloads (integers little-endian):
  *   OPEN   0 u32 session   (nonzero, as published in the leader's slot)
- *          4 u32 flags     (MVX_OPEN_STRICT; other bits 0)
+ *          4 u32 flags     (MVX_OPEN_STRICT, _CONTINUE; other bits 0)
  *          8 u16 argc (1..MVX_OPEN_ARGS), 10 u16 envc (0..MVX_OPEN_ARGS)
  *         12 u32 slen      (bytes of strings, <= MVX_OPEN_STRINGS)
  *         16 strings: cwd (absolute, < MVX_CWD_MAX), argv[argc],
@@ -28,7 +28,8 @@ enum mvx_session_type {
 	MVX_MSG_HELLO = 0x0211,		/* follower -> leader: started */
 };
 
-#define MVX_OPEN_STRICT		1u
+#define MVX_OPEN_STRICT		1u	/* strict lockstep */
+#define MVX_OPEN_CONTINUE	2u	/* go on after a divergence */
 #define MVX_OPEN_ARGS		512u
 #define MVX_OPEN_STRINGS	15000u
 #define MVX_OPEN_FIXED		16u

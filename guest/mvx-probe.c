@@ -13,6 +13,17 @@
  *   mvx-probe crash        dereference a null pointer
  *   mvx-probe fork N       fork N children that each exit at once
  *   mvx-probe thread       start a thread (clone with CLONE_THREAD)
+ *   mvx-probe send PORT    a child sends "replica $MVX_REPLICA" to its
+ *                          parent over TCP on 127.0.0.1:PORT (0: over a
+ *                          socketpair); the parent reads it into a
+ *                          buffer, prints nothing, exits 0
+ *   mvx-probe nohang       fork a child that exits at once and poll for
+ *                          it with waitpid(WNOHANG) until it is reaped;
+ *                          print "reaped" (how many polls it took
+ *                          differs from run to run)
+ *   mvx-probe winsize      set the size of a pseudo-terminal of its own
+ *                          to 10 + $MVX_REPLICA rows, read it back, print
+ *                          nothing, exit 0 (what an ioctl copies out)
  *
  * Static musl: clock_gettime goes through the vDSO unless mvx hides it,
  * which is what the clock probe shows. */
@@ -27,7 +38,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -145,6 +158,90 @@ static int probe_thread(void)
 	return 0;
 }
 
+/* The child's end: connected to the parent's listener on PORT, or the
+ * pair's other end. */
+static int send_child(long port, int peer)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	const char *k = getenv("MVX_REPLICA");
+	char msg[32];
+	int fd = peer;
+
+	if (port) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)))
+			_exit(1);
+	}
+	snprintf(msg, sizeof(msg), "replica %s", k ? k : "-");
+	_exit(send(fd, msg, strlen(msg), 0) != (ssize_t)strlen(msg));
+}
+
+static int probe_send(long port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	static char buf[4096];
+	int sv[2], one = 1, fd, st;
+	pid_t pid;
+
+	if (port ? (sv[0] = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
+		   setsockopt(sv[0], SOL_SOCKET, SO_REUSEADDR, &one,
+			      sizeof(one)) ||
+		   bind(sv[0], (struct sockaddr *)&a, sizeof(a)) ||
+		   listen(sv[0], 1) :
+		   socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
+		guest_error("socket: %s", strerror(errno));
+		return 1;
+	}
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (!pid)
+		send_child(port, sv[1]);
+	fd = port ? accept(sv[0], NULL, NULL) : sv[0];
+	if (!port)
+		close(sv[1]);
+	while (fd >= 0 && recv(fd, buf, sizeof(buf), 0) > 0)
+		;
+	return waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+	       WEXITSTATUS(st);
+}
+
+static int probe_nohang(void)
+{
+	pid_t pid = fork(), got;
+	int st = 0;
+
+	if (pid < 0)
+		return 1;
+	if (!pid)
+		_exit(7);
+	while ((got = waitpid(-1, &st, WNOHANG)) == 0)
+		;
+	if (got != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 7)
+		return 1;
+	printf("reaped\n");
+	return 0;
+}
+
+static int probe_winsize(void)
+{
+	const char *k = getenv("MVX_REPLICA");
+	struct winsize ws = { .ws_row = 10, .ws_col = 80 };
+	int fd = posix_openpt(O_RDWR | O_NOCTTY);
+
+	ws.ws_row += (unsigned short)(k ? atoi(k) : 0);
+	if (fd < 0 || ioctl(fd, TIOCSWINSZ, &ws)) {
+		guest_error("a pseudo-terminal: %s", strerror(errno));
+		return 1;
+	}
+	memset(&ws, 0, sizeof(ws));
+	return ioctl(fd, TIOCGWINSZ, &ws) != 0;
+}
+
 int main(int argc, char **argv)
 {
 	guest_prog = "mvx-probe";
@@ -162,7 +259,14 @@ int main(int argc, char **argv)
 		return probe_fork(strtol(argv[2], NULL, 10));
 	if (argc == 2 && !strcmp(argv[1], "thread"))
 		return probe_thread();
+	if (argc == 2 && !strcmp(argv[1], "nohang"))
+		return probe_nohang();
+	if (argc == 2 && !strcmp(argv[1], "winsize"))
+		return probe_winsize();
+	if (argc == 3 && !strcmp(argv[1], "send"))
+		return probe_send(strtol(argv[2], NULL, 10));
 	fprintf(stderr, "usage: mvx-probe clock N | tsc N | slurp FILE | "
-		"ioctl FILE | crash | fork N | thread\n");
+		"ioctl FILE | crash | fork N | thread | send PORT | winsize | "
+		"nohang\n");
 	return 2;
 }

@@ -9,11 +9,14 @@
  *                               anonymous window on this kernel)
  *   --strict after N: each syscall waits until every follower has checked
  *   it; --loose (the default): the leader runs ahead.
+ *   --continue: a follower reports every divergence (up to
+ *   FOLLOWER_CONTINUE_MAX) instead of stopping at the first.
  *
  * One verdict line on stderr ("mvx: verdict: ..."); the exit status is
  * the program's when every replica agrees, 128 + the signal when it was
  * killed, else MVX_EXIT_DIVERGED (100), _ERROR (101) or _LOST (102). */
 #define _GNU_SOURCE
+#include "follower.h"
 #include "guest.h"
 #include "local.h"
 #include "partition.h"
@@ -30,7 +33,8 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: mvx [--local|--ring] N [--strict|--loose] PROG [ARGS]\n"
+		"usage: mvx [--local|--ring] N [--strict|--loose] [--continue] "
+		"PROG [ARGS]\n"
 		"Run PROG as N (2..%u) replicas under a syscall monitor: the\n"
 		"leader's inputs (time, randomness, uname, stdin) replicated to\n"
 		"the followers, everything else compared.  The leader runs here,\n"
@@ -39,9 +43,11 @@ static void usage(FILE *out)
 		"  --ring    all N on this kernel, linked by a window's rings\n"
 		"  --strict  each syscall waits until every follower checked it\n"
 		"  --loose   the leader runs ahead (the default)\n"
+		"  --continue  report every divergence (up to %u), not only "
+		"the first\n"
 		"Exit: the program's status if all agree; 100 divergence,\n"
 		"101 mvx error, 102 a replica lost.  Runs as root.\n",
-		LOCAL_MAX);
+		LOCAL_MAX, FOLLOWER_CONTINUE_MAX);
 }
 
 /* ARGV's options into *O (O->partitions: between partitions): the
@@ -77,6 +83,8 @@ static int parse(int argc, char **argv, struct local_opts *o,
 	for (i++; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--strict") || !strcmp(argv[i], "--loose"))
 			o->strict = !strcmp(argv[i], "--strict");
+		else if (!strcmp(argv[i], "--continue"))
+			follower_keep_going = FOLLOWER_CONTINUE_MAX;
 		else if (!strcmp(argv[i], "--"))
 			return i + 1 < argc ? i + 1 : -1;
 		else {
@@ -157,9 +165,9 @@ static void where_diverged(const struct monitor *m)
 
 		if (e->how != MVX_END_DIVERGED)
 			continue;
-		fprintf(stderr, "replica %u at %s)\n", i + 1, e->code < 0 ?
-			"the program's end" :
-			policy_name(e->code, name, sizeof(name)));
+		fprintf(stderr, "replica %u at %s; %u divergence(s))\n", i + 1,
+			e->code < 0 ? "the program's end" :
+			policy_name(e->code, name, sizeof(name)), e->count);
 		return;
 	}
 }

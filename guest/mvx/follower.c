@@ -4,6 +4,8 @@
  * record has not come yet stays stopped (parked) while the monitor goes
  * on with the others and with the transport. */
 #include "follower.h"
+#include "sigalign.h"
+#include "sock.h"
 #include "steer.h"
 #include "tsc.h"
 
@@ -15,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,6 +37,15 @@ static struct record *take(struct monitor *m, uint32_t vid)
 		r->next = NULL;
 		return r;
 	}
+	return NULL;
+}
+
+/* The first queued record of VID, left in the queue; NULL if none. */
+static struct record *peek(struct monitor *m, uint32_t vid)
+{
+	for (struct record *r = m->queue; r; r = r->next)
+		if (r->call.vid == vid)
+			return r;
 	return NULL;
 }
 
@@ -55,10 +68,18 @@ static void ack(struct monitor *m, const struct proc *p)
 				p->mine.call.seq);
 }
 
+unsigned follower_keep_going;
+
+/* Count one more divergence, the first one's syscall NR kept. */
+static void count_divergence(struct monitor *m, int nr)
+{
+	if (!m->diverged++)
+		m->first_diverged = nr;
+}
+
 /* Report D, found in this replica (P: in its process; NULL: at the
- * program's end), and end the run. */
-static int report(struct monitor *m, struct proc *p, struct mvx_div *d,
-		  int code)
+ * program's end): on stderr, and to whoever watches (the window). */
+static void report(struct monitor *m, struct proc *p, struct mvx_div *d)
 {
 	char text[MVX_DIV_TEXT];
 
@@ -66,13 +87,23 @@ static int report(struct monitor *m, struct proc *p, struct mvx_div *d,
 	fputs(mvx_div_format(d, text, sizeof(text)), stderr);
 	if (m->on_divergence)
 		m->on_divergence(m->div_ctx, d);
-	monitor_end(m, MVX_END_DIVERGED, code);
-	return -1;
 }
 
-static int diverge(struct monitor *m, struct proc *p, struct mvx_div *d)
+/* Report D.  0: go on (--continue, below its cap, and the two programs
+ * still make the same syscall: GO_ON).  -1: the run ends here. */
+static int diverge(struct monitor *m, struct proc *p, struct mvx_div *d,
+		   bool go_on)
 {
-	return report(m, p, d, p->mine.call.nr);
+	report(m, p, d);
+	count_divergence(m, p->mine.call.nr);
+	if (go_on && m->diverged < follower_keep_going)
+		return 0;
+	if (follower_keep_going)
+		fprintf(stderr, "mvx: replica %u stops after %u divergence(s)%s\n",
+			m->replica, m->diverged, go_on ? " (the cap)" :
+			": its program no longer makes the leader's syscalls");
+	monitor_end(m, MVX_END_DIVERGED, m->first_diverged);
+	return -1;
 }
 
 /* The leader will send no more and its end says nothing to compare with:
@@ -103,7 +134,32 @@ static int leader_over(struct monitor *m, struct proc *p)
 	if (leader_lost(m))
 		return stop_for_leader(m);
 	compare_set(&d, MVX_DIV_EXTRA, MVX_DIV_PROGRAM_ENDED, 0);
-	return diverge(m, p, &d);
+	return diverge(m, p, &d, false);
+}
+
+/* After a divergence at its entry, P's call and the leader's THEIRS are
+ * still the same syscall, taken the same way: --continue can go on.  Not
+ * an input: the leader's bytes would not fit arguments that differ. */
+static bool aligned(const struct proc *p, const struct record *theirs)
+{
+	return theirs->call.nr == p->mine.call.nr &&
+	       theirs->call.kind == p->mine.call.kind &&
+	       theirs->call.kind != MVX_INPUT;
+}
+
+/* The leader's accept got a connection from outside the program: this
+ * one's gets a stand-in (sock.h), and the socket it returns leads
+ * outside here too.  0 or -1. */
+static int accept_outside(struct proc *p, const struct record *theirs)
+{
+	if ((theirs->call.nr != SYS_accept && theirs->call.nr != SYS_accept4) ||
+	    theirs->call.nr != p->mine.call.nr ||
+	    theirs->call.fdclass != MVX_FD_EXTERNAL ||
+	    p->mine.call.fdclass != MVX_FD_ANON)
+		return 0;
+	p->mine.call.fdclass = MVX_FD_EXTERNAL;
+	p->outside = 1;
+	return sock_standin(p->pid, (long)p->call.args[0]);
 }
 
 static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
@@ -115,11 +171,16 @@ static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
 		compare_set(&d, MVX_DIV_SEQ, theirs->call.seq,
 			    p->mine.call.seq);
 		drop(theirs);
-		return diverge(m, p, &d);
+		return diverge(m, p, &d, false);
 	}
-	if (compare_entry(&p->mine, theirs, p->pol->nargs, &d)) {
+	if (accept_outside(p, theirs)) {
 		drop(theirs);
-		return diverge(m, p, &d);
+		return -1;
+	}
+	if (compare_entry(&p->mine, theirs, p->pol->nargs, &d) &&
+	    diverge(m, p, &d, aligned(p, theirs))) {
+		drop(theirs);
+		return -1;
 	}
 	if (kind != MVX_OUTPUT)
 		ack(m, p);
@@ -172,7 +233,82 @@ static int leader_process_gone(struct monitor *m, struct proc *p, int st)
 		return monitor_resume(p, false);
 	}
 	compare_set(&d, MVX_DIV_EXTRA, (uint32_t)st, 0);
-	return diverge(m, p, &d);
+	return diverge(m, p, &d, false);
+}
+
+/* ----- signals where the leader's got them (sigalign.h) */
+
+/* Send P the signal of the leader's record R, to be let through. */
+static int send_signal(struct proc *p, struct record *r)
+{
+	int sig = (int)r->call.args[0];
+
+	drop(r);
+	p->inject = 1;
+	return kill(p->pid, sig) && errno != ESRCH ? -1 : 0;
+}
+
+/* P, between two syscalls, is due the leader's signal before its next
+ * one: sent now.  0 or -1. */
+static int signal_due(struct monitor *m, struct proc *p)
+{
+	struct record *r = peek(m, p->vid);
+
+	if (!r || r->call.nr != MVX_NR_SIGNAL || r->call.seq != p->seq)
+		return 0;
+	return send_signal(p, take(m, p->vid));
+}
+
+/* P, stopped at the call (or rdtsc) it has begun, gets a signal first:
+ * the call not counted, skipped and made again once the handler has
+ * run.  The signal is sent unless one is already on its way (R NULL). */
+static int signal_first(struct monitor *m, struct proc *p, struct record *r)
+{
+	p->seq = p->mine.call.seq;
+	m->calls--;
+	p->parked = 0;
+	if (r && send_signal(p, r))
+		return -1;
+	if (p->call.nr == MVX_NR_TSC) {
+		/* The SIGSEGV dropped: rdtsc faults again after the handler. */
+		p->tsc_len = 0;
+		return ptrace(PTRACE_CONT, p->pid, 0, 0) && errno != ESRCH ?
+		       -1 : 0;
+	}
+	p->rewind = 1;
+	if (tracee_skip(p->pid))
+		return errno == ESRCH ? 0 : -1;
+	return monitor_resume(p, true);
+}
+
+/* The exit stop of a call skipped for a signal: the syscall instruction
+ * again, for after the handler. */
+static int rewind_call(struct proc *p)
+{
+	struct user_regs_struct r;
+
+	p->rewind = 0;
+	if (tracee_regs(p->pid, &r))
+		return errno == ESRCH ? 0 : -1;
+	r.rax = (unsigned long)p->call.nr;
+	r.rip -= 2;
+	if (tracee_set_regs(p->pid, &r))
+		return errno == ESRCH ? 0 : -1;
+	return monitor_resume(p, false);
+}
+
+/* SIG about to be delivered to P: the one sent for the leader's, or
+ * held back (the leader's record says where it goes). */
+static int follower_on_signal(struct monitor *m, struct proc *p, int sig)
+{
+	(void)m;
+	if (!sigalign_applies(p->pid, sig))
+		return sig;
+	if (p->inject) {
+		p->inject = 0;
+		return sig;
+	}
+	return 0;
 }
 
 static int serve(struct monitor *m, struct proc *p)
@@ -182,6 +318,8 @@ static int serve(struct monitor *m, struct proc *p)
 
 	if (!theirs)
 		return m->leader_ended || m->leader_gone ? leader_over(m, p) : 0;
+	if (theirs->call.nr == MVX_NR_SIGNAL)
+		return signal_first(m, p, theirs);
 	p->parked = 0;
 	if (theirs->call.nr != MVX_NR_GONE)
 		return start_call(m, p, theirs);
@@ -194,7 +332,8 @@ static int follower_on_tsc(struct monitor *m, struct proc *p)
 {
 	monitor_begin_tsc(m, p, p->tsc_len);
 	p->parked = 1;
-	return serve(m, p);
+	/* A signal sent is not delivered yet: first. */
+	return p->inject ? signal_first(m, p, NULL) : serve(m, p);
 }
 
 static int follower_on_call(struct monitor *m, struct proc *p)
@@ -205,7 +344,7 @@ static int follower_on_call(struct monitor *m, struct proc *p)
 	if (r)
 		return r < 0 ? -1 : 0;
 	p->parked = 1;
-	return serve(m, p);
+	return p->inject ? signal_first(m, p, NULL) : serve(m, p);
 }
 
 /* The OUT buffers of R with what means nothing masked (policy.c). */
@@ -213,7 +352,7 @@ static void mask(struct record *r)
 {
 	for (unsigned i = 0; i < r->call.nbuf; i++)
 		if (r->call.buf[i].role == MVX_BUF_OUT)
-			policy_mask_out(r->call.nr,
+			policy_mask_out(r->call.nr, r->call.buf[i].arg,
 					r->data + record_buf_at(r, i),
 					r->call.buf[i].len);
 }
@@ -229,7 +368,7 @@ static int check_output(struct monitor *m, struct proc *p,
 
 	if (tracee_result(p->pid, &result))
 		return errno == ESRCH ? 0 : -1;
-	if (steer_wait_done(p))
+	if (steer_wait_done(p) || steer_not_run_done(p, theirs, &result))
 		return -1;
 	if (p->refill) {
 		r = steer_read_step(p, &result);
@@ -237,12 +376,21 @@ static int check_output(struct monitor *m, struct proc *p,
 			return r;
 	}
 	p->mine.call.result = result;
+	/* Accepted from outside: the peer's address is the leader's. */
+	if (p->outside) {
+		p->outside = 0;
+		if (result >= 0)
+			sock_mark_external(p->pid, (long)result);
+		if (result >= 0 &&
+		    record_apply_out(theirs, p->pid, p->pol, p->call.args))
+			return -1;
+	}
 	if (record_add_bufs(&p->mine, p->pid, p->pol, MVX_BUF_OUT, result))
 		return -1;
 	mask(&p->mine);
 	mask(theirs);
-	if (compare_exit(&p->mine, theirs, &d))
-		return diverge(m, p, &d);
+	if (compare_exit(&p->mine, theirs, &d) && diverge(m, p, &d, true))
+		return -1;
 	ack(m, p);
 	return 0;
 }
@@ -258,10 +406,12 @@ static int follower_on_eintr(struct monitor *m, struct proc *p)
 	p->theirs = NULL;
 	p->refill = 0;
 	p->steered = 0;
+	p->not_run = 0;
+	p->outside = 0;
 	p->mine.call.result = -EINTR;
 	if (p->mine.call.kind == MVX_OUTPUT &&
 	    compare_exit(&p->mine, theirs, &d))
-		err = diverge(m, p, &d);
+		err = diverge(m, p, &d, true);
 	drop(theirs);
 	return err;
 }
@@ -271,6 +421,8 @@ static int follower_on_exit_stop(struct monitor *m, struct proc *p)
 	struct record *theirs = p->theirs;
 	int err = 0;
 
+	if (p->rewind)
+		return rewind_call(p);
 	p->theirs = NULL;
 	switch (p->mine.call.kind) {
 	case MVX_INPUT:
@@ -294,6 +446,8 @@ static int follower_on_exit_stop(struct monitor *m, struct proc *p)
 	/* Killed meanwhile: its exit comes next. */
 	if (err < 0 && errno == ESRCH)
 		return 0;
+	if (!err)
+		err = signal_due(m, p);
 	return err ? err : monitor_resume(p, false);
 }
 
@@ -340,12 +494,16 @@ static int receive(struct monitor *m, int timeout_ms)
 	return 0;
 }
 
+/* Give each parked process its record if it has come, and each one
+ * running between two syscalls the signal due there. */
 static int serve_parked(struct monitor *m)
 {
 	for (unsigned i = 0; i < m->procs.n; i++) {
 		struct proc *p = &m->procs.v[i];
 
-		if (p->parked && serve(m, p))
+		if (p->parked ? serve(m, p) :
+		    p->known && p->started && !p->helper && !p->in_call &&
+		    !p->inject && signal_due(m, p))
 			return -1;
 	}
 	return 0;
@@ -417,7 +575,7 @@ static uint64_t end_value(const struct mvx_end *e)
 /* This replica's program ended by itself: so must the leader's, alike. */
 static void settle(struct monitor *m)
 {
-	struct mvx_end mine = { 0, 0 };
+	struct mvx_end mine = { 0, 0, 0 };
 	struct mvx_div d;
 
 	while (!m->leader_ended && !m->leader_gone &&
@@ -433,19 +591,26 @@ static void settle(struct monitor *m)
 	}
 	monitor_end_of_status(&mine, m->root_status);
 	if (mine.how == m->leader_end.how && mine.code == m->leader_end.code) {
-		m->end = mine;
+		if (!m->diverged)
+			m->end = mine;
 		return;
 	}
 	compare_set(&d, MVX_DIV_END, end_value(&m->leader_end),
 		    end_value(&mine));
-	report(m, NULL, &d, -1);
+	report(m, NULL, &d);
+	count_divergence(m, -1);
 }
 
 static void follower_finish(struct monitor *m)
 {
 	if (!m->end.how && m->root_done)
 		settle(m);
+	/* --continue: every divergence reported, the first one named. */
+	if (m->diverged)
+		monitor_end(m, MVX_END_DIVERGED, m->first_diverged);
 	monitor_end(m, MVX_END_ERROR, 0);
+	if (m->end.how == MVX_END_DIVERGED)
+		m->end.count = m->diverged ? m->diverged : 1;
 	while (m->queue)
 		drop(take(m, m->queue->call.vid));
 	record_send_end(&m->peers[0], &m->end);
@@ -455,6 +620,7 @@ const struct role_ops follower_ops = {
 	.on_call = follower_on_call,
 	.on_exit_stop = follower_on_exit_stop,
 	.on_tsc = follower_on_tsc,
+	.on_signal = follower_on_signal,
 	.on_eintr = follower_on_eintr,
 	.idle = follower_idle,
 	.finish = follower_finish,

@@ -7,6 +7,8 @@
  * program goes on while one follower is left, and is stopped when none
  * is (the run's verdict is then LOST). */
 #include "leader.h"
+#include "sigalign.h"
+#include "sock.h"
 #include "tsc.h"
 
 #include <errno.h>
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* While its program makes no syscall (a sleep), the leader looks at its
@@ -151,6 +154,11 @@ static int leader_on_exit_stop(struct monitor *m, struct proc *p)
 	if (tracee_result(p->pid, &result))
 		return errno == ESRCH ? 0 : -1;
 	p->mine.call.result = result;
+	/* From a client outside the program: the followers' accept is
+	 * given a stand-in (sock.h). */
+	if ((p->call.nr == SYS_accept || p->call.nr == SYS_accept4) &&
+	    result >= 0 && sock_accepted_outside(&m->procs, p->pid, result))
+		p->mine.call.fdclass = MVX_FD_EXTERNAL;
 	if ((kind == MVX_INPUT || kind == MVX_OUTPUT) &&
 	    record_add_bufs(&p->mine, p->pid, p->pol, MVX_BUF_OUT, result))
 		return -1;
@@ -196,6 +204,22 @@ static void leader_on_gone(struct monitor *m, const struct proc *p, int st)
 	r.call.result = st;
 	broadcast(m, &r);
 	record_free(&r);
+}
+
+/* SIG about to be delivered to P: where, for the followers to deliver
+ * it at the same point (sigalign.h). */
+static int leader_on_signal(struct monitor *m, struct proc *p, int sig)
+{
+	struct tracee_call c = { .nr = MVX_NR_SIGNAL, .args = { (uint64_t)sig } };
+	struct record r;
+
+	if (!sigalign_applies(p->pid, sig))
+		return sig;
+	record_init(&r);
+	record_start(&r, p->vid, p->seq, &c, MVX_COMPARE, MVX_FD_NONE);
+	broadcast(m, &r);
+	record_free(&r);
+	return sig;
 }
 
 static void leader_finish(struct monitor *m)
@@ -254,6 +278,7 @@ const struct role_ops leader_ops = {
 	.on_exit_stop = leader_on_exit_stop,
 	.on_tsc = leader_on_tsc,
 	.on_eintr = leader_on_eintr,
+	.on_signal = leader_on_signal,
 	.on_gone = leader_on_gone,
 	.idle = leader_idle,
 	.finish = leader_finish,

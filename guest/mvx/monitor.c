@@ -5,6 +5,7 @@
  * the kernel may report either first. */
 #define _GNU_SOURCE
 #include "monitor.h"
+#include "sock.h"
 #include "spawn.h"
 #include "steer.h"
 #include "tsc.h"
@@ -90,6 +91,7 @@ int monitor_begin_call(struct monitor *m, struct proc *p,
 	}
 	if (p->pol->fdarg >= 0)
 		fdc = policy_fdclass(p->pid, (long)p->call.args[p->pol->fdarg]);
+	fdc = sock_call_class(&m->procs, p->pid, &p->call, fdc);
 	*kind = policy_kind(p->pol, fdc);
 	record_start(&p->mine, p->vid, p->seq++, &p->call, *kind, fdc);
 	m->calls++;
@@ -210,7 +212,9 @@ static int on_stop(struct monitor *m, struct proc *p, int st)
 			       cont(p->pid, 0);
 		if (sig == SIGSEGV && p->known && (p->tsc_len = tsc_fault(p->pid)))
 			return m->role->on_tsc(m, p);
-		return cont(p->pid, sig);
+		if (p->known && !p->helper)
+			sig = m->role->on_signal(m, p, sig);
+		return sig < 0 ? -1 : cont(p->pid, sig);
 	case PTRACE_EVENT_STOP:
 		return on_event_stop(p);
 	case PTRACE_EVENT_FORK:

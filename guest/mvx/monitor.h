@@ -26,6 +26,9 @@ struct role_ops {
 	int (*on_exit_stop)(struct monitor *m, struct proc *p);
 	/* P faulted on a rdtsc(p) of p->tsc_len bytes (tsc.h). */
 	int (*on_tsc)(struct monitor *m, struct proc *p);
+	/* Signal SIG is about to be delivered to P: the signal to deliver
+	 * (0: none), or -1 (sigalign.h). */
+	int (*on_signal)(struct monitor *m, struct proc *p, int sig);
 	/* P's call (p->call), interrupted by a signal, was not restarted:
 	 * it returned -EINTR to the program, now at another syscall. */
 	int (*on_eintr)(struct monitor *m, struct proc *p);
@@ -49,6 +52,9 @@ struct monitor {
 	int sigfd;			/* SIGCHLD, for a follower's poll */
 	bool strict;			/* followers ACK each syscall */
 	unsigned long checked;		/* follower: syscalls checked */
+	unsigned diverged;		/* follower: divergences found */
+	int first_diverged;		/* follower: the first one's syscall
+					 * (-1: how the program ended) */
 	bool stopping;			/* killed: only reaping now */
 	struct procs procs;
 	pid_t helper;			/* the namespace's init */

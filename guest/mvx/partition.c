@@ -1,6 +1,7 @@
 /* partition: the start of a run between partitions, and what each end
  * watches of the other while it runs. */
 #include "partition.h"
+#include "follower.h"
 #include "guest.h"
 #include "mvx_session.h"
 #include "repd_client.h"
@@ -111,9 +112,11 @@ static int send_open(struct window *w, unsigned self, uint32_t members,
 	char cwd[MVX_CWD_MAX];
 	size_t len;
 
+	uint32_t flags = (strict ? MVX_OPEN_STRICT : 0) |
+			 (follower_keep_going ? MVX_OPEN_CONTINUE : 0);
+
 	if (!getcwd(cwd, sizeof(cwd)) ||
-	    mvx_open_build(&o, session, strict ? MVX_OPEN_STRICT : 0, cwd,
-			   argv, environ) ||
+	    mvx_open_build(&o, session, flags, cwd, argv, environ) ||
 	    mvx_open_encode(&o, buf, sizeof(buf), &len)) {
 		guest_error("the program, its environment and working "
 			    "directory do not fit in one message (%u bytes)",
@@ -362,6 +365,8 @@ int partition_follow(unsigned leader, uint32_t session)
 	}
 	say_hello(&w, (unsigned)self, leader, session, 0, "");
 	environ = envp;
+	if (o.flags & MVX_OPEN_CONTINUE)
+		follower_keep_going = FOLLOWER_CONTINUE_MAX;
 	transport_ring(&t, &w, (unsigned)self, leader, peer_alive, &pw);
 	roles_follower_init(&m, &t, replica_of(members & ~(1u << leader),
 					       (unsigned)self),

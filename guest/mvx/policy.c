@@ -16,16 +16,21 @@
  * never translated: every replica runs in a pid namespace of its own, so
  * getpid() and fork()'s result are the same everywhere. */
 #include "policy.h"
+#include "sock.h"
 
 #include <limits.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define IN(a, sz, len)	{ MVX_BUF_IN, a, sz, len }
-#define OUT(a, sz, len)	{ MVX_BUF_OUT, a, sz, len }
+#define IN(a, sz, len)	{ MVX_BUF_IN, a, sz, len, 1 }
+#define OUT(a, sz, len)	{ MVX_BUF_OUT, a, sz, len, 1 }
+/* N elements of UNIT bytes, N from argument A or the result. */
+#define INN(a, sz, n, unit)	{ MVX_BUF_IN, a, sz, n, unit }
+#define OUTN(a, sz, n, unit)	{ MVX_BUF_OUT, a, sz, n, unit }
 #define STR(a)		IN(a, SZ_STR, PATH_MAX)
 #define NO_FD		.fdarg = -1
 /* An input's most bytes: a short read is legal, and it bounds a record. */
@@ -40,6 +45,8 @@
 #define SZ_SYSINFO	112
 #define SZ_TMS		32
 #define SZ_RUSAGE	144
+#define SZ_POLLFD	8
+#define SZ_EPOLL_EVENT	12	/* packed on x86-64 */
 
 static const struct pol_entry table[] = {
 	/* ----- inputs: per machine, per moment; the leader's is the truth */
@@ -143,9 +150,12 @@ static const struct pol_entry table[] = {
 		.why = "the fd number the kernel picks" },
 	[SYS_fcntl] = { "fcntl", MVX_OUTPUT, 3, NO_FD,
 		.why = "flags and fd numbers come from the kernel" },
-	[SYS_ioctl] = { "ioctl", MVX_OUTPUT, 3, NO_FD,
-		.why = "the result is compared; what it copies out depends on "
-		       "the request and is not (yet)" },
+	[SYS_ioctl] = { "ioctl", MVX_OUTPUT, 3, 0, MVX_INPUT,
+		.buf = { OUT(2, SZ_IOCTL, 0) },
+		.why = "the result and what the request copies out (a "
+		       "terminal's settings and size, an interface's...) come "
+		       "from the kernel; of stdio they are the leader's (its "
+		       "terminal), as fstat's are" },
 	[SYS_mmap] = { "mmap", MVX_OUTPUT, 6, NO_FD,
 		.why = "the address returned: a kernel layout may leak there" },
 	[SYS_munmap] = { "munmap", MVX_OUTPUT, 2, NO_FD,
@@ -154,6 +164,111 @@ static const struct pol_entry table[] = {
 		.why = "the program's view of its address space" },
 	[SYS_brk] = { "brk", MVX_OUTPUT, 1, NO_FD,
 		.why = "the break returned: a kernel layout may leak there" },
+
+	/* ----- sockets.  Between the program's own processes (a pair, or
+	 * a server of the program's on the replica's own loopback): run
+	 * everywhere and compared.  One whose other end is outside the
+	 * program (connected where no socket of the program is; sock.h)
+	 * is EXTERNAL, as stdio is: the leader alone connects and sends,
+	 * what it receives is the input. */
+	[SYS_socket] = { "socket", MVX_OUTPUT, 3, NO_FD,
+		.why = "the fd number the kernel picks" },
+	[SYS_socketpair] = { "socketpair", MVX_OUTPUT, 4, NO_FD,
+		.buf = { OUT(3, SZ_FIXED, 8) },
+		.why = "the fd numbers the kernel picks" },
+	[SYS_bind] = { "bind", MVX_OUTPUT, 3, NO_FD,
+		.buf = { IN(1, SZ_ARG, 2) },
+		.why = "the address compared; whether it is free comes from "
+		       "the kernel" },
+	[SYS_listen] = { "listen", MVX_OUTPUT, 2, NO_FD,
+		.why = "the result comes from the kernel" },
+	[SYS_accept] = { "accept", MVX_OUTPUT, 3, 0, MVX_OUTPUT,
+		.buf = { OUT(1, SZ_DEREF, 2), OUT(2, SZ_FIXED, 4) },
+		.why = "the fd and the peer's address (its port, the kernel's "
+		       "pick, not compared); a connection from outside the "
+		       "program, the leader's (sock.h)" },
+	[SYS_accept4] = { "accept4", MVX_OUTPUT, 4, 0, MVX_OUTPUT,
+		.buf = { OUT(1, SZ_DEREF, 2), OUT(2, SZ_FIXED, 4) },
+		.why = "as accept" },
+	[SYS_connect] = { "connect", MVX_OUTPUT, 3, 0, MVX_EXTERNAL,
+		.buf = { IN(1, SZ_ARG, 2) },
+		.why = "to the program's own server: run everywhere, the result "
+		       "compared; to outside: only the leader connects" },
+	[SYS_getsockname] = { "getsockname", MVX_OUTPUT, 3, 0, MVX_INPUT,
+		.buf = { OUT(1, SZ_DEREF, 2), OUT(2, SZ_FIXED, 4) },
+		.why = "the address comes from the kernel (not its port, the "
+		       "kernel's pick); of a socket leading outside, the "
+		       "leader's" },
+	[SYS_getpeername] = { "getpeername", MVX_OUTPUT, 3, 0, MVX_INPUT,
+		.buf = { OUT(1, SZ_DEREF, 2), OUT(2, SZ_FIXED, 4) },
+		.why = "as getsockname" },
+	[SYS_setsockopt] = { "setsockopt", MVX_OUTPUT, 5, 0, MVX_INPUT,
+		.buf = { IN(3, SZ_ARG, 4) },
+		.why = "the option compared, the result from the kernel; on a "
+		       "socket leading outside, the leader's" },
+	[SYS_getsockopt] = { "getsockopt", MVX_OUTPUT, 5, 0, MVX_INPUT,
+		.buf = { OUT(3, SZ_DEREF, 4), OUT(4, SZ_FIXED, 4) },
+		.why = "the value comes from the kernel; of a socket leading "
+		       "outside (SO_ERROR of its connect), the leader's" },
+	[SYS_shutdown] = { "shutdown", MVX_OUTPUT, 2, 0, MVX_EXTERNAL,
+		.why = "the result from the kernel; outside, only the leader's "
+		       "connection is shut" },
+	[SYS_sendto] = { "sendto", MVX_COMPARE, 6, 0, MVX_EXTERNAL,
+		.buf = { IN(1, SZ_ARG, 2), IN(4, SZ_ARG, 5) },
+		.why = "as write: the bytes and the address compared; outside, "
+		       "only the leader sends" },
+	[SYS_recvfrom] = { "recvfrom", MVX_OUTPUT, 6, 0, MVX_INPUT, 2,
+		INPUT_CLAMP, .buf = { OUT(1, SZ_RESULT, 0),
+				      OUT(4, SZ_DEREF, 5), OUT(5, SZ_FIXED, 4) },
+		.why = "as read: from the program's own sockets compared, from "
+		       "outside the leader's input (the sender's port not "
+		       "compared)" },
+	[SYS_sendmsg] = { "sendmsg", MVX_COMPARE, 3, 0, MVX_EXTERNAL,
+		.buf = { IN(1, SZ_MSG, 0) },
+		.why = "as writev (the bytes; not the address or control "
+		       "data)" },
+	[SYS_sendfile] = { "sendfile", MVX_COMPARE, 4, 0, MVX_INPUT,
+		.buf = { OUT(2, SZ_FIXED, 8) },
+		.why = "which file, how much: compared; to stdio or outside, "
+		       "only the leader sends (its result and offset)" },
+	[SYS_recvmsg] = { "recvmsg", MVX_OUTPUT, 3, 0, MVX_INPUT,
+		.buf = { OUT(1, SZ_MSG, 0) },
+		.why = "as readv (the bytes; not the address or control "
+		       "data)" },
+
+	/* ----- waiting for fds.  Which ones are ready, and when, is a
+	 * moment's scheduling, and an fd leading outside is only ever
+	 * ready in the leader: every replica takes the leader's answer.
+	 * What the program then reads is compared, or is an input itself
+	 * (a follower's read of its own pipe waits for the bytes the
+	 * leader's found: steer.c). */
+	[SYS_poll] = { "poll", MVX_INPUT, 3, NO_FD,
+		.buf = { INN(0, SZ_ARG, 1, SZ_POLLFD),
+			 OUTN(0, SZ_ARG, 1, SZ_POLLFD) },
+		.why = "readiness is the moment's: the leader's (the fds and "
+		       "events asked for compared)" },
+	[SYS_ppoll] = { "ppoll", MVX_INPUT, 2, NO_FD,
+		.buf = { INN(0, SZ_ARG, 1, SZ_POLLFD),
+			 OUTN(0, SZ_ARG, 1, SZ_POLLFD) },
+		.why = "as poll" },
+	[SYS_select] = { "select", MVX_INPUT, 4, NO_FD,
+		.buf = { OUT(1, SZ_FDSET, 0), OUT(2, SZ_FDSET, 0),
+			 OUT(3, SZ_FDSET, 0) },
+		.why = "as poll (the time left is not replicated)" },
+	[SYS_pselect6] = { "pselect6", MVX_INPUT, 4, NO_FD,
+		.buf = { OUT(1, SZ_FDSET, 0), OUT(2, SZ_FDSET, 0),
+			 OUT(3, SZ_FDSET, 0) },
+		.why = "as poll" },
+	[SYS_epoll_wait] = { "epoll_wait", MVX_INPUT, 4, NO_FD,
+		.buf = { OUTN(1, SZ_RESULT, 0, SZ_EPOLL_EVENT) },
+		.why = "as poll (the events and their data)" },
+	[SYS_epoll_pwait] = { "epoll_pwait", MVX_INPUT, 4, NO_FD,
+		.buf = { OUTN(1, SZ_RESULT, 0, SZ_EPOLL_EVENT) },
+		.why = "as poll" },
+	[SYS_epoll_ctl] = { "epoll_ctl", MVX_OUTPUT, 4, NO_FD,
+		.buf = { IN(3, SZ_FIXED, SZ_EPOLL_EVENT) },
+		.why = "what the program waits for compared, the result "
+		       "from the kernel" },
 
 	/* ----- what the program does: compared, run everywhere */
 	[SYS_write] = { "write", MVX_COMPARE, 3, 0, MVX_EXTERNAL,
@@ -266,6 +381,28 @@ static const char *const counters[] = {
 	"/proc/schedstat", "/proc/sys/kernel/random/",
 };
 
+/* The same, per network namespace: /proc/net is /proc/PID/net, and a
+ * read's fd says so.  A follower's network is a loopback of its own. */
+static const char *const net_counters[] = {
+	"dev", "snmp", "snmp6", "netstat", "sockstat", "sockstat6",
+};
+
+static bool is_net_counter(const char *path)
+{
+	const char *p;
+
+	if (strncmp(path, "/proc/", 6))
+		return false;
+	p = path + 6 + strspn(path + 6, "0123456789");
+	if (p == path + 6 || strncmp(p, "/net/", 5))
+		return false;
+	for (size_t i = 0; i < sizeof(net_counters) / sizeof(net_counters[0]);
+	     i++)
+		if (!strcmp(p + 5, net_counters[i]))
+			return true;
+	return false;
+}
+
 static struct stat external[3];
 static int external_ok[3];
 
@@ -286,11 +423,17 @@ static int is_external(const struct stat *st)
 
 static enum mvx_fdclass class_of_path(const char *path)
 {
+	unsigned long ino;
+
 	if (!strcmp(path, "/dev/urandom") || !strcmp(path, "/dev/random"))
 		return MVX_FD_RANDOM;
 	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
 		if (!strncmp(path, counters[i], strlen(counters[i])))
 			return MVX_FD_COUNTER;
+	if (is_net_counter(path))
+		return MVX_FD_COUNTER;
+	if (sscanf(path, "socket:[%lu]", &ino) == 1 && sock_is_external(ino))
+		return MVX_FD_EXTERNAL;
 	if (!strncmp(path, "pipe:", 5) || !strncmp(path, "socket:", 7) ||
 	    !strncmp(path, "anon_inode:", 11))
 		return MVX_FD_ANON;
@@ -345,11 +488,70 @@ static void zero(unsigned char *p, const struct range *r, size_t n)
 
 #define ZERO(p, ranges) zero(p, ranges, sizeof(ranges) / sizeof(ranges[0]))
 
-void policy_mask_out(long nr, unsigned char *p, size_t len)
+/* A socket address whose port is the kernel's pick: where a connection
+ * came from (accept, getpeername, recvfrom), where one went out
+ * (getsockname).  Ephemeral ports are drawn at random per connection. */
+static bool has_port(long nr, unsigned arg)
 {
+	return ((nr == SYS_accept || nr == SYS_accept4 ||
+		 nr == SYS_getsockname || nr == SYS_getpeername) && arg == 1) ||
+	       (nr == SYS_recvfrom && arg == 4);
+}
+
+void policy_mask_out(long nr, unsigned arg, unsigned char *p, size_t len)
+{
+	uint16_t family;
+
 	if (len == SZ_STAT && (nr == SYS_fstat || nr == SYS_stat ||
 			       nr == SYS_lstat || nr == SYS_newfstatat))
 		ZERO(p, stat_noise);
 	if (nr == SYS_statx && len == SZ_STATX)
 		ZERO(p, statx_noise);
+	if (len < 4 || !has_port(nr, arg))
+		return;
+	memcpy(&family, p, 2);
+	if (family == AF_INET || family == AF_INET6)
+		memset(p + 2, 0, 2);
+}
+
+/* ----- ioctl: what each request copies out (x86-64).  Requests that
+ * encode it (_IOR, _IOWR) say so themselves; the older terminal and
+ * interface ones are listed. */
+#define SZ_TERMIOS	36
+#define SZ_IFREQ	40
+
+static const struct {
+	uint32_t req, size;
+} ioctl_out[] = {
+	{ 0x5401, SZ_TERMIOS },	/* TCGETS */
+	{ 0x540f, 4 },		/* TIOCGPGRP */
+	{ 0x5411, 4 },		/* TIOCOUTQ */
+	{ 0x5413, 8 },		/* TIOCGWINSZ */
+	{ 0x541b, 4 },		/* FIONREAD */
+	{ 0x5429, 4 },		/* TIOCGSID */
+	{ 0x8910, SZ_IFREQ },	/* SIOCGIFNAME */
+	{ 0x8913, SZ_IFREQ },	/* SIOCGIFFLAGS */
+	{ 0x8915, SZ_IFREQ },	/* SIOCGIFADDR */
+	{ 0x8917, SZ_IFREQ },	/* SIOCGIFDSTADDR */
+	{ 0x8919, SZ_IFREQ },	/* SIOCGIFBRDADDR */
+	{ 0x891b, SZ_IFREQ },	/* SIOCGIFNETMASK */
+	{ 0x891d, SZ_IFREQ },	/* SIOCGIFMETRIC */
+	{ 0x8921, SZ_IFREQ },	/* SIOCGIFMTU */
+	{ 0x8927, SZ_IFREQ },	/* SIOCGIFHWADDR */
+	{ 0x8933, SZ_IFREQ },	/* SIOCGIFINDEX */
+	{ 0x8942, SZ_IFREQ },	/* SIOCGIFTXQLEN */
+};
+
+#define IOC_READ	2u	/* _IOC_READ: the kernel writes */
+
+uint32_t policy_ioctl_size(uint64_t req)
+{
+	uint32_t r = (uint32_t)req;
+
+	for (size_t i = 0; i < sizeof(ioctl_out) / sizeof(ioctl_out[0]); i++)
+		if (ioctl_out[i].req == r)
+			return ioctl_out[i].size;
+	if ((r >> 30) & IOC_READ)
+		return (r >> 16) & 0x3fff;
+	return 0;
 }

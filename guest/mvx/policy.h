@@ -14,11 +14,17 @@
 enum pol_size {
 	SZ_NONE = 0,
 	SZ_FIXED,	/* n bytes */
-	SZ_ARG,		/* the value of argument n */
-	SZ_RESULT,	/* the syscall's result (out buffers only) */
+	SZ_ARG,		/* the value of argument n (times unit) */
+	SZ_RESULT,	/* the syscall's result (times unit; out buffers
+			 * only) */
 	SZ_STR,		/* a NUL-terminated string (n: its maximum) */
 	SZ_STRV,	/* a NULL-terminated array of strings (argv) */
 	SZ_IOV,		/* an iovec array of argument n entries */
+	SZ_DEREF,	/* the socklen_t argument n points to says (a
+			 * sockaddr; after the call, as the kernel set it) */
+	SZ_MSG,		/* the iovecs of the struct msghdr it is */
+	SZ_IOCTL,	/* as the ioctl's request says (policy_ioctl_size) */
+	SZ_FDSET,	/* an fd_set of argument n fds (select) */
 };
 
 struct pol_buf {
@@ -26,6 +32,7 @@ struct pol_buf {
 	uint8_t arg;		/* argument holding the address */
 	uint8_t size;		/* enum pol_size */
 	uint32_t n;
+	uint8_t unit;		/* SZ_ARG, SZ_RESULT: bytes per element */
 };
 
 struct pol_entry {
@@ -61,10 +68,15 @@ void policy_note_external(void);
 /* The class of fd FD of process PID. */
 enum mvx_fdclass policy_fdclass(pid_t pid, long fd);
 
-/* Zero in P (LEN bytes, copied out by syscall NR) what differs per kernel
- * without telling anything about the program: a stat's device and inode
- * numbers and its times (policy.c). */
-void policy_mask_out(long nr, unsigned char *p, size_t len);
+/* Zero in P (LEN bytes, copied out by syscall NR at argument ARG) what
+ * differs per kernel without telling anything about the program: a
+ * stat's device and inode numbers and its times, the port of a socket
+ * address (policy.c). */
+void policy_mask_out(long nr, unsigned arg, unsigned char *p, size_t len);
+
+/* How many bytes ioctl request REQ copies out (0: none known, not
+ * compared). */
+uint32_t policy_ioctl_size(uint64_t req);
 
 /* The kind E has for a call whose fd is of class FDC. */
 enum mvx_kind policy_kind(const struct pol_entry *e, enum mvx_fdclass fdc);

@@ -26,6 +26,14 @@ struct proc {
 	unsigned parked:1;	/* follower: waits for the leader's record */
 	unsigned refill:1;	/* follower: read restarted to get as much */
 	unsigned steered:1;	/* follower: wait4 made to wait for one pid */
+	unsigned inject:1;	/* follower: a SIGCHLD sent, to be let
+				 * through (sigalign.h) */
+	unsigned rewind:1;	/* follower: call skipped, to be made again
+				 * after the signal's handler */
+	unsigned outside:1;	/* follower: accept of a connection from
+				 * outside (a stand-in's) */
+	unsigned not_run:1;	/* follower: read or wait4 not run, the
+				 * leader's result (EAGAIN, 0) */
 	unsigned interrupted:1;	/* its call hit a signal, to be restarted */
 	uint64_t got, want;	/* refill: bytes read so far, the leader's */
 	unsigned tsc_len;	/* a faulted rdtsc(p) being completed */

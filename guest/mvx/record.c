@@ -174,6 +174,49 @@ static uint64_t iov_total(pid_t pid, uint64_t addr, uint64_t cnt)
 	return sum;
 }
 
+/* The iovecs of the struct msghdr at ADDR (x86-64: msg_iov at 16, its
+ * count at 24), in *IOV and *CNT: 0, or -1 if unreadable. */
+static int msg_iov(pid_t pid, uint64_t addr, uint64_t *iov, uint64_t *cnt)
+{
+	uint64_t v[2];
+
+	if (!addr || tracee_read(pid, addr + 16, v, sizeof(v)))
+		return -1;
+	*iov = v[0];
+	*cnt = v[1];
+	return 0;
+}
+
+/* The length a value-result socklen_t at ADDR holds now (a socket
+ * address: at most a sockaddr_storage). */
+static uint32_t deref_len(pid_t pid, uint64_t addr)
+{
+	uint32_t n;
+
+	if (!addr || tracee_read(pid, addr, &n, sizeof(n)))
+		return 0;
+	return n < 128 ? n : 128;
+}
+
+static int add_msg(struct record *r, pid_t pid, uint64_t addr,
+		   int64_t result, const struct pol_buf *b)
+{
+	uint64_t iov = 0, cnt = 0;
+
+	if (msg_iov(pid, addr, &iov, &cnt))
+		iov = cnt = 0;
+	return add_iov(r, pid, iov, cnt, b->role == MVX_BUF_OUT ?
+		       (uint64_t)result : iov_total(pid, iov, cnt), b);
+}
+
+/* N elements of UNIT bytes, cut to what one record holds. */
+static uint32_t cap(uint64_t n, uint8_t unit)
+{
+	if (n > MVX_REC_BYTES_MAX / (unit ? unit : 1))
+		return MVX_REC_BYTES_MAX;
+	return (uint32_t)n * (unit ? unit : 1);
+}
+
 static int add_buf(struct record *r, pid_t pid, const struct pol_buf *b,
 		   int64_t result)
 {
@@ -186,11 +229,12 @@ static int add_buf(struct record *r, pid_t pid, const struct pol_buf *b,
 	case SZ_FIXED:
 		return add_plain(r, pid, addr, b->n, b);
 	case SZ_ARG:
-		return add_plain(r, pid, addr, a[b->n] > MVX_REC_BYTES_MAX ?
-				 MVX_REC_BYTES_MAX : (uint32_t)a[b->n], b);
+		return add_plain(r, pid, addr, cap(a[b->n], b->unit), b);
 	case SZ_RESULT:
-		return add_plain(r, pid, addr, result > MVX_REC_BYTES_MAX ?
-				 MVX_REC_BYTES_MAX : (uint32_t)result, b);
+		return add_plain(r, pid, addr, cap((uint64_t)result, b->unit),
+				 b);
+	case SZ_FDSET:
+		return add_plain(r, pid, addr, cap((a[0] + 63) / 64, 8), b);
 	case SZ_STR:
 		return add_string(r, pid, addr, b);
 	case SZ_STRV:
@@ -199,6 +243,12 @@ static int add_buf(struct record *r, pid_t pid, const struct pol_buf *b,
 		return add_iov(r, pid, addr, a[b->n], b->role == MVX_BUF_OUT ?
 			       (uint64_t)result : iov_total(pid, addr, a[b->n]),
 			       b);
+	case SZ_DEREF:
+		return add_plain(r, pid, addr, deref_len(pid, a[b->n]), b);
+	case SZ_MSG:
+		return add_msg(r, pid, addr, result, b);
+	case SZ_IOCTL:
+		return add_plain(r, pid, addr, policy_ioctl_size(a[1]), b);
 	}
 	return 0;
 }
@@ -249,6 +299,20 @@ static int scatter_iov(pid_t pid, uint64_t addr, uint64_t cnt,
 	return done == len ? 0 : -1;
 }
 
+/* LEN bytes at P into where buffer B of a call of ARGS is. */
+static int scatter(pid_t pid, const struct pol_buf *b, const uint64_t args[6],
+		   const unsigned char *p, uint32_t len)
+{
+	uint64_t iov, cnt;
+
+	if (b->size == SZ_IOV)
+		return scatter_iov(pid, args[b->arg], args[b->n], p, len);
+	if (b->size == SZ_MSG)
+		return msg_iov(pid, args[b->arg], &iov, &cnt) ? -1 :
+		       scatter_iov(pid, iov, cnt, p, len);
+	return tracee_write(pid, args[b->arg], p, len);
+}
+
 int record_apply_out(const struct record *r, pid_t pid,
 		     const struct pol_entry *e, const uint64_t args[6])
 {
@@ -259,11 +323,7 @@ int record_apply_out(const struct record *r, pid_t pid,
 
 		if (d->role != MVX_BUF_OUT || !d->len)
 			continue;
-		if (!b)
-			return -1;
-		if (b->size == SZ_IOV ?
-		    scatter_iov(pid, args[d->arg], args[b->n], p, d->len) :
-		    tracee_write(pid, args[d->arg], p, d->len))
+		if (!b || scatter(pid, b, args, p, d->len))
 			return -1;
 	}
 	return 0;

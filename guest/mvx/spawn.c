@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include "spawn.h"
 #include "filter.h"
+#include "sock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -105,6 +106,9 @@ static void helper_main(char *const argv[], unsigned replica, int go)
 	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
 		  "mode=1777"))
 		die("a /tmp of its own");
+	/* A follower: a loopback of its own (sock.h). */
+	if (replica && sock_own_loopback())
+		die("a network namespace of its own");
 	child = fork();
 	if (child < 0)
 		die("fork");

@@ -8,8 +8,9 @@
 #include "proc.h"
 
 /* At P's seccomp stop, p->theirs the leader's record: steer a read of a
- * pipe or socket to the leader's count, a wait4(-1) to the child the
- * leader's reaped.  0 (steered or nothing to steer) or -1. */
+ * pipe or socket (read, recvfrom) to the leader's count (or, non-blocking,
+ * to its EAGAIN), a wait4(-1) or WNOHANG to the child the leader's
+ * reaped (or to its 0: none yet).  0 (steered or nothing to steer) or -1. */
 int steer_read(struct proc *p);
 int steer_wait(struct proc *p);
 
@@ -17,6 +18,12 @@ int steer_wait(struct proc *p);
  * restarted for the rest, 0 once done (*RESULT the whole read's, the
  * registers as if it had been one call), -1 on error. */
 int steer_read_step(struct proc *p, int64_t *result);
+
+/* At the exit stop of a call not run because the leader's found nothing
+ * (a non-blocking read's EAGAIN, a WNOHANG wait4's 0): THEIRS's result,
+ * in *RESULT too.  0 or -1. */
+int steer_not_run_done(struct proc *p, const struct record *theirs,
+		       int64_t *result);
 
 /* At the exit stop of P's syscall: put back what steer_wait() changed.
  * 0 or -1. */

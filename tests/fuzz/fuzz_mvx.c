@@ -6,6 +6,7 @@
  *  - a refused payload leaves the message all zero, with a known error;
  *  - an accepted one encodes back to exactly the same bytes, does not fit
  *    one byte less, and its buffers add up within MVX_REC_BYTES_MAX;
+ *  - an accepted END has a divergence count exactly when it is DIVERGED;
  *  - the same bytes laid over a message structure are either refused by
  *    the encoder or encode to a payload the decoder accepts and which
  *    encodes back to the same bytes;
@@ -45,6 +46,10 @@ static void fuzz_decode(uint16_t type, const uint8_t *p, size_t len)
 		abort();
 	if (type == MVX_MSG_CALL && mvx_call_bytes(&msg.u.call) >
 	    MVX_REC_BYTES_MAX)
+		abort();
+	/* An END counts divergences if and only if it is DIVERGED. */
+	if (type == MVX_MSG_END && (msg.u.end.how == MVX_END_DIVERGED) !=
+	    (msg.u.end.count != 0))
 		abort();
 }
 

@@ -85,6 +85,10 @@ run uptime --local 3 cat /proc/uptime
 tap $(same uptime && [ "$(wc -l <"$work/uptime.out")" -eq 1 ]; echo $?) \
 	"cat /proc/uptime (a per-kernel counter): the same in 3 replicas" "$(detail uptime)"
 
+run netdev --local 2 cat /proc/net/dev
+tap $(same netdev && grep -q '^ *lo:' "$work/netdev.out"; echo $?) \
+	"cat /proc/net/dev (per network namespace counters; a follower's has only lo): the leader's, the same" "$(detail netdev)"
+
 run gzip --local 2 sh -c 'head -c 1048576 /dev/urandom | gzip -c | gunzip -c | wc -c'
 tap $(same gzip && [ "$(cat "$work/gzip.out")" = 1048576 ]; echo $?) \
 	"gzip | gunzip of 1 MiB from /dev/urandom through pipes: the same" "$(detail gzip)"
@@ -101,6 +105,18 @@ run bg --local 2 sh -c 'sleep 0.2 & wait; echo waited'
 tap $(same bg && [ "$(cat "$work/bg.out")" = waited ]; echo $?) \
 	"a background job and wait (SIGCHLD reaches the program): the same" "$(detail bg)"
 
+run nohang --local 3 "$PROBE" nohang
+tap $(same nohang && [ "$(cat "$work/nohang.out")" = reaped ]; echo $?) \
+	"waitpid(WNOHANG) polled until the child is reaped (0 in the leader: not run; the child reaped: waited for): the same in 3 replicas" "$(detail nohang)"
+
+if command -v bash >/dev/null; then
+	run bashwait --local 2 bash -c 'sleep 0.1 & wait; echo x'
+	tap $(same bashwait && [ "$(cat "$work/bashwait.out")" = x ]; echo $?) \
+		"bash: a background job and wait: the same" "$(detail bashwait)"
+else
+	tap 0 "bash: a background job and wait # SKIP no bash"
+fi
+
 run sigpipe --local 2 sh -c 'yes | head -c 100000 | wc -c'
 tap $(same sigpipe && [ "$(cat "$work/sigpipe.out")" = 100000 ]; echo $?) \
 	"yes | head (the writer killed by SIGPIPE at a different write in each replica): the same" "$(detail sigpipe)"
@@ -108,6 +124,106 @@ tap $(same sigpipe && [ "$(cat "$work/sigpipe.out")" = 100000 ]; echo $?) \
 run fork --local 2 "$PROBE" fork 100
 tap $(same fork && grep -q '^100 children, 0 bad' "$work/fork.out"; echo $?) \
 	"a program forking 100 children: followed, the same" "$(detail fork)"
+
+# ----- sockets.  Each follower has a loopback of its own (its own
+# network namespace, as a partition would): a server the program starts
+# and its client meet in every replica, and what crosses between them
+# is compared.  A server outside the program is reached by the leader
+# alone, and what it sends is the leader's input.
+port=$((20000 + $$ % 20000))
+if busybox httpd --help >/dev/null 2>&1 && busybox wget --help >/dev/null 2>&1; then
+	# wget to a file, then sha256sum: the shell's forks and the
+	# server's fork per connection never race (pids: docs/mvx.md).  The
+	# page's time set: each replica writes its own, and httpd sends it
+	# (Last-Modified).
+	run httpd --local 2 sh -c "mkdir /tmp/www && head -c 100000 /dev/urandom >/tmp/www/page && touch -d @1700000000 /tmp/www/page &&
+		busybox httpd -p 127.0.0.1:$port -h /tmp/www &&
+		busybox wget -q -O /tmp/got http://127.0.0.1:$port/page &&
+		sha256sum </tmp/got && sha256sum </tmp/www/page"
+	tap $(same httpd && [ "$(sort -u "$work/httpd.out" | wc -l)" -eq 1 ] &&
+		[ "$(wc -l <"$work/httpd.out")" -eq 2 ]; echo $?) \
+		"busybox httpd started replicated, a replicated wget of a page from it (each replica's own loopback), its sha256: the same" "$(detail httpd)"
+
+	mkdir "$work/www"
+	head -c 50000 /dev/urandom >"$work/www/page"
+	busybox httpd -f -vv -p "127.0.0.1:$((port + 1))" -h "$work/www" 2>>"$work/outside.log" &
+	server=$!
+	wait_for 5 sh -c "busybox wget -q -O /dev/null http://127.0.0.1:$((port + 1))/page 2>/dev/null"
+	: >"$work/outside.log"
+	run outside --local 3 sh -c "busybox wget -q -O - http://127.0.0.1:$((port + 1))/page | sha256sum"
+	tap $(same outside && [ "$(cat "$work/outside.out")" = "$(sha256sum <"$work/www/page")" ] &&
+		[ "$(grep -c 'url:/page' "$work/outside.log")" -eq 1 ]; echo $?) \
+		"wget from a server outside the program: one connection (the leader's), the page an input, the same in 3 replicas" \
+		"$(detail outside; cat "$work/outside.log")"
+
+	# nc polls its stdin (the program's own pipe) and the socket: the
+	# leader's poll answers every replica's.
+	: >"$work/outside.log"
+	run nc --local 2 sh -c "printf 'GET /page HTTP/1.0\r\n\r\n' | busybox nc 127.0.0.1 $((port + 1)) | tail -c 50000 | sha256sum"
+	kill "$server"
+	wait "$server" 2>/dev/null
+	tap $(same nc && [ "$(cat "$work/nc.out")" = "$(sha256sum <"$work/www/page")" ] &&
+		[ "$(grep -c 'url:/page' "$work/outside.log")" -eq 1 ]; echo $?) \
+		"nc to a server outside the program (poll of a pipe and the socket): one connection, the same" \
+		"$(detail nc; cat "$work/outside.log")"
+
+	# A server of the program, clients outside it: only the leader's
+	# httpd is reachable; each follower's accept gets a stand-in
+	# connection, the requests are inputs, the answers the leader's.
+	# --strict: every follower checks each syscall before the leader
+	# goes on, so all three served both requests.
+	www=$(mktemp -d /var/tmp/mvx-www.XXXXXX)
+	head -c 70000 /dev/urandom >"$www/page"
+	"$MVX" --local 3 --strict busybox httpd -f -p "127.0.0.1:$((port + 3))" -h "$www" \
+		>"$work/server.out" 2>"$work/server.err" </dev/null &
+	mvx_pid=$!
+	wait_for 5 sh -c "busybox wget -q -O - http://127.0.0.1:$((port + 3))/page 2>/dev/null >'$work/got1'"
+	busybox wget -q -O "$work/got2" "http://127.0.0.1:$((port + 3))/page"
+	kill $(marked 0) 2>/dev/null
+	wait "$mvx_pid"
+	status=$?
+	tap $([ "$status" -eq 143 ] && cmp -s "$www/page" "$work/got1" && cmp -s "$www/page" "$work/got2" &&
+		! grep -q DIVERGENCE "$work/server.err" &&
+		grep -q 'verdict: KILLED .*signal 15.*2 follower(s) the same' "$work/server.err"; echo $?) \
+		"busybox httpd replicated in 3 (--strict), wget from outside twice: the pages right, the followers the same, KILLED by SIGTERM" "$(detail server)"
+	rm -rf "$www"
+else
+	tap 0 "busybox httpd # SKIP no busybox with httpd and wget"
+	tap 0 "clients outside # SKIP no busybox with httpd and wget"
+	tap 0 "wget from outside # SKIP no busybox with httpd and wget"
+	tap 0 "nc to outside # SKIP no busybox with httpd and wget"
+fi
+
+run sockpair --local 2 "$PROBE" send 0
+tap $([ "$status" -eq 100 ] && [ ! -s "$work/sockpair.out" ] &&
+	grep -q 'DIVERGENCE in replica 1, .*: sendto(' "$work/sockpair.err" &&
+	grep -q 'in, 9 bytes in the leader, 9 here) at byte offset 8: leader 0x30, replica 1 0x31' "$work/sockpair.err"; echo $?) \
+	"different bytes sent over a socketpair between the program's processes, never printed: DIVERGED naming sendto, offset 8" "$(detail sockpair)"
+
+run tcpsend --local 2 "$PROBE" send "$((port + 2))"
+tap $([ "$status" -eq 100 ] &&
+	grep -q 'DIVERGENCE in replica 1, .*: sendto(' "$work/tcpsend.err" &&
+	grep -q 'at byte offset 8: leader 0x30, replica 1 0x31' "$work/tcpsend.err"; echo $?) \
+	"different bytes sent over TCP on the loopback: DIVERGED naming sendto, offset 8" "$(detail tcpsend)"
+
+# ----- ioctl: what a request copies out is compared; of stdio (a
+# terminal) it is the leader's, as its stat is
+if command -v script >/dev/null; then
+	script -qec "$MVX --local 2 sh -c 'stty rows 33 cols 99; stty size; stty -a >/dev/null'" /dev/null \
+		>"$work/tty.out" 2>&1 </dev/null
+	status=$?
+	tap $([ "$status" -eq 0 ] && grep -q '^33 99' "$work/tty.out" &&
+		grep -q 'verdict: SAME' "$work/tty.out"; echo $?) \
+		"stty on the terminal (stdio's ioctls the leader's): the same, printed once" "$(cat "$work/tty.out")"
+else
+	tap 0 "stty on the terminal # SKIP no script(1)"
+fi
+
+run winsize --local 2 "$PROBE" winsize
+tap $([ "$status" -eq 100 ] && [ ! -s "$work/winsize.out" ] &&
+	grep -q 'DIVERGENCE in replica 1, .*: ioctl(0x3, 0x5413, ' "$work/winsize.err" &&
+	grep -q 'buffer of arg 2 (out, 8 bytes .*) at byte offset 0: leader 0x0a00[0-9a-f]*, replica 1 0x0b00' "$work/winsize.err"; echo $?) \
+	"a pseudo-terminal's size that differs (TIOCGWINSZ), never printed: DIVERGED naming ioctl and the bytes" "$(detail winsize)"
 
 # ----- kernel output that differs per replica: divergence
 
@@ -123,6 +239,20 @@ tap $([ "$status" -eq 100 ] &&
 	grep -Eq ': write\(0x1, .*|: writev\(0x1, ' "$work/echo.err" &&
 	grep -q 'in, 10 bytes in the leader, 10 here) at byte offset 8: leader 0x300a, replica 1 0x310a' "$work/echo.err"; echo $?) \
 	"output that differs: DIVERGED naming write and offset 8" "$(detail echo)"
+
+# ----- --continue: every divergence reported, the follower kept going
+
+run continue --local 2 --continue sh -c 'echo replica $MVX_REPLICA; echo same; echo again $MVX_REPLICA'
+tap $([ "$status" -eq 100 ] && [ "$(cat "$work/continue.out")" = "$(printf 'replica 0\nsame\nagain 0')" ] &&
+	[ "$(grep -c '^mvx: DIVERGENCE in replica 1, .*: write' "$work/continue.err")" -eq 2 ] &&
+	grep -q 'verdict: DIVERGED (1 of 1 followers; replica 1 at write; 2 divergence(s))' "$work/continue.err"; echo $?) \
+	"--continue: both differing writes reported, the one between the same; DIVERGED with a count of 2" "$(detail continue)"
+
+run cap --local 2 --continue sh -c 'for i in $(seq 150); do echo $MVX_REPLICA; done'
+tap $([ "$status" -eq 100 ] && [ "$(wc -l <"$work/cap.out")" -eq 150 ] &&
+	grep -q 'replica 1 stops after 100 divergence(s) (the cap)' "$work/cap.err" &&
+	grep -q 'verdict: DIVERGED .*; 100 divergence(s))' "$work/cap.err"; echo $?) \
+	"--continue: a follower stops at the cap of 100 divergences, the leader finishes" "$(detail cap)"
 
 # ----- strict lockstep: every syscall acknowledged before the leader goes on
 

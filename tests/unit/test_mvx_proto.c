@@ -165,27 +165,60 @@ static void test_data(void **state)
 
 static void test_end(void **state)
 {
-	unsigned char p[9] = { MVX_END_SIGNALED, 0, 0, 0, 9, 0, 0, 0, 0 };
+	unsigned char p[13] = { MVX_END_SIGNALED, 0, 0, 0, 9, 0, 0, 0,
+				0, 0, 0, 0, 0 };
 
 	(void)state;
-	assert_int_equal(decode(MVX_MSG_END, p, 8), MVX_OK);
+	assert_int_equal(decode(MVX_MSG_END, p, 12), MVX_OK);
 	assert_int_equal(back.u.end.how, MVX_END_SIGNALED);
 	assert_int_equal(back.u.end.code, 9);
-	assert_int_equal(decode(MVX_MSG_END, p, 7), MVX_ELEN);
-	assert_int_equal(decode(MVX_MSG_END, p, 9), MVX_ELEN);
+	assert_int_equal(back.u.end.count, 0);
+	assert_int_equal(decode(MVX_MSG_END, p, 8), MVX_ELEN);
+	assert_int_equal(decode(MVX_MSG_END, p, 11), MVX_ELEN);
+	assert_int_equal(decode(MVX_MSG_END, p, 13), MVX_ELEN);
 	p[2] = 1;
-	assert_int_equal(decode(MVX_MSG_END, p, 8), MVX_ERANGE);
+	assert_int_equal(decode(MVX_MSG_END, p, 12), MVX_ERANGE);
 	p[2] = 0;
 	p[0] = 0;
-	assert_int_equal(decode(MVX_MSG_END, p, 8), MVX_ERANGE);
+	assert_int_equal(decode(MVX_MSG_END, p, 12), MVX_ERANGE);
 	p[0] = MVX_END_HOW_MAX + 1;
-	assert_int_equal(decode(MVX_MSG_END, p, 8), MVX_ERANGE);
+	assert_int_equal(decode(MVX_MSG_END, p, 12), MVX_ERANGE);
 	/* A negative code (an exit status is 0..255, a signal positive, but
 	 * the field is signed) goes through unchanged. */
 	p[0] = MVX_END_ERROR;
 	put_le32(p + 4, (uint32_t)-5);
-	assert_int_equal(decode(MVX_MSG_END, p, 8), MVX_OK);
+	assert_int_equal(decode(MVX_MSG_END, p, 12), MVX_OK);
 	assert_int_equal(back.u.end.code, -5);
+}
+
+/* END's count: the divergences of a DIVERGED follower (at least the
+ * first), and nothing for any other ending. */
+static void test_end_count(void **state)
+{
+	unsigned char p[12] = { MVX_END_DIVERGED, 0, 0, 0, 0, 0, 0, 0,
+				7, 0, 0, 0 };
+	struct mvx_msg m = { .type = MVX_MSG_END };
+	unsigned char wire[12];
+	size_t len;
+
+	(void)state;
+	assert_int_equal(decode(MVX_MSG_END, p, 12), MVX_OK);
+	assert_int_equal(back.u.end.count, 7);
+	put_le32(p + 8, 0);
+	assert_int_equal(decode(MVX_MSG_END, p, 12), MVX_ERANGE);
+	p[0] = MVX_END_EXITED;
+	assert_int_equal(decode(MVX_MSG_END, p, 12), MVX_OK);
+	put_le32(p + 8, 1);
+	assert_int_equal(decode(MVX_MSG_END, p, 12), MVX_ERANGE);
+	/* The encoder refuses what the decoder would. */
+	m.u.end.how = MVX_END_DIVERGED;
+	assert_int_equal(mvx_msg_encode(&m, wire, sizeof(wire), &len),
+			 MVX_ERANGE);
+	m.u.end.count = UINT32_MAX;
+	assert_int_equal(mvx_msg_encode(&m, wire, sizeof(wire), &len), MVX_OK);
+	assert_int_equal(len, 12);
+	assert_int_equal(decode(MVX_MSG_END, wire, len), MVX_OK);
+	assert_int_equal(back.u.end.count, UINT32_MAX);
 }
 
 static void test_ack(void **state)
@@ -228,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_call_sum),
 		cmocka_unit_test(test_data),
 		cmocka_unit_test(test_end),
+		cmocka_unit_test(test_end_count),
 		cmocka_unit_test(test_ack),
 		cmocka_unit_test(test_unknown),
 	};
