@@ -471,7 +471,8 @@ enum mvx_kind policy_kind(const struct pol_entry *e, enum mvx_fdclass fdc)
  * file: the device and inode numbers (per mount, and per kernel history:
  * a file the program creates gets the next number), the times (readings
  * of the clock of whichever replica last touched the file), statx's mount
- * id.  What is left is compared: type, mode, links, owner, size, blocks. */
+ * id.  What is left is compared: type, mode, links, owner, size, blocks.
+ * The same for the inode numbers getdents64 returns. */
 struct range {
 	size_t at, len;
 };
@@ -498,10 +499,28 @@ static bool has_port(long nr, unsigned arg)
 	       (nr == SYS_recvfrom && arg == 4);
 }
 
+/* The inode number of each entry getdents64 returned (struct
+ * linux_dirent64: u64 d_ino, s64 d_off, u16 d_reclen, ...): a kernel's
+ * numbering, as in a stat (/proc numbers its entries as they are first
+ * looked at, differently on each kernel). */
+static void mask_dirents(unsigned char *p, size_t len)
+{
+	uint16_t reclen;
+
+	for (size_t at = 0; at + 19 <= len; at += reclen) {
+		memcpy(&reclen, p + at + 16, 2);
+		if (reclen < 19 || reclen > len - at)
+			return;
+		memset(p + at, 0, 8);
+	}
+}
+
 void policy_mask_out(long nr, unsigned arg, unsigned char *p, size_t len)
 {
 	uint16_t family;
 
+	if (nr == SYS_getdents64)
+		mask_dirents(p, len);
 	if (len == SZ_STAT && (nr == SYS_fstat || nr == SYS_stat ||
 			       nr == SYS_lstat || nr == SYS_newfstatat))
 		ZERO(p, stat_noise);
