@@ -31,8 +31,9 @@
 #   scenarios       : wall time of `duplex test scenarios/` one machine at
 #                     a time (baseline) vs `-j 2`, and the median time of
 #                     one scenario; BENCH_TEST_RUNS samples (default 3)
-#   lockstep (mvx)  : a syscall-heavy program (mvx-probe clock 5000) and
-#                     gzip of 16 MiB, plain on partition 0 (baseline) vs
+#   lockstep (mvx)  : a syscall-heavy program (mvx-probe clock 5000),
+#                     gzip of 16 MiB and httpd serving 1,000 requests,
+#                     plain on partition 0 (baseline) vs
 #                     under `mvx 2` loose and strict (partitions 0 and 1),
 #                     tests/bench/mvxbench_host, RUNS samples; the cost
 #                     per monitored syscall in microseconds
@@ -204,6 +205,9 @@ mvx_clock_strict=$(mvx_median clock strict)
 mvx_gzip_plain=$(mvx_median gzip plain)
 mvx_gzip_loose=$(mvx_median gzip loose)
 mvx_gzip_strict=$(mvx_median gzip strict)
+mvx_httpd_plain=$(mvx_median httpd plain)
+mvx_httpd_loose=$(mvx_median httpd loose)
+mvx_httpd_strict=$(mvx_median httpd strict)
 # per_call SECONDS: microseconds per monitored syscall above the baseline.
 per_call() { echo "scale=1; ($1 - $mvx_clock_plain) * 1000000 / $mvx_calls" | bc; }
 fi
@@ -279,6 +283,9 @@ row "  per monitored syscall, strict" "$(per_call "$mvx_clock_strict")" us "$(ra
 row "gzip -c 16 MiB, plain p0 (median of $RUNS)" "$mvx_gzip_plain" s 1
 row "  under mvx 2, loose (median of $RUNS)" "$mvx_gzip_loose" s "$(ratio "$mvx_gzip_loose" "$mvx_gzip_plain")"
 row "  under mvx 2, strict (median of $RUNS)" "$mvx_gzip_strict" s "$(ratio "$mvx_gzip_strict" "$mvx_gzip_plain")"
+row "httpd, 1000 requests from wget, plain p0 (median of $RUNS)" "$mvx_httpd_plain" s 1
+row "  under mvx 2, loose (median of $RUNS)" "$mvx_httpd_loose" s "$(ratio "$mvx_httpd_loose" "$mvx_httpd_plain")"
+row "  under mvx 2, strict (median of $RUNS)" "$mvx_httpd_strict" s "$(ratio "$mvx_httpd_strict" "$mvx_httpd_plain")"
 fi
 if [ -n "$test_j1" ]; then
 row "duplex test scenarios/ ($test_count), -j 1 (median of $TRUNS)" "$test_j1" s 1

@@ -6,7 +6,14 @@
  *   clock  `mvx-probe clock CALLS`: CALLS monitored syscalls (an input
  *          each: the leader's result goes to the follower), for the cost
  *          per syscall;
- *   gzip   `gzip -c` of 16 MiB from /dev/urandom (made once) to /dev/null.
+ *   gzip   16 MiB from /dev/urandom into a file, then `gzip -c` of it to
+ *          /dev/null;
+ *   httpd  busybox httpd serving 1,000 requests of a 4 KiB page to one
+ *          wget (both in the program, over the partition's loopback).
+ * Each workload makes its files itself, in the replica's own /tmp: a
+ * file made beforehand would be in no replica's /tmp, and differ per
+ * partition.  Each httpd sample has a port of its own: a plain run's
+ * httpd outlives its command (under mvx, the replica's end ends it).
  * One line per sample on stdout, "mvxbench: WORKLOAD MODE SECONDS", among
  * the TAP lines of the boot; a line "mvxbench: calls N".  Not a test:
  * `make check` never runs it.
@@ -31,7 +38,13 @@ struct workload {
 
 static const struct workload workloads[] = {
 	{ "clock", "mvx-probe clock 5000 >/dev/null" },
-	{ "gzip", "gzip -c /tmp/bench16 >/dev/null" },
+	{ "gzip", "head -c 16777216 /dev/urandom >/tmp/r && "
+		  "gzip -c /tmp/r >/dev/null" },
+	{ "httpd", "mkdir -p /tmp/www && head -c 4096 /dev/urandom >/tmp/www/p && "
+		   "httpd -p 127.0.0.1:PORT -h /tmp/www && set -- && "
+		   "i=0 && while [ $i -lt 1000 ]; do "
+		   "set -- \"$@\" http://127.0.0.1:PORT/p; i=$((i+1)); done && "
+		   "wget -q -O /dev/null \"$@\"" },
 };
 
 static const char *const modes[] = { "plain", "loose", "strict" };
@@ -58,13 +71,30 @@ static double timed(struct machine *m, const char *line)
 	return (double)(now_ms() - t0) / 1000.0;
 }
 
+/* CMD with every "PORT" replaced by PORT, into OUT. */
+static void with_port(const char *cmd, unsigned port, char *out, size_t size)
+{
+	const char *at;
+	size_t n = 0;
+
+	while ((at = strstr(cmd, "PORT")) && n < size) {
+		n += (size_t)snprintf(out + n, size - n, "%.*s%u",
+				      (int)(at - cmd), cmd, port);
+		cmd = at + 4;
+	}
+	if (n < size)
+		snprintf(out + n, size - n, "%s", cmd);
+}
+
 static int sample(struct machine *m, const struct workload *w, unsigned mode)
 {
-	char line[256];
+	static unsigned port = 8100;
+	char cmd[512], line[640];
 	double s;
 
+	with_port(w->cmd, ++port, cmd, sizeof(cmd));
 	snprintf(line, sizeof(line), "%ssh -c '%s'; echo mvxbench-''rc=$?\n",
-		 prefixes[mode], w->cmd);
+		 prefixes[mode], cmd);
 	s = timed(m, line);
 	if (s < 0) {
 		fprintf(stderr, "mvxbench_host: '%s' (%s) did not end with "
@@ -84,8 +114,7 @@ static void run(struct machine *m)
 	if (machine_start_partition(m, 0, NULL) < 0 ||
 	    machine_wait_ready(m, 0, E2E_WAIT_MS) != CONSOLE_MATCHED ||
 	    !e2e_boot_by_repboot(m, 1) ||
-	    timed(m, "head -c 16777216 /dev/urandom >/tmp/bench16; "
-		  "echo mvxbench-''rc=$?\n") < 0) {
+	    timed(m, "true; echo mvxbench-''rc=$?\n") < 0) {
 		fprintf(stderr, "mvxbench_host: the machine did not come up\n");
 		return;
 	}
