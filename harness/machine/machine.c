@@ -538,8 +538,8 @@ int machine_read_layouts(const struct machine *m, unsigned n,
 		const struct console *c = &m->part[k].con;
 
 		src[k].name = c->name;
-		src[k].text = c->m.buf;
-		src[k].len = user_space_start(c->m.buf, c->m.len, k);
+		src[k].text = c->m.head;
+		src[k].len = user_space_start(c->m.head, c->m.head_len, k);
 		src[k].replica = m->profile->replica[k];
 	}
 	return layout_read(src, n, m->profile->name, parts, why);
