@@ -18,7 +18,8 @@ fault_cleanup() {
 	for pid in $(tagged_pids); do
 		kill -KILL "$pid" 2>/dev/null
 	done
-	rm -rf "$FAULT_WORK"
+	# FAULT_KEEP=1 keeps the runs' results, to look at a failure.
+	[ -n "${FAULT_KEEP:-}" ] && echo "# kept: $FAULT_WORK" || rm -rf "$FAULT_WORK"
 }
 trap fault_cleanup EXIT
 
@@ -90,6 +91,17 @@ host_runs() {
 }
 
 fault_snapshot() { FAULT_SNAPSHOT=$(host_runs); }
+
+# leftovers_others: the domains of runs going on now that are not this
+# suite's (another person's, on a shared host).
+leftovers_others() {
+	local kind id
+
+	OUR_RUNS=$(our_run_ids)
+	while read -r kind id; do
+		[ "$kind" = domain ] && ! grep -qxF -- "$id" <<<"$OUR_RUNS" && echo "$id"
+	done <<<"$(host_runs)" | sort -u | tr '\n' ' '
+}
 
 # leftovers: "domains=N bridges=N windows=N states=N processes=N" for
 # what this suite's runs left now; returns 0 when all are 0.
@@ -212,5 +224,44 @@ scenario_fault() {
 	else
 		t=$(ends_at "$s")
 	fi
-	figure "$row" "$want: $(reason_of 1 | cut -c1-90)" "$(span "$(mark_at "$from")" "$t")"
+	if [ "$want" = PASS ]; then
+		figure "$row" "PASS: ${FAULT_NOTE:-}" "$(span "$(mark_at "$from")" "$t")"
+	else
+		figure "$row" "$want: $(reason_of 1 | cut -c1-90)" "$(span "$(mark_at "$from")" "$t")"
+	fi
+}
+
+# domain_of K: the domain of partition K of the machine that marked
+# "ready" (its scenario process is r<pid>-...).
+domain_of() {
+	duplex_domains | grep -m1 -- "^duplex-r$(mark_pid ready)-[0-9a-f]*-p$1\$"
+}
+
+# outside_fault ROW WANT RE ACTION...: run wait.exp then after.exp; once
+# the machine waits in its command, run ACTION (from outside: virsh,
+# kill) and note the time.  As scenario_fault, the time to the verdict
+# from ACTION to the scenario's end.
+outside_fault() {
+	local row=$1 want=$2 re=$3 status s t0
+
+	shift 3
+	fault_snapshot
+	: >"$FAULT_MARKS"
+	dx_start test "$FAULTS/wait.exp" "$FAULTS/after.exp"
+	wait_mark 240 ready
+	sleep 1
+	t0=$(now)
+	"$@"
+	dx_wait 400
+	status=$?
+	s=$(slug 1)
+	tap $([ "$(verdict_of 1)" = "$want" ] && grep -qE -- "$re" "$FAULT_WORK/out"; echo $?) \
+		"$row: $want, /$re/ (exit $status)" "$(cat "$FAULT_WORK/out")"
+	tap $(after_passes; echo $?) "$row: the next scenario passes"
+	check_leftovers "$row"
+	if [ "$want" = PASS ]; then
+		figure "$row" "PASS: ${FAULT_NOTE:-}" "-"
+	else
+		figure "$row" "$want: $(reason_of 1 | cut -c1-90)" "$(span "$t0" "$(ends_at "$s")")"
+	fi
 }
