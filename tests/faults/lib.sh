@@ -265,3 +265,20 @@ outside_fault() {
 		figure "$row" "$want: $(reason_of 1 | cut -c1-90)" "$(span "$t0" "$(ends_at "$s")")"
 	fi
 }
+
+# scenario_log: the harness log of the scenario of the running `duplex
+# test` (its results directory is on its first line).
+scenario_log() {
+	local dir
+
+	dir=$(sed -n 's/.*; results in \(.*\)\/$/\1/p' "$FAULT_WORK/out" | head -1)
+	[ -n "$dir" ] && ls "$dir"/*/harness.log 2>/dev/null | head -1
+}
+
+# log_says RE: the running scenario's harness log has a line matching RE.
+log_says() {
+	local log
+
+	log=$(scenario_log)
+	[ -n "$log" ] && grep -qE -- "$1" "$log"
+}
