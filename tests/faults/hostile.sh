@@ -30,7 +30,7 @@ figure "a guest forging host fields of every slot" \
 	"PASS: logged once a partition, ignored, the host's restored" \
 	"$(span "$(mark_at forge)" "$(log_at 'host-owned fields were overwritten' "$s")")"
 figure "10,000 random boot requests from a guest" \
-	"PASS: $refused refused (answers seen in the window), none accepted" \
+	"PASS: $refused refusals logged (forged ones included), none accepted" \
 	"$(span "$(mark_at boots)" "$(mark_at boots-done)")"
 
 FAULT_NOTE="host fields restored, random requests refused; the machine runs on" \

@@ -202,33 +202,44 @@ run_after() {
 	after_passes
 }
 
+# judge ROW WANT RE FROM TO: the assertions every scenario fault shares:
+# the last `duplex test`'s first scenario ended WANT (PASS or FAIL) with
+# its reason matching RE, the next passed, nothing is left; then the
+# figure, the time to the verdict from FROM to TO (epoch seconds; for a
+# PASS with TO "-", none).
+judge() {
+	local row=$1 want=$2 re=$3 from=$4 to=$5
+
+	tap $([ "$(verdict_of 1)" = "$want" ] && grep -qE -- "$re" "$FAULT_WORK/out"; echo $?) \
+		"$row: $want, /$re/" "$(cat "$FAULT_WORK/out")"
+	tap $(after_passes; echo $?) "$row: the next scenario passes"
+	check_leftovers "$row"
+	if [ "$to" = - ]; then
+		figure "$row" "PASS: ${FAULT_NOTE:-}" "-"
+	elif [ "$want" = PASS ]; then
+		figure "$row" "PASS: ${FAULT_NOTE:-}" "$(span "$from" "$to")"
+	else
+		figure "$row" "$want: $(reason_of 1 | cut -c1-90)" "$(span "$from" "$to")"
+	fi
+}
+
 # scenario_fault ROW FILE WANT RE [FROM-MARK [TO-RE]]: run tests/faults/FILE,
-# then after.exp.  FILE's scenario must end WANT (PASS or FAIL) with its
-# reason matching RE, the next must pass, nothing may be left.  The time
-# to the verdict runs from FILE's mark FROM-MARK (inject) to the first
-# line of its harness log matching TO-RE (default: the scenario's end).
+# then after.exp, and judge.  The time to the verdict runs from FILE's
+# mark FROM-MARK (inject) to the first line of its harness log matching
+# TO-RE (default: the scenario's end).
 scenario_fault() {
-	local row=$1 file=$2 want=$3 re=$4 from=${5:-inject} to=${6:-} status s t
+	local row=$1 file=$2 want=$3 re=$4 from=${5:-inject} to=${6:-} s t
 
 	fault_snapshot
 	: >"$FAULT_MARKS"
 	dx_run 400 test "$FAULTS/$file" "$FAULTS/after.exp"
-	status=$?
 	s=$(slug 1)
-	tap $([ "$(verdict_of 1)" = "$want" ] && grep -qE -- "$re" "$FAULT_WORK/out"; echo $?) \
-		"$row: $want, /$re/ (exit $status)" "$(cat "$FAULT_WORK/out")"
-	tap $(after_passes; echo $?) "$row: the next scenario passes"
-	check_leftovers "$row"
 	if [ -n "$to" ]; then
 		t=$(log_at "$to" "$s")
 	else
 		t=$(ends_at "$s")
 	fi
-	if [ "$want" = PASS ]; then
-		figure "$row" "PASS: ${FAULT_NOTE:-}" "$(span "$(mark_at "$from")" "$t")"
-	else
-		figure "$row" "$want: $(reason_of 1 | cut -c1-90)" "$(span "$(mark_at "$from")" "$t")"
-	fi
+	judge "$row" "$want" "$re" "$(mark_at "$from")" "$t"
 }
 
 # domain_of K: the domain of partition K of the machine that marked
@@ -239,10 +250,10 @@ domain_of() {
 
 # outside_fault ROW WANT RE ACTION...: run wait.exp then after.exp; once
 # the machine waits in its command, run ACTION (from outside: virsh,
-# kill) and note the time.  As scenario_fault, the time to the verdict
-# from ACTION to the scenario's end.
+# kill) and note the time; judge, the time to the verdict from ACTION to
+# the scenario's end (none for a PASS: the command ran to its end).
 outside_fault() {
-	local row=$1 want=$2 re=$3 status s t0
+	local row=$1 want=$2 re=$3 t0
 
 	shift 3
 	fault_snapshot
@@ -253,16 +264,10 @@ outside_fault() {
 	t0=$(now)
 	"$@"
 	dx_wait 400
-	status=$?
-	s=$(slug 1)
-	tap $([ "$(verdict_of 1)" = "$want" ] && grep -qE -- "$re" "$FAULT_WORK/out"; echo $?) \
-		"$row: $want, /$re/ (exit $status)" "$(cat "$FAULT_WORK/out")"
-	tap $(after_passes; echo $?) "$row: the next scenario passes"
-	check_leftovers "$row"
 	if [ "$want" = PASS ]; then
-		figure "$row" "PASS: ${FAULT_NOTE:-}" "-"
+		judge "$row" "$want" "$re" "$t0" -
 	else
-		figure "$row" "$want: $(reason_of 1 | cut -c1-90)" "$(span "$t0" "$(ends_at "$s")")"
+		judge "$row" "$want" "$re" "$t0" "$(ends_at "$(slug 1)")"
 	fi
 }
 

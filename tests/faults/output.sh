@@ -12,8 +12,16 @@ source "$(dirname "$0")/lib.sh"
 # (the runner's child, where the consoles are read) every second: its
 # peak RSS in kB in $HWM, its CPU seconds in $CPU, the runner's peak RSS
 # in $RUNNER_HWM.
+# hwm PID: its VmHWM in kB; fails once it is gone (a zombie has none).
+hwm() {
+	local v
+
+	v=$(awk '/^VmHWM/ { print $2 }' "/proc/$1/status" 2>/dev/null)
+	[ -n "$v" ] && echo "$v"
+}
+
 measure() {
-	local child="" c ticks=0 hz
+	local child="" c v ticks=0 hz
 
 	hz=$(getconf CLK_TCK)
 	fault_snapshot
@@ -22,13 +30,14 @@ measure() {
 	HWM=0 RUNNER_HWM=0
 	local deadline=$((SECONDS + 400))
 	while kill -0 "$DX_PID" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
-		RUNNER_HWM=$(awk '/^VmHWM/ { print $2 }' "/proc/$DX_PID/status" 2>/dev/null || echo "$RUNNER_HWM")
+		v=$(hwm "$DX_PID") && RUNNER_HWM=$v
 		c=$(pgrep -P "$DX_PID" | head -1)
 		# Only the fault's scenario process, not after.exp's.
 		if [ -n "$c" ] && { [ -z "$child" ] || [ "$c" = "$child" ]; }; then
 			child=$c
-			HWM=$(awk '/^VmHWM/ { print $2 }' "/proc/$c/status" 2>/dev/null || echo "$HWM")
-			ticks=$(awk '{ print $14 + $15 }' "/proc/$c/stat" 2>/dev/null || echo "$ticks")
+			v=$(hwm "$c") && HWM=$v
+			v=$(awk '{ print $14 + $15 }' "/proc/$c/stat" 2>/dev/null) &&
+				[ -n "$v" ] && ticks=$v
 		fi
 		sleep 1
 	done
@@ -52,7 +61,8 @@ tap $([ "$(verdict_of 1)" = PASS ]; echo $?) \
 	"a guest printing yes for 60 s: the scenario passes, the command after it is read (exit $STATUS)" "$(cat "$FAULT_WORK/out")"
 tap $(after_passes; echo $?) "yes for 60 s: the next scenario passes"
 check_leftovers "yes for 60 s"
-bytes=$(cat "$DUPLEX_RESULTS/latest/$s"/serial0*.log 2>/dev/null | wc -c)
+# virtlogd rotates a long transcript: serial0.log.0, ...
+bytes=$(cat "$DUPLEX_RESULTS/latest/$s"/serial0.log* 2>/dev/null | wc -c)
 echo "# yes for 60 s: $bytes bytes on serial0; scenario process peak RSS $HWM kB, CPU $CPU s; runner peak RSS $RUNNER_HWM kB"
 echo "# quiet 60 s: scenario process peak RSS $quiet_hwm kB, CPU $quiet_cpu s; runner peak RSS $quiet_runner kB"
 printf 'rss\tyes\t%s\t%s\t%s\t%s\nrss\tquiet\t%s\t%s\t%s\t%s\n' \
