@@ -7,6 +7,7 @@
 #   tests/run.sh --e2e-only   only the end-to-end tests
 #   tests/run.sh --unit-only  only the unit tests
 #   tests/run.sh --guest-only only the guest programs' host tests
+#   tests/run.sh --faults-only only the fault-injection suite (tests/faults/)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -87,6 +88,23 @@ run_guest() {
 	done
 }
 
+# The fault-injection suite: one TAP script per kind of fault, each on
+# real machines; the figures of the README's table go to
+# $B/faults-figures.tsv (rewritten each run).
+run_faults() {
+	local t name
+
+	: >"$B/faults-figures.tsv"
+	for t in tests/faults/*.sh; do
+		[ "$(basename "$t")" = lib.sh ] && continue
+		name=$(basename "${t%.sh}")
+		echo "---- faults/$name"
+		FAULT_FIGURES=$B/faults-figures.tsv \
+			run_tap "faults/$name" "$LOGS/faults-$name.log" bash "$t"
+		grep '^# figure:' "$LOGS/faults-$name.log" | sed 's/^# figure: /     /'
+	done
+}
+
 run_e2e() {
 	local t name
 	for t in "$B"/tests/e2e/* tests/e2e/*.sh; do
@@ -115,6 +133,9 @@ all|--guest-only) run_guest ;;
 esac
 case "$mode" in
 all|--e2e-only) run_e2e ;;
+esac
+case "$mode" in
+all|--faults-only) run_faults ;;
 esac
 
 if [ ${#failures[@]} -gt 0 ]; then

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -191,15 +192,36 @@ static int start_job(struct job *j, const struct duplex_paths *paths)
 	return 0;
 }
 
-/* A scenario whose process left no result: it died. */
+/* A run needs room for its transcripts and reports: below this, it is
+ * refused before anything is written. */
+#define RESULTS_MIN_FREE (1u << 20)
+
+/* Bytes free for us on the file system of PATH; -1 if unknown. */
+static long long free_bytes(const char *path)
+{
+	struct statvfs st;
+
+	if (statvfs(path, &st) < 0)
+		return -1;
+	return (long long)st.f_bavail * (long long)st.f_frsize;
+}
+
+/* A scenario whose process left no result: it died, or could not write
+ * it (a full file system says so, since its output.log is empty then). */
 static void result_of_dead(struct job *j, int wstatus)
 {
 	struct scenario_result *r = &j->res;
 	struct test_case *tc;
+	long long room = free_bytes(j->dir);
 
 	scenario_result_init(r, j->def, strrchr(j->dir, '/') + 1);
 	r->verdict = VERDICT_FAIL;
-	r->reason = WIFSIGNALED(wstatus)
+	if (room >= 0 && room < 65536)
+		r->reason = xasprintf("the process running it left no result (exit %d): the results' file system is full (%lld bytes free in %s): free space there, or set DUPLEX_RESULTS",
+				      WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus),
+				      room, j->dir);
+	else
+		r->reason = WIFSIGNALED(wstatus)
 		? xasprintf("the process running it was killed by signal %d; see %s/output.log",
 			    WTERMSIG(wstatus), j->dir)
 		: xasprintf("the process running it left no result (exit %d); see %s/output.log",
@@ -392,8 +414,20 @@ static int make_run(struct test_run *run, const struct duplex_paths *paths,
 		    size_t planned)
 {
 	memset(run, 0, sizeof(*run));
+	long long room;
+
 	make_run_id('t', run->run_id, sizeof(run->run_id));
 	run->dir = xasprintf("%s/%s", paths->results, run->run_id);
+	if (mkdir_p(paths->results, 0755) < 0)
+		return -1;
+	room = free_bytes(paths->results);
+	if (room >= 0 && room < RESULTS_MIN_FREE) {
+		log_error("the file system of the results directory '%s' has %lld KiB free: a run needs at least %u KiB for its transcripts and reports; free space there, or set DUPLEX_RESULTS",
+			  paths->results, room / 1024, RESULTS_MIN_FREE / 1024);
+		free(run->dir);
+		run->dir = NULL;
+		return -1;
+	}
 	run->started = (int64_t)time(NULL);
 	run->planned = planned;
 	run->scenarios = xcalloc(planned ? planned : 1, sizeof(*run->scenarios));

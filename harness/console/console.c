@@ -272,7 +272,8 @@ static int wait_echo(struct console *c, int fd, const char *typed, size_t from,
 
 		if (console_drain(c) < 0)
 			return -1;
-		if (echo_seen(typed, c->m.buf + from, c->m.len - from))
+		from = matcher_clamp(&c->m, from);
+		if (echo_seen(typed, matcher_at(&c->m, from), c->m.len - from))
 			return 0;
 		tcflush(fd, TCIFLUSH);
 		r = wait_fd(c, c->inotify_fd, POLLIN, deadline);
@@ -368,10 +369,11 @@ out:
 static char *tail_text(const struct console_matcher *m, unsigned lines,
 		       const char *indent)
 {
-	size_t end = m->len, start, i, ilen = strlen(indent);
+	size_t end = m->len - m->base, start, i, ilen = strlen(indent);
 	unsigned n = 0;
 	char *out, *o;
 
+	/* Indexes into buf: the tail is what the matcher holds. */
 	if (end > 0 && m->buf[end - 1] == '\n')
 		end--;
 	for (start = end; lines && start > 0; start--)

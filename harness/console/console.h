@@ -1,7 +1,8 @@
 /* console: one partition's serial console.  Input goes to the pty; output
  * is read from the console's log file (written by libvirt from the first
  * byte), so a person on minicom and the harness never steal bytes from each
- * other.  The matcher keeps everything read, finds patterns after a cursor
+ * other.  The matcher holds what is still to match (the log file keeps
+ * everything; matcher.h has the bounds), finds patterns after a cursor
  * with a deadline, and watches for kernel failures (panic, Oops, BUG, ...)
  * the whole time. */
 #ifndef DUPLEX_CONSOLE_H

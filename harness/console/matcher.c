@@ -22,23 +22,109 @@ void matcher_free(struct console_matcher *m)
 		regfree(&m->rx);
 	free(m->re);
 	free(m->buf);
+	free(m->head);
 	memset(m, 0, sizeof(*m));
 }
 
-/* NULs are dropped: the buffer is a C string for regexec. */
-void matcher_feed(struct console_matcher *m, const char *data, size_t len)
+size_t matcher_clamp(const struct console_matcher *m, size_t off)
 {
-	size_t i;
+	if (off < m->base)
+		return m->base;
+	return off < m->len ? off : m->len;
+}
 
-	if (m->len + len + 1 > m->cap) {
-		while (m->len + len + 1 > m->cap)
+const char *matcher_at(const struct console_matcher *m, size_t off)
+{
+	return m->buf + (matcher_clamp(m, off) - m->base);
+}
+
+/* Whether offset OFF (held, or the oldest held) starts a line. */
+static bool at_line_start(const struct console_matcher *m, size_t off)
+{
+	if (off == 0)
+		return true;
+	if (off > m->base)
+		return m->buf[off - 1 - m->base] == '\n';
+	return m->base_bol;
+}
+
+static void scan_failures(struct console_matcher *m);
+
+/* Drop the text before the first offset worth holding (matcher.h): the
+ * cursor or the last MATCHER_KEEP bytes, whichever is older, but no more
+ * than MATCHER_MAX / 2 bytes back; moved back to the start of its line
+ * when that is near, so that the line being matched there stays whole. */
+static void trim(struct console_matcher *m)
+{
+	size_t from = m->len > MATCHER_KEEP ? m->len - MATCHER_KEEP : 0;
+	size_t floor = m->len > MATCHER_MAX / 2 ? m->len - MATCHER_MAX / 2 : 0, nl;
+
+	if (m->cursor < from)
+		from = m->cursor;
+	if (from < floor)
+		from = floor;
+	for (nl = from; nl > m->base && from - nl < MATCHER_KEEP; nl--)
+		if (m->buf[nl - 1 - m->base] == '\n') {
+			from = nl;
+			break;
+		}
+	if (from <= m->base)
+		return;
+	/* Failure reports in what goes are found before it goes. */
+	scan_failures(m);
+	m->base_bol = m->buf[from - 1 - m->base] == '\n';
+	memmove(m->buf, m->buf + (from - m->base), m->len - from + 1);
+	m->base = from;
+	m->cursor = matcher_clamp(m, m->cursor);
+	m->scanned = matcher_clamp(m, m->scanned);
+	m->searched = matcher_clamp(m, m->searched);
+	m->search_cursor = matcher_clamp(m, m->search_cursor);
+}
+
+/* The first MATCHER_HEAD bytes, kept apart from the bound. */
+static void keep_head(struct console_matcher *m, const char *text, size_t len)
+{
+	if (m->head_len >= MATCHER_HEAD)
+		return;
+	if (len > MATCHER_HEAD - m->head_len)
+		len = MATCHER_HEAD - m->head_len;
+	m->head = xrealloc(m->head, m->head_len + len + 1);
+	memcpy(m->head + m->head_len, text, len);
+	m->head_len += len;
+	m->head[m->head_len] = '\0';
+}
+
+/* Append at most MATCHER_MAX / 4 bytes.  NULs are dropped: the buffer is
+ * a C string for regexec. */
+static void feed_some(struct console_matcher *m, const char *data, size_t len)
+{
+	size_t i, held, from = m->len;
+
+	if (m->len - m->base + len > MATCHER_MAX)
+		trim(m);
+	held = m->len - m->base;
+	if (held + len + 1 > m->cap) {
+		while (held + len + 1 > m->cap)
 			m->cap *= 2;
+		if (m->cap > MATCHER_MAX + 1)
+			m->cap = MATCHER_MAX + 1;
 		m->buf = xrealloc(m->buf, m->cap);
 	}
 	for (i = 0; i < len; i++)
 		if (data[i] != '\0')
-			m->buf[m->len++] = data[i];
-	m->buf[m->len] = '\0';
+			m->buf[m->len++ - m->base] = data[i];
+	m->buf[m->len - m->base] = '\0';
+	keep_head(m, m->buf + (from - m->base), m->len - from);
+}
+
+void matcher_feed(struct console_matcher *m, const char *data, size_t len)
+{
+	size_t n;
+
+	for (; len; data += n, len -= n) {
+		n = len < MATCHER_MAX / 4 ? len : MATCHER_MAX / 4;
+		feed_some(m, data, n);
+	}
 }
 
 /* The guest's tty ends lines with CR LF (CR CR LF where it wraps a long
@@ -50,9 +136,9 @@ static size_t view_step(const struct console_matcher *m, size_t i, bool *kept)
 {
 	size_t run = i;
 
-	while (run < m->len && m->buf[run] == '\r')
+	while (run < m->len && m->buf[run - m->base] == '\r')
 		run++;
-	*kept = !(run > i && run < m->len && m->buf[run] == '\n');
+	*kept = !(run > i && run < m->len && m->buf[run - m->base] == '\n');
 	return run > i ? run : i + 1;
 }
 
@@ -65,7 +151,7 @@ static char *match_view(const struct console_matcher *m, size_t from)
 	for (i = from; i < m->len; i = next) {
 		next = view_step(m, i, &kept);
 		if (kept) {
-			memcpy(v, m->buf + i, next - i);
+			memcpy(v, m->buf + (i - m->base), next - i);
 			v += next - i;
 		}
 	}
@@ -146,7 +232,7 @@ int matcher_find_as(struct console_matcher *m, const char *re, const char *who,
 	if (m->search_cursor != m->cursor)
 		m->search_cursor = m->searched = m->cursor;
 	from = m->line_bound ? m->searched : m->cursor;
-	if (from > 0 && m->buf[from - 1] != '\n')
+	if (!at_line_start(m, from))
 		flags |= REG_NOTBOL;
 	view = match_view(m, from);
 	m->examined += m->len - from;
@@ -154,9 +240,9 @@ int matcher_find_as(struct console_matcher *m, const char *re, const char *who,
 		free(view);
 		/* Complete lines cannot match later: start at the last one
 		 * still arriving. */
-		nl = m->len > from ? memrchr(m->buf + from, '\n', m->len - from) : NULL;
+		nl = m->len > from ? memrchr(matcher_at(m, from), '\n', m->len - from) : NULL;
 		if (nl)
-			m->searched = (size_t)(nl - m->buf) + 1;
+			m->searched = (size_t)(nl - m->buf) + m->base + 1;
 		return 0;
 	}
 	free(view);
@@ -263,19 +349,25 @@ static void record_failure(struct console_matcher *m, const char *line,
 	m->failure[n] = '\0';
 }
 
-bool matcher_failed(struct console_matcher *m)
+/* Check the complete lines not checked yet, until a failure is found. */
+static void scan_failures(struct console_matcher *m)
 {
 	char *nl;
 
-	if (!m->watch_failures)
-		return false;
 	while (!m->failure[0] &&
-	       (nl = memchr(m->buf + m->scanned, '\n', m->len - m->scanned))) {
-		const char *line = m->buf + m->scanned;
+	       (nl = memchr(matcher_at(m, m->scanned), '\n', m->len - m->scanned))) {
+		const char *line = matcher_at(m, m->scanned);
 
 		if (failure_line(line, nl))
 			record_failure(m, line, nl);
-		m->scanned = (size_t)(nl - m->buf) + 1;
+		m->scanned = (size_t)(nl - m->buf) + m->base + 1;
 	}
+}
+
+bool matcher_failed(struct console_matcher *m)
+{
+	if (!m->watch_failures)
+		return false;
+	scan_failures(m);
 	return m->failure[0] != '\0';
 }

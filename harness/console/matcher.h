@@ -9,10 +9,29 @@
 #include <regex.h>
 #include <stddef.h>
 
-/* The text matcher, separate from I/O so that it can be tested alone. */
+/* How much text a matcher holds: the transcript file keeps everything a
+ * guest prints; the matcher only needs what patterns can still match.
+ * It keeps the text from the cursor (the unmatched tail), and at least
+ * the last MATCHER_KEEP bytes behind it (for the console's last lines and
+ * the echo of typed text), but never more than MATCHER_MAX bytes: beyond
+ * that the oldest text goes, cursor or not (a pattern can then only match
+ * in the last MATCHER_MAX / 2 bytes).  The first MATCHER_HEAD bytes of the
+ * stream are kept apart, for the layout line the kernel printed at boot. */
+#define MATCHER_MAX	(8u << 20)
+#define MATCHER_KEEP	(64u << 10)
+#define MATCHER_HEAD	(1u << 20)
+
+/* The text matcher, separate from I/O so that it can be tested alone.
+ * Offsets (len, cursor, scanned, match starts and ends) count bytes of the
+ * whole stream since matcher_init; buf holds those from BASE to LEN, so
+ * the byte at offset OFF is buf[OFF - base] (matcher_at). */
 struct console_matcher {
-	char *buf;		/* everything seen, NUL-terminated */
-	size_t len, cap;
+	char *buf;		/* the stream from BASE to LEN, NUL-terminated */
+	size_t base;		/* offset of buf[0]: bytes dropped before it */
+	bool base_bol;		/* buf[0] starts a line */
+	size_t len, cap;	/* end of the stream; bytes allocated for buf */
+	char *head;		/* its first head_len bytes (<= MATCHER_HEAD) */
+	size_t head_len;
 	size_t cursor;		/* matching starts here */
 	size_t scanned;		/* failure patterns checked up to here */
 	char failure[256];	/* first failure line seen ("" if none) */
@@ -31,8 +50,14 @@ struct console_matcher {
 
 void matcher_init(struct console_matcher *m);
 void matcher_free(struct console_matcher *m);
-/* Append bytes read from the console (NULs dropped). */
+/* Append bytes read from the console (NULs dropped), dropping the oldest
+ * text held beyond the bounds above (failure lines in it are checked
+ * first, so no failure report is lost to the bound). */
 void matcher_feed(struct console_matcher *m, const char *data, size_t len);
+/* OFF, or the oldest offset still held if that text was dropped. */
+size_t matcher_clamp(const struct console_matcher *m, size_t off);
+/* The text at offset OFF (clamped), up to m->len. */
+const char *matcher_at(const struct console_matcher *m, size_t off);
 /* Search extended regex RE in the text after the cursor; on a match move
  * the cursor past it and return 1 (and the match in *start and *end as
  * offsets into buf if non-NULL), 0 if no match yet, -1 if RE is invalid

@@ -16,6 +16,8 @@ void ptyhold_init(struct ptyhold *h)
 	h->stop_fd = -1;
 }
 
+#define GATHER_MS 5
+
 /* Read and discard until told to stop.  When QEMU closes its side (the
  * domain is gone) reads fail with EIO and poll reports POLLHUP for good:
  * there is nothing left to drain, so the thread ends there too. */
@@ -41,6 +43,12 @@ static void *drain(void *arg)
 
 			if (n < 0 && errno != EINTR && errno != EAGAIN)
 				return NULL;
+			/* Caught up: let the output gather rather than wake
+			 * for each of QEMU's writes (a byte or a line at a
+			 * time: tens of thousands a second under `yes`).
+			 * The tty buffers far more than comes meanwhile. */
+			if (n >= 0 && (size_t)n < sizeof(buf))
+				poll(&fds[1], 1, GATHER_MS);
 		} else if (fds[0].revents) {
 			return NULL;
 		}

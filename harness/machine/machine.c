@@ -405,6 +405,11 @@ void machine_destroy(struct machine *m)
 
 /* The window has no event to wait on: it is looked at this often. */
 #define WINDOW_POLL_MS 5
+/* Console output wakes the watch for every write of virtlogd: tens of
+ * thousands a second from a guest that prints without pause (`yes`).
+ * After such a wake the consoles are left to fill this long before they
+ * are drained (a signal still ends the wait at once). */
+#define CONSOLE_GATHER_MS 5
 
 /* Drain every console; the first partition whose kernel failed or whose
  * domain ended (its console log closed by the writer) decides.  Each is
@@ -464,6 +469,29 @@ static bool serve_boot_request(struct machine *m, unsigned *k)
 	return true;
 }
 
+static bool output_came(const struct pollfd *fds, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (fds[i].revents & POLLIN)
+			return true;
+	return false;
+}
+
+/* Let console output gather for CONSOLE_GATHER_MS (not past DEADLINE, -1
+ * for none), waking only for a signal. */
+static void gather_output(int64_t deadline)
+{
+	struct pollfd sig = { .fd = sigwatch_fd(), .events = POLLIN };
+	int ms = CONSOLE_GATHER_MS;
+
+	if (deadline >= 0 && deadline - now_ms() < ms)
+		ms = (int)(deadline - now_ms());
+	if (ms > 0)
+		poll(&sig, 1, ms);
+}
+
 enum machine_event machine_watch(struct machine *m, int timeout_ms, unsigned *k)
 {
 	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
@@ -503,6 +531,8 @@ enum machine_event machine_watch(struct machine *m, int timeout_ms, unsigned *k)
 			log_error("cannot watch the machine's consoles: poll: %m");
 			return MACHINE_HOST_ERROR;
 		}
+		if (!(fds[0].revents & POLLIN) && output_came(fds + 1, n - 1))
+			gather_output(deadline);
 	}
 }
 
@@ -538,8 +568,8 @@ int machine_read_layouts(const struct machine *m, unsigned n,
 		const struct console *c = &m->part[k].con;
 
 		src[k].name = c->name;
-		src[k].text = c->m.buf;
-		src[k].len = user_space_start(c->m.buf, c->m.len, k);
+		src[k].text = c->m.head;
+		src[k].len = user_space_start(c->m.head, c->m.head_len, k);
 		src[k].replica = m->profile->replica[k];
 	}
 	return layout_read(src, n, m->profile->name, parts, why);

@@ -258,16 +258,46 @@ static int destroy_domain(virDomainPtr dom)
 	return 0;
 }
 
+/* Destroy domain NAME through a connection of its own: the one it was
+ * started on is gone when libvirtd was restarted meanwhile (the domain
+ * kept running, and no longer ends with that connection).  As
+ * destroy_domain. */
+static int destroy_by_name(const char *name)
+{
+	virConnectPtr conn = virConnectOpen(virt_uri());
+	virDomainPtr dom;
+	int ret;
+
+	if (!conn)
+		return -1;
+	dom = virDomainLookupByName(conn, name);
+	if (dom) {
+		ret = destroy_domain(dom);
+		virDomainFree(dom);
+	} else {
+		ret = virGetLastErrorCode() == VIR_ERR_NO_DOMAIN ? 0 : -1;
+	}
+	virConnectClose(conn);
+	return ret;
+}
+
 int virt_domain_destroy(virDomainPtr dom)
 {
 	const char *name;
-	int ret = 0;
+	int ret = 0, r;
 
 	if (!dom)
 		return 0;
 	/* Before the call: any libvirt call resets the last error. */
 	name = virDomainGetName(dom);
-	if (destroy_domain(dom) < 0) {
+	r = destroy_domain(dom);
+	if (r < 0 && virConnectIsAlive(virDomainGetConnect(dom)) != 1) {
+		virResetLastError();
+		log_warn("the connection to libvirtd was lost (libvirtd restarted?): destroying domain '%s' through a new one",
+			 name);
+		r = destroy_by_name(name);
+	}
+	if (r < 0) {
 		log_error("cannot destroy domain '%s': %s: destroy it with "
 			  "'duplex clean'", name, virGetLastErrorMessage());
 		virResetLastError();

@@ -186,8 +186,9 @@ void scn_service_taps(struct scn *s)
 
 		if (t->fd < 0 || !s->m.part[k].con_open)
 			continue;
+		t->sent = matcher_clamp(&c->m, t->sent);
 		while (t->sent < c->m.len) {
-			n = send(t->fd, c->m.buf + t->sent, c->m.len - t->sent,
+			n = send(t->fd, matcher_at(&c->m, t->sent), c->m.len - t->sent,
 				 MSG_DONTWAIT | MSG_NOSIGNAL);
 			if (n <= 0)
 				break;

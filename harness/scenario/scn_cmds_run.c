@@ -87,8 +87,11 @@ int scn_cmds_read_back(struct scn *s, unsigned k, unsigned id, int timeout_s,
 				       &x);
 	_Static_assert(sizeof(cc->name) == sizeof(c->name), "console names");
 	memcpy(cc->name, c->name, sizeof(cc->name));
-	cc->status = shellrun_status(c->m.buf + x.start, x.end - x.start);
-	cc->output = shellrun_output(c->m.buf, begin_end, x.start, reports);
+	cc->status = shellrun_status(matcher_at(&c->m, x.start), x.end - x.start);
+	/* An output longer than the matcher holds (matcher.h) is cut. */
+	begin_end = matcher_clamp(&c->m, begin_end);
+	cc->output = shellrun_output(matcher_at(&c->m, begin_end), 0,
+				     x.start - begin_end, reports);
 	*end = x.end;
 	return TCL_OK;
 }
@@ -110,7 +113,8 @@ static int rep_verdict(struct scn *s, uint32_t before, size_t end,
 		return TCL_ERROR;
 	*divergences = scn_rep_divergences(s) - before;
 	s->rep_judged += *divergences;
-	late = shellrun_late_reports(m->buf + end, m->len - end);
+	end = matcher_clamp(m, end);
+	late = shellrun_late_reports(matcher_at(m, end), m->len - end);
 	all = xasprintf("%s%s", *reports, late);
 	free(late);
 	free(*reports);

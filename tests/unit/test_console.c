@@ -446,10 +446,98 @@ static void test_find_is_incremental(void **state)
 	matcher_free(&m);
 }
 
+/* N bytes of `yes` output ("y\r\n" lines) in reads of 16 KiB or less, as
+ * console_drain feeds them. */
+static void feed_yes(struct console_matcher *m, size_t n)
+{
+	static char chunk[16383];
+	size_t i, k;
+
+	for (i = 0; i < sizeof(chunk); i += 3)
+		memcpy(chunk + i, "y\r\n", 3);
+	for (; n; n -= k) {
+		k = n < sizeof(chunk) ? n : sizeof(chunk);
+		matcher_feed(m, chunk, k);
+	}
+}
+
+/* A guest printing `yes` for long: 100 MiB fed, the matcher never holds
+ * (nor allocates) more than MATCHER_MAX, whether its cursor stays where a
+ * wait began or follows the output; the start of the stream is kept
+ * apart for the layout, and the last lines are still there. */
+static void test_memory_is_bounded(void **state)
+{
+	struct console console;
+	struct console_matcher *m = &console.m;
+	size_t total = 100u << 20, peak = 0, i;
+	char *tail;
+
+	(void)state;
+	memset(&console, 0, sizeof(console));
+	matcher_init(m);
+	feed(m, "duplex: layout replica=1 text=0x1-0x2\r\n");
+	for (i = 0; i < 100; i++) {
+		feed_yes(m, total / 100);
+		assert_int_equal(matcher_find(m, "^never$", NULL, NULL), 0);
+		if (m->cap > peak)
+			peak = m->cap;
+	}
+	assert_true(m->len >= total);
+	assert_true(peak <= MATCHER_MAX + 1);
+	assert_true(m->len - m->base <= MATCHER_MAX);
+	assert_non_null(strstr(m->head, "duplex: layout replica=1"));
+	assert_true(m->head_len <= MATCHER_HEAD);
+	/* The cursor follows the output: the same bound. */
+	m->cursor = m->len;
+	feed_yes(m, MATCHER_MAX);
+	m->cursor = m->len;
+	feed_yes(m, MATCHER_MAX / 4);
+	feed(m, "\r\nthe last line\r\n");
+	assert_true(m->len - m->base <= MATCHER_MAX);
+	tail = console_tail(&console, 1);
+	assert_string_equal(tail, "the last line");
+	free(tail);
+	matcher_free(m);
+}
+
+/* The read that makes the matcher drop old text splits the line being
+ * matched: that line stays whole and matches; the cursor was mid-line
+ * (after an earlier match), and ^ still means a line start.  A failure
+ * report in the dropped text is still found. */
+static void test_match_across_trim(void **state)
+{
+	struct console_matcher m;
+	size_t start, end;
+
+	(void)state;
+	matcher_init(&m);
+	feed(&m, "Kernel panic - not syncing: in dropped text\r\n");
+	feed_yes(&m, MATCHER_MAX - 100 - m.len);
+	feed(&m, "\r\n$ ");
+	assert_int_equal(matcher_find(&m, "\\$ ", NULL, NULL), 1);
+	/* Fill up to 2 bytes below the bound, ending in a partial line. */
+	feed_yes(&m, MATCHER_MAX - 16 - m.len - 1);
+	feed(&m, "\nthe answer is ");
+	assert_int_equal(m.base, 0);
+	assert_int_equal(matcher_find(&m, "^the answer is 42$", NULL, NULL), 0);
+	feed(&m, "4");
+	feed(&m, "2\r\n");
+	assert_true(m.base > 0);
+	assert_int_equal(matcher_find(&m, "^answer is 42$", NULL, NULL), 0);
+	assert_int_equal(matcher_find(&m, "^the answer is 42$", &start, &end), 1);
+	assert_memory_equal(matcher_at(&m, start), "the answer is 42", 16);
+	assert_int_equal(end, m.len - 2);
+	assert_true(matcher_failed(&m));
+	assert_string_equal(m.failure, "Kernel panic - not syncing: in dropped text");
+	matcher_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_find_is_incremental),
+		cmocka_unit_test(test_memory_is_bounded),
+		cmocka_unit_test(test_match_across_trim),
 		cmocka_unit_test(test_split_across_feeds),
 		cmocka_unit_test(test_cursor_advances),
 		cmocka_unit_test(test_anchors),
