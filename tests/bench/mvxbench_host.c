@@ -65,7 +65,7 @@ static double timed(struct machine *m, const char *line)
 	if (console_send(&m->part[0].con, line) < 0 ||
 	    !drive_expect(m, 0, "mvxbench-rc=[0-9]+", &x))
 		return -1;
-	rc = m->part[0].con.m.buf + x.start + strlen("mvxbench-rc=");
+	rc = matcher_at(&m->part[0].con.m, x.start) + strlen("mvxbench-rc=");
 	if (strncmp(rc, "0", x.end - x.start - strlen("mvxbench-rc=")))
 		return -1;
 	return (double)(now_ms() - t0) / 1000.0;

@@ -122,7 +122,7 @@ static int watch_for(struct machine *m, unsigned k, const char *re,
 /* The line of serial K's text that starts at START, without its end. */
 static char *line_at(const struct machine *m, unsigned k, size_t start)
 {
-	const char *s = m->part[k].con.m.buf + start;
+	const char *s = matcher_at(&m->part[k].con.m, start);
 	char *line = xstrdup(s);
 
 	line[strcspn(line, "\r\n")] = '\0';
@@ -211,13 +211,14 @@ static int run_cmd(struct machine *m, unsigned k, const char *cmd,
 		return -1;
 	}
 	free(line);
-	sscanf(con->m.buf + start, "winbench-exit %d", &status);
-	figures = pass_lines(k, con->m.buf + from, start - from);
+	from = matcher_clamp(&con->m, from);
+	sscanf(matcher_at(&con->m, start), "winbench-exit %d", &status);
+	figures = pass_lines(k, matcher_at(&con->m, from), start - from);
 	if (status == 0 && figures >= want_figures)
 		return 0;
 	log_error("serial%u: '%s' exited with %d, %d figure line%s; it printed:\n%.*s",
 		  k, cmd, status, figures, figures == 1 ? "" : "s",
-		  (int)(start - from), con->m.buf + from);
+		  (int)(start - from), matcher_at(&con->m, from));
 	return -1;
 }
 

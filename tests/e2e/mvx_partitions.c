@@ -43,11 +43,17 @@ static bool run_until(struct machine *m, const char *cmd, const char *re,
 	return run_lost(m, cmd, re, -1, s);
 }
 
-/* No mvx process left on partition 1 (asked on its console). */
+/* No mvx process left on partition K (asked on its console). */
+static bool none_left_on(struct machine *m, unsigned k)
+{
+	return e2e_run_on(m, k, "sleep 2; pidof mvx >/dev/null || "
+			  "echo no-mvx-$((6*7))\n", "^no-mvx-42\r?$");
+}
+
+/* ... on either partition. */
 static bool none_left(struct machine *m)
 {
-	return e2e_run_on(m, 1, "sleep 2; pidof mvx >/dev/null || "
-			  "echo no-mvx-$((6*7))\n", "^no-mvx-42\r?$");
+	return none_left_on(m, 0) && none_left_on(m, 1);
 }
 
 static void endings(struct machine *m)
@@ -94,8 +100,9 @@ static void endings(struct machine *m)
 		    e2e_run_on(m, 1, "sleep 3; pidof mvx >/dev/null && echo following\n",
 			       "^following\r?$") &&
 		    virDomainDestroy(m->part[1].dom) == 0 &&
-		    run_lost(m, "", "verdict: LOST[^\n]*\r?\nst-102", 1, &s),
-		    "partition 1 destroyed mid-run: LOST");
+		    run_lost(m, "", "verdict: LOST[^\n]*\r?\nst-102", 1, &s) &&
+		    none_left_on(m, 0),
+		    "partition 1 destroyed mid-run: LOST, nothing left on p0");
 	printf("# LOST %.1f s after the domain was destroyed\n", s);
 }
 

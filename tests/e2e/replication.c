@@ -22,15 +22,20 @@
  * terminal escape sequences. */
 static char *readable(const struct console *c, size_t from, size_t to)
 {
-	char *out = xmalloc(to - from + 1);
+	const char *b;
+	char *out;
 	size_t i, n = 0;
 
-	for (i = from; i < to; i++) {
-		char ch = c->m.buf[i];
+	from = matcher_clamp(&c->m, from);
+	b = matcher_at(&c->m, from);
+	to -= from;
+	out = xmalloc(to + 1);
+	for (i = 0; i < to; i++) {
+		char ch = b[i];
 
-		if (ch == '\033' && i + 1 < to && c->m.buf[i + 1] == '[') {
-			for (i += 2; i < to && !(c->m.buf[i] >= 0x40 &&
-						 c->m.buf[i] <= 0x7e); i++)
+		if (ch == '\033' && i + 1 < to && b[i + 1] == '[') {
+			for (i += 2; i < to && !(b[i] >= 0x40 && b[i] <= 0x7e);
+			     i++)
 				;
 			continue;
 		}
