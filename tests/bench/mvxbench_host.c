@@ -9,7 +9,9 @@
  *   gzip   16 MiB from /dev/urandom into a file, then `gzip -c` of it to
  *          /dev/null;
  *   httpd  busybox httpd serving 1,000 requests of a 4 KiB page to one
- *          wget (both in the program, over the partition's loopback).
+ *          wget (both in the program, over the partition's loopback;
+ *          the page's time fixed: httpd sends it as Last-Modified, and
+ *          each replica's kernel stamped its own).
  * Each workload makes its files itself, in the replica's own /tmp: a
  * file made beforehand would be in no replica's /tmp, and differ per
  * partition.  Each httpd sample has a port of its own: a plain run's
@@ -41,6 +43,7 @@ static const struct workload workloads[] = {
 	{ "gzip", "head -c 16777216 /dev/urandom >/tmp/r && "
 		  "gzip -c /tmp/r >/dev/null" },
 	{ "httpd", "mkdir -p /tmp/www && head -c 4096 /dev/urandom >/tmp/www/p && "
+		   "touch -d \"2026-01-01 00:00:00\" /tmp/www/p && "
 		   "httpd -p 127.0.0.1:PORT -h /tmp/www && set -- && "
 		   "i=0 && while [ $i -lt 1000 ]; do "
 		   "set -- \"$@\" http://127.0.0.1:PORT/p; i=$((i+1)); done && "
