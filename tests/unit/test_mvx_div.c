@@ -164,7 +164,7 @@ static void test_open_roundtrip(void **state)
 	buf[MVX_OPEN_FIXED] = 't';
 	assert_int_equal(mvx_open_decode(buf, len, &back), MVX_ERANGE);
 	buf[MVX_OPEN_FIXED] = '/';
-	buf[4] = 2;
+	buf[4] = 4;	/* no such flag */
 	assert_int_equal(mvx_open_decode(buf, len, &back), MVX_ERANGE);
 	buf[4] = 1;
 	assert_int_equal(mvx_open_decode(buf, len - 1, &back), MVX_ELEN);
