@@ -208,6 +208,7 @@ mvx_gzip_strict=$(mvx_median gzip strict)
 mvx_httpd_plain=$(mvx_median httpd plain)
 mvx_httpd_loose=$(mvx_median httpd loose)
 mvx_httpd_strict=$(mvx_median httpd strict)
+mvx_failed=$(grep -c '^mvxbench: .* failed$' "$work/mvxbench" || true)
 # per_call SECONDS: microseconds per monitored syscall above the baseline.
 per_call() { echo "scale=1; ($1 - $mvx_clock_plain) * 1000000 / $mvx_calls" | bc; }
 fi
@@ -283,6 +284,7 @@ row "  per monitored syscall, strict" "$(per_call "$mvx_clock_strict")" us "$(ra
 row "gzip -c 16 MiB, plain p0 (median of $RUNS)" "$mvx_gzip_plain" s 1
 row "  under mvx 2, loose (median of $RUNS)" "$mvx_gzip_loose" s "$(ratio "$mvx_gzip_loose" "$mvx_gzip_plain")"
 row "  under mvx 2, strict (median of $RUNS)" "$mvx_gzip_strict" s "$(ratio "$mvx_gzip_strict" "$mvx_gzip_plain")"
+[ "$mvx_failed" -eq 0 ] || echo "bench: $mvx_failed run(s) under mvx did not say SAME (medians of the others): $(grep '^mvxbench: .* failed$' "$work/mvxbench" | cut -d' ' -f2-3 | sort | uniq -c | tr '\n' ';')" >&2
 row "httpd, 1000 requests from wget, plain p0 (median of $RUNS)" "$mvx_httpd_plain" s 1
 row "  under mvx 2, loose (median of $RUNS)" "$mvx_httpd_loose" s "$(ratio "$mvx_httpd_loose" "$mvx_httpd_plain")"
 row "  under mvx 2, strict (median of $RUNS)" "$mvx_httpd_strict" s "$(ratio "$mvx_httpd_strict" "$mvx_httpd_plain")"

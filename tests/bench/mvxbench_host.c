@@ -20,8 +20,10 @@
  * the TAP lines of the boot; a line "mvxbench: calls N".  Not a test:
  * `make check` never runs it.
  *
- * Exit: 0 figures printed, 1 a command did not come back or did not end
- * with status 0 (under mvx: the verdict SAME), 2 could not run. */
+ * A run under mvx that does not end with status 0 (the verdict SAME) is
+ * a line "mvxbench: WORKLOAD MODE failed".
+ * Exit: 0 figures printed, 1 a plain command did not come back or did
+ * not end with status 0, 2 could not run. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,10 +101,17 @@ static int sample(struct machine *m, const struct workload *w, unsigned mode)
 	snprintf(line, sizeof(line), "%ssh -c '%s'; echo mvxbench-''rc=$?\n",
 		 prefixes[mode], cmd);
 	s = timed(m, line);
-	if (s < 0) {
-		fprintf(stderr, "mvxbench_host: '%s' (%s) did not end with "
-			"status 0\n", w->cmd, modes[mode]);
+	if (s < 0 && !mode) {
+		fprintf(stderr, "mvxbench_host: '%s' (plain) did not end with "
+			"status 0\n", w->cmd);
 		return 1;
+	}
+	/* Under mvx, a run that did not say SAME (a shell's SIGCHLD timing,
+	 * docs/mvx.md, Limits) is counted, not timed: the figures go on. */
+	if (s < 0) {
+		printf("mvxbench: %s %s failed\n", w->name, modes[mode]);
+		fflush(stdout);
+		return 0;
 	}
 	printf("mvxbench: %s %s %.3f\n", w->name, modes[mode], s);
 	fflush(stdout);
