@@ -63,7 +63,8 @@ now() { date +%s.%N; }
 elapsed() { echo "$(now) - $1" | bc; }
 # want SECTION: every section without BENCH_ONLY, else only that one.
 want() { [ -z "$ONLY" ] || [ "$1" = "$ONLY" ]; }
-median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f", m}'; }
+# median: of the numbers on stdin; nothing when there are none.
+median() { sort -n | awk '{a[NR]=$1} END {if (!NR) exit; m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f", m}'; }
 
 $DUPLEX build >/dev/null
 ksrc=build/src/linux-source-6.1
@@ -210,7 +211,7 @@ mvx_httpd_loose=$(mvx_median httpd loose)
 mvx_httpd_strict=$(mvx_median httpd strict)
 mvx_failed=$(grep -c '^mvxbench: .* failed$' "$work/mvxbench" || true)
 # per_call SECONDS: microseconds per monitored syscall above the baseline.
-per_call() { echo "scale=1; ($1 - $mvx_clock_plain) * 1000000 / $mvx_calls" | bc; }
+per_call() { [ -z "$1" ] || echo "scale=1; ($1 - $mvx_clock_plain) * 1000000 / $mvx_calls" | bc; }
 fi
 
 if want test; then
@@ -244,9 +245,12 @@ build/fuzz/fuzz_winhost -runs="$FRUNS" -close_fd_mask=2 \
 fuzz_secs=$(elapsed "$t")
 fi
 
-ratio() { echo "scale=3; $1 / $2" | bc; }
-# row LABEL VALUE UNIT RATIO
-row() { printf '%-52s %10.1f %-5s %8.3f\n' "$1" "$2" "$3" "$4"; }
+ratio() { if [ -n "$1" ] && [ -n "$2" ]; then echo "scale=3; $1 / $2" | bc; fi; }
+# row LABEL VALUE UNIT RATIO (no VALUE: no sample succeeded)
+row() {
+	if [ -z "$2" ]; then printf '%-52s %10s %-5s %8s\n' "$1" "n/a" "$3" "-"; return; fi
+	printf '%-52s %10.1f %-5s %8.3f\n' "$1" "$2" "$3" "${4:-0}"
+}
 printf '\n%-52s %10s %-5s %8s\n' "figure" "value" "unit" "ratio"
 if [ -n "$cold" ]; then
 row "cold build, replica1+2, empty ccache (n=1)" "$cold" s 1
