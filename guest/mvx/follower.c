@@ -297,18 +297,40 @@ static int rewind_call(struct proc *p)
 	return monitor_resume(p, false);
 }
 
-/* SIG about to be delivered to P: the one sent for the leader's, or
- * held back (the leader's record says where it goes). */
+/* P's own signal, held at its delivery stop: delivered there if the
+ * leader's came at the same point (its SIGNAL record is the next one for
+ * P), dropped if the leader's process went on instead (the leader's
+ * record then says where its signal goes).  The signal to deliver, 0,
+ * or MONITOR_SIG_HELD while the leader's next record has not come. */
+static int held_signal(struct monitor *m, struct proc *p)
+{
+	struct record *r = peek(m, p->vid);
+	int sig = p->held_sig;
+
+	if (!r && !m->leader_ended && !m->leader_gone)
+		return MONITOR_SIG_HELD;
+	p->held_sig = 0;
+	if (!r || r->call.nr != MVX_NR_SIGNAL || r->call.seq != p->seq)
+		return 0;
+	drop(take(m, p->vid));
+	return sig;
+}
+
+/* SIG about to be delivered to P: the one sent for the leader's, its
+ * own where the leader's came too, or held back (the leader's record
+ * says where it goes). */
 static int follower_on_signal(struct monitor *m, struct proc *p, int sig)
 {
-	(void)m;
 	if (!sigalign_applies(p->pid, sig))
 		return sig;
 	if (p->inject) {
 		p->inject = 0;
 		return sig;
 	}
-	return 0;
+	if (p->in_call)
+		return 0;
+	p->held_sig = (uint8_t)sig;
+	return held_signal(m, p);
 }
 
 static int serve(struct monitor *m, struct proc *p)
@@ -494,14 +516,24 @@ static int receive(struct monitor *m, int timeout_ms)
 	return 0;
 }
 
-/* Give each parked process its record if it has come, and each one
- * running between two syscalls the signal due there. */
+/* P's signal held: on once the leader's next record has come. */
+static int release_held(struct monitor *m, struct proc *p)
+{
+	int sig = held_signal(m, p);
+
+	return sig == MONITOR_SIG_HELD ? 0 : monitor_deliver(p, sig);
+}
+
+/* Give each parked process its record if it has come, each one held at
+ * its own signal its verdict, and each one running between two syscalls
+ * the signal due there. */
 static int serve_parked(struct monitor *m)
 {
 	for (unsigned i = 0; i < m->procs.n; i++) {
 		struct proc *p = &m->procs.v[i];
 
-		if (p->parked ? serve(m, p) :
+		if (p->held_sig ? release_held(m, p) :
+		    p->parked ? serve(m, p) :
 		    p->known && p->started && !p->helper && !p->in_call &&
 		    !p->inject && signal_due(m, p))
 			return -1;

@@ -123,6 +123,11 @@ static int cont(pid_t pid, int sig)
 	return -1;
 }
 
+int monitor_deliver(struct proc *p, int sig)
+{
+	return cont(p->pid, sig);
+}
+
 static int on_fork(struct monitor *m, struct proc *parent)
 {
 	pid_t ppid = parent->pid;
@@ -214,6 +219,8 @@ static int on_stop(struct monitor *m, struct proc *p, int st)
 			return m->role->on_tsc(m, p);
 		if (p->known && !p->helper)
 			sig = m->role->on_signal(m, p, sig);
+		if (sig == MONITOR_SIG_HELD)
+			return 0;
 		return sig < 0 ? -1 : cont(p->pid, sig);
 	case PTRACE_EVENT_STOP:
 		return on_event_stop(p);

@@ -19,6 +19,8 @@
 
 struct monitor;
 
+#define MONITOR_SIG_HELD	(-2)
+
 /* What a role does at each stop; each returns 0, or -1 to end the run
  * (m->end says how). */
 struct role_ops {
@@ -27,7 +29,8 @@ struct role_ops {
 	/* P faulted on a rdtsc(p) of p->tsc_len bytes (tsc.h). */
 	int (*on_tsc)(struct monitor *m, struct proc *p);
 	/* Signal SIG is about to be delivered to P: the signal to deliver
-	 * (0: none), or -1 (sigalign.h). */
+	 * (0: none), MONITOR_SIG_HELD (P stays stopped: the role resumes
+	 * it with monitor_deliver), or -1 (sigalign.h). */
 	int (*on_signal)(struct monitor *m, struct proc *p, int sig);
 	/* P's call (p->call), interrupted by a signal, was not restarted:
 	 * it returned -EINTR to the program, now at another syscall. */
@@ -78,6 +81,9 @@ void monitor_run(struct monitor *m, char *const argv[]);
 
 /* Resume P: to its syscall's exit stop (TO_EXIT) or on. */
 int monitor_resume(struct proc *p, bool to_exit);
+
+/* Resume P, held at a signal's delivery stop, with SIG (0: none). */
+int monitor_deliver(struct proc *p, int sig);
 
 /* End the run now: kill every process of the program. */
 void monitor_kill(struct monitor *m);

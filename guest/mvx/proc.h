@@ -35,6 +35,9 @@ struct proc {
 	unsigned not_run:1;	/* follower: read or wait4 not run, the
 				 * leader's result (EAGAIN, 0) */
 	unsigned interrupted:1;	/* its call hit a signal, to be restarted */
+	uint8_t held_sig;	/* follower: its own signal, held at its
+				 * delivery stop until the leader's next
+				 * record says if the leader's came here */
 	uint64_t got, want;	/* refill: bytes read so far, the leader's */
 	unsigned tsc_len;	/* a faulted rdtsc(p) being completed */
 	const struct pol_entry *pol;

@@ -85,7 +85,7 @@ static int read_request(int fd, struct repd_request *req, int fds[2],
 	*err = "cannot tell who asked";
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
 		goto bad;
-	*err = "only root may start a replicated session or run";
+	*err = "only root may start a replicated session or a lockstep run";
 	if (cred.uid != 0)
 		goto bad;
 	*err = "the process that asked is gone";
