@@ -1,11 +1,13 @@
 /* The window: header checks, partition slots and boot requests (the
- * rings are in window_ring.c).  See window.h for the contract and docs/window.md for the
+ * rings are in window_ring.c, the sessions a slot publishes in
+ * window_session.c).  See window.h for the contract and docs/window.md for the
  * protocol.  Shared fields are read once into locals before they are
  * checked: a partition rewriting them meanwhile changes nothing. */
 #include <stdio.h>
 #include <string.h>
 
 #include "window.h"
+#include "window_slot.h"
 
 #define BIT(n) (1u << (n))
 
@@ -113,8 +115,7 @@ const char *window_state_name(enum window_state state)
 	return state_text[state];
 }
 
-/* NULL for a partition the machine does not have. */
-static struct window_slot *slot_at(const struct window *w, unsigned part)
+struct window_slot *window_slot_at(const struct window *w, unsigned part)
 {
 	if (!w || part >= w->partitions)
 		return NULL;
@@ -198,7 +199,7 @@ int window_attach(struct window *w, void *base, size_t size)
 
 enum window_state window_slot_state(const struct window *w, unsigned part)
 {
-	struct window_slot *s = slot_at(w, part);
+	struct window_slot *s = window_slot_at(w, part);
 	uint32_t state;
 
 	if (!s)
@@ -212,7 +213,7 @@ enum window_state window_slot_state(const struct window *w, unsigned part)
 int window_slot_set_state(struct window *w, unsigned part,
 			  enum window_state state)
 {
-	struct window_slot *s = slot_at(w, part);
+	struct window_slot *s = window_slot_at(w, part);
 	enum window_state cur = window_slot_state(w, part);
 
 	if (!s || (unsigned)state > WINDOW_STATE_PANICKED)
@@ -240,7 +241,7 @@ bool window_state_change_ok(enum window_state from, enum window_state to)
 int window_slot_publish(struct window *w, unsigned part,
 			enum window_state state, uint32_t boot_gen)
 {
-	struct window_slot *s = slot_at(w, part);
+	struct window_slot *s = window_slot_at(w, part);
 
 	if (!s || (unsigned)state > WINDOW_STATE_PANICKED)
 		return WINDOW_EINVAL;
@@ -251,21 +252,21 @@ int window_slot_publish(struct window *w, unsigned part,
 
 uint32_t window_slot_boot_gen(const struct window *w, unsigned part)
 {
-	struct window_slot *s = slot_at(w, part);
+	struct window_slot *s = window_slot_at(w, part);
 
 	return s ? atomic_load_explicit(&s->boot_gen, memory_order_relaxed) : 0;
 }
 
 uint32_t window_slot_up_gen(const struct window *w, unsigned part)
 {
-	struct window_slot *s = slot_at(w, part);
+	struct window_slot *s = window_slot_at(w, part);
 
 	return s ? atomic_load_explicit(&s->up_gen, memory_order_acquire) : 0;
 }
 
 int window_heartbeat(struct window *w, unsigned self)
 {
-	struct window_slot *s = slot_at(w, self);
+	struct window_slot *s = window_slot_at(w, self);
 
 	if (!s)
 		return WINDOW_EINVAL;
@@ -275,158 +276,15 @@ int window_heartbeat(struct window *w, unsigned self)
 
 uint64_t window_slot_heartbeat(const struct window *w, unsigned part)
 {
-	struct window_slot *s = slot_at(w, part);
+	struct window_slot *s = window_slot_at(w, part);
 
 	return s ? atomic_load_explicit(&s->heartbeat, memory_order_relaxed)
 		 : 0;
 }
 
-int window_rep_publish(struct window *w, unsigned self, uint32_t session,
-		       uint32_t members)
-{
-	struct window_slot *s = slot_at(w, self);
-
-	if (!s)
-		return WINDOW_EINVAL;
-	/* Members first: whoever sees the session sees who is in it. */
-	atomic_store_explicit(&s->rep_members, members, memory_order_relaxed);
-	atomic_store_explicit(&s->rep_session, session, memory_order_release);
-	return 0;
-}
-
-int window_rep_count(struct window *w, unsigned self, uint32_t lines,
-		     uint32_t divergences)
-{
-	struct window_slot *s = slot_at(w, self);
-
-	if (!s)
-		return WINDOW_EINVAL;
-	atomic_fetch_add_explicit(&s->rep_lines, lines, memory_order_relaxed);
-	atomic_fetch_add_explicit(&s->rep_divergences, divergences,
-				  memory_order_relaxed);
-	return 0;
-}
-
-uint32_t window_rep_session(const struct window *w, unsigned part,
-			    uint32_t *members)
-{
-	struct window_slot *s = slot_at(w, part);
-	uint32_t session;
-
-	if (!s) {
-		*members = 0;
-		return 0;
-	}
-	session = atomic_load_explicit(&s->rep_session, memory_order_acquire);
-	*members = atomic_load_explicit(&s->rep_members, memory_order_relaxed);
-	return session;
-}
-
-void window_rep_counters(const struct window *w, unsigned part,
-			 uint32_t *lines, uint32_t *divergences)
-{
-	struct window_slot *s = slot_at(w, part);
-
-	*lines = s ? atomic_load_explicit(&s->rep_lines, memory_order_relaxed) : 0;
-	*divergences = s ? atomic_load_explicit(&s->rep_divergences,
-						memory_order_relaxed) : 0;
-}
-
-int window_mvx_lead(struct window *w, unsigned self, uint32_t session,
-		    uint32_t members)
-{
-	struct window_slot *s = slot_at(w, self);
-
-	if (!s)
-		return WINDOW_EINVAL;
-	atomic_store_explicit(&s->mvx_members, members, memory_order_relaxed);
-	atomic_store_explicit(&s->mvx_session, session, memory_order_release);
-	return 0;
-}
-
-int window_mvx_follow(struct window *w, unsigned self, uint32_t session)
-{
-	struct window_slot *s = slot_at(w, self);
-
-	if (!s)
-		return WINDOW_EINVAL;
-	if (session)
-		atomic_fetch_add_explicit(&s->mvx_runs, 1,
-					  memory_order_relaxed);
-	atomic_store_explicit(&s->mvx_follow, session, memory_order_release);
-	return 0;
-}
-
-uint32_t window_mvx_session(const struct window *w, unsigned part,
-			    uint32_t *members)
-{
-	struct window_slot *s = slot_at(w, part);
-	uint32_t session;
-
-	*members = 0;
-	if (!s)
-		return 0;
-	session = atomic_load_explicit(&s->mvx_session, memory_order_acquire);
-	*members = atomic_load_explicit(&s->mvx_members, memory_order_relaxed);
-	return session;
-}
-
-uint32_t window_mvx_following(const struct window *w, unsigned part)
-{
-	struct window_slot *s = slot_at(w, part);
-
-	return s ? atomic_load_explicit(&s->mvx_follow, memory_order_acquire)
-		 : 0;
-}
-
-int window_mvx_note(struct window *w, unsigned self, const void *rec)
-{
-	struct window_slot *s = slot_at(w, self);
-
-	if (!s)
-		return WINDOW_EINVAL;
-	memcpy(s->mvx_last, rec, WINDOW_MVX_RECORD);
-	atomic_fetch_add_explicit(&s->mvx_divergences, 1,
-				  memory_order_release);
-	return 0;
-}
-
-void window_mvx_counters(const struct window *w, unsigned part,
-			 uint32_t *runs, uint32_t *divergences)
-{
-	struct window_slot *s = slot_at(w, part);
-
-	*runs = s ? atomic_load_explicit(&s->mvx_runs, memory_order_relaxed) : 0;
-	*divergences = s ? atomic_load_explicit(&s->mvx_divergences,
-						memory_order_acquire) : 0;
-}
-
-int window_mvx_last(const struct window *w, unsigned part, void *rec)
-{
-	struct window_slot *s = slot_at(w, part);
-	uint32_t before, after;
-
-	if (!s)
-		return WINDOW_EINVAL;
-	/* A follower may be writing the next one: take a copy between two
-	 * equal counts (a kernel that keeps writing gets its bytes shown
-	 * as whatever they are, checked by the reader's decoder). */
-	for (int tries = 0; tries < 8; tries++) {
-		before = atomic_load_explicit(&s->mvx_divergences,
-					      memory_order_acquire);
-		memcpy(rec, s->mvx_last, WINDOW_MVX_RECORD);
-		atomic_thread_fence(memory_order_acquire);
-		after = atomic_load_explicit(&s->mvx_divergences,
-					     memory_order_relaxed);
-		if (before == after)
-			return 0;
-	}
-	return WINDOW_EBUSY;
-}
-
 int window_announce_up(struct window *w, unsigned self)
 {
-	struct window_slot *s = slot_at(w, self);
+	struct window_slot *s = window_slot_at(w, self);
 
 	if (!s)
 		return WINDOW_EINVAL;
@@ -440,7 +298,7 @@ int window_announce_up(struct window *w, unsigned self)
 int window_boot_request(struct window *w, unsigned self, unsigned target,
 			const char *cmdline, uint32_t *seq)
 {
-	struct window_slot *s = slot_at(w, self);
+	struct window_slot *s = window_slot_at(w, self);
 	const char *end;
 	size_t len;
 	uint32_t cur;
@@ -478,7 +336,7 @@ static void copy_printable(char *dst, size_t size, const char *src, size_t n)
 int window_boot_response(const struct window *w, unsigned self, uint32_t seq,
 			 int *status, char *reason, size_t reason_size)
 {
-	struct window_slot *s = slot_at(w, self);
+	struct window_slot *s = window_slot_at(w, self);
 	char text[WINDOW_REASON_MAX];
 	uint32_t st;
 
@@ -563,7 +421,7 @@ static int cmdline_check(const char *cmdline, size_t *bad_at)
 int window_boot_request_pending(const struct window *w, unsigned from,
 				struct window_boot_req *req)
 {
-	struct window_slot *s = slot_at(w, from);
+	struct window_slot *s = window_slot_at(w, from);
 	enum window_state st;
 	uint32_t seq;
 
@@ -596,7 +454,7 @@ int window_boot_request_pending(const struct window *w, unsigned from,
 int window_boot_respond(struct window *w, unsigned from, uint32_t seq,
 			int status, const char *reason)
 {
-	struct window_slot *s = slot_at(w, from);
+	struct window_slot *s = window_slot_at(w, from);
 	const char *end;
 	size_t n = 0;
 
