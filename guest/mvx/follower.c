@@ -1,9 +1,10 @@
 /* follower: the leader's records arrive in the leader's order, which
  * interleaves its processes as its kernel scheduled them; they are queued
- * and each process takes the first one of its vid.  A process whose
- * record has not come yet stays stopped (parked) while the monitor goes
- * on with the others and with the transport. */
+ * (inbox.h) and each process takes the first one of its vid.  A process
+ * whose record has not come yet stays stopped (parked) while the monitor
+ * goes on with the others and with the transport. */
 #include "follower.h"
+#include "inbox.h"
 #include "sigalign.h"
 #include "sock.h"
 #include "steer.h"
@@ -22,40 +23,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-/* The first queued record of VID, unlinked; NULL if none. */
-static struct record *take(struct monitor *m, uint32_t vid)
-{
-	for (struct record **at = &m->queue; *at; at = &(*at)->next) {
-		struct record *r = *at;
-
-		if (r->call.vid != vid)
-			continue;
-		*at = r->next;
-		if (!*at)
-			m->tail = at;
-		r->next = NULL;
-		return r;
-	}
-	return NULL;
-}
-
-/* The first queued record of VID, left in the queue; NULL if none. */
-static struct record *peek(struct monitor *m, uint32_t vid)
-{
-	for (struct record *r = m->queue; r; r = r->next)
-		if (r->call.vid == vid)
-			return r;
-	return NULL;
-}
-
-static void drop(struct record *r)
-{
-	if (!r)
-		return;
-	record_free(r);
-	free(r);
-}
 
 /* Tell the leader P's syscall is checked: each one in strict lockstep,
  * every FOLLOWER_PROGRESS-th in loose (so that a leader that is done can
@@ -170,16 +137,16 @@ static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
 	if (theirs->call.seq != p->mine.call.seq) {
 		compare_set(&d, MVX_DIV_SEQ, theirs->call.seq,
 			    p->mine.call.seq);
-		drop(theirs);
+		inbox_drop(theirs);
 		return diverge(m, p, &d, false);
 	}
 	if (accept_outside(p, theirs)) {
-		drop(theirs);
+		inbox_drop(theirs);
 		return -1;
 	}
 	if (compare_entry(&p->mine, theirs, p->pol->nargs, &d) &&
 	    diverge(m, p, &d, aligned(p, theirs))) {
-		drop(theirs);
+		inbox_drop(theirs);
 		return -1;
 	}
 	if (kind != MVX_OUTPUT)
@@ -188,13 +155,13 @@ static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
 		uint64_t tsc = (uint64_t)theirs->call.result;
 		uint32_t aux = (uint32_t)theirs->call.args[1];
 
-		drop(theirs);
+		inbox_drop(theirs);
 		if (tsc_apply(p->pid, p->tsc_len, tsc, aux))
 			return -1;
 		return monitor_resume(p, false);
 	}
 	if (kind == MVX_COMPARE || kind == MVX_REFUSE) {
-		drop(theirs);
+		inbox_drop(theirs);
 		if (kind == MVX_REFUSE && tracee_skip(p->pid))
 			return -1;
 		return monitor_resume(p, false);
@@ -207,7 +174,6 @@ static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
 	return monitor_resume(p, true);
 }
 
-/* Give parked P its record if it has come. */
 /* Signals that a process gets from outside, at a moment no replica
  * controls: the leader's process may die of one before a syscall that
  * the follower's, not hit yet, makes.  The fault signals are the
@@ -236,117 +202,21 @@ static int leader_process_gone(struct monitor *m, struct proc *p, int st)
 	return diverge(m, p, &d, false);
 }
 
-/* ----- signals where the leader's got them (sigalign.h) */
-
-/* Send P the signal of the leader's record R, to be let through. */
-static int send_signal(struct proc *p, struct record *r)
-{
-	int sig = (int)r->call.args[0];
-
-	drop(r);
-	p->inject = 1;
-	return kill(p->pid, sig) && errno != ESRCH ? -1 : 0;
-}
-
-/* P, between two syscalls, is due the leader's signal before its next
- * one: sent now.  0 or -1. */
-static int signal_due(struct monitor *m, struct proc *p)
-{
-	struct record *r = peek(m, p->vid);
-
-	if (!r || r->call.nr != MVX_NR_SIGNAL || r->call.seq != p->seq)
-		return 0;
-	return send_signal(p, take(m, p->vid));
-}
-
-/* P, stopped at the call (or rdtsc) it has begun, gets a signal first:
- * the call not counted, skipped and made again once the handler has
- * run.  The signal is sent unless one is already on its way (R NULL). */
-static int signal_first(struct monitor *m, struct proc *p, struct record *r)
-{
-	p->seq = p->mine.call.seq;
-	m->calls--;
-	p->parked = 0;
-	if (r && send_signal(p, r))
-		return -1;
-	if (p->call.nr == MVX_NR_TSC) {
-		/* The SIGSEGV dropped: rdtsc faults again after the handler. */
-		p->tsc_len = 0;
-		return ptrace(PTRACE_CONT, p->pid, 0, 0) && errno != ESRCH ?
-		       -1 : 0;
-	}
-	p->rewind = 1;
-	if (tracee_skip(p->pid))
-		return errno == ESRCH ? 0 : -1;
-	return monitor_resume(p, true);
-}
-
-/* The exit stop of a call skipped for a signal: the syscall instruction
- * again, for after the handler. */
-static int rewind_call(struct proc *p)
-{
-	struct user_regs_struct r;
-
-	p->rewind = 0;
-	if (tracee_regs(p->pid, &r))
-		return errno == ESRCH ? 0 : -1;
-	r.rax = (unsigned long)p->call.nr;
-	r.rip -= 2;
-	if (tracee_set_regs(p->pid, &r))
-		return errno == ESRCH ? 0 : -1;
-	return monitor_resume(p, false);
-}
-
-/* P's own signal, held at its delivery stop: delivered there if the
- * leader's came at the same point (its SIGNAL record is the next one for
- * P), dropped if the leader's process went on instead (the leader's
- * record then says where its signal goes).  The signal to deliver, 0,
- * or MONITOR_SIG_HELD while the leader's next record has not come. */
-static int held_signal(struct monitor *m, struct proc *p)
-{
-	struct record *r = peek(m, p->vid);
-	int sig = p->held_sig;
-
-	if (!r && !m->leader_ended && !m->leader_gone)
-		return MONITOR_SIG_HELD;
-	p->held_sig = 0;
-	if (!r || r->call.nr != MVX_NR_SIGNAL || r->call.seq != p->seq)
-		return 0;
-	drop(take(m, p->vid));
-	return sig;
-}
-
-/* SIG about to be delivered to P: the one sent for the leader's, its
- * own where the leader's came too, or held back (the leader's record
- * says where it goes). */
-static int follower_on_signal(struct monitor *m, struct proc *p, int sig)
-{
-	if (!sigalign_applies(p->pid, sig))
-		return sig;
-	if (p->inject) {
-		p->inject = 0;
-		return sig;
-	}
-	if (p->in_call)
-		return 0;
-	p->held_sig = (uint8_t)sig;
-	return held_signal(m, p);
-}
-
+/* Give parked P its record if it has come. */
 static int serve(struct monitor *m, struct proc *p)
 {
-	struct record *theirs = take(m, p->vid);
+	struct record *theirs = inbox_take(m, p->vid);
 	int st;
 
 	if (!theirs)
 		return m->leader_ended || m->leader_gone ? leader_over(m, p) : 0;
 	if (theirs->call.nr == MVX_NR_SIGNAL)
-		return signal_first(m, p, theirs);
+		return sigalign_first(m, p, theirs);
 	p->parked = 0;
 	if (theirs->call.nr != MVX_NR_GONE)
 		return start_call(m, p, theirs);
 	st = (int)theirs->call.result;
-	drop(theirs);
+	inbox_drop(theirs);
 	return leader_process_gone(m, p, st);
 }
 
@@ -355,7 +225,7 @@ static int follower_on_tsc(struct monitor *m, struct proc *p)
 	monitor_begin_tsc(m, p, p->tsc_len);
 	p->parked = 1;
 	/* A signal sent is not delivered yet: first. */
-	return p->inject ? signal_first(m, p, NULL) : serve(m, p);
+	return p->inject ? sigalign_first(m, p, NULL) : serve(m, p);
 }
 
 static int follower_on_call(struct monitor *m, struct proc *p)
@@ -366,7 +236,7 @@ static int follower_on_call(struct monitor *m, struct proc *p)
 	if (r)
 		return r < 0 ? -1 : 0;
 	p->parked = 1;
-	return p->inject ? signal_first(m, p, NULL) : serve(m, p);
+	return p->inject ? sigalign_first(m, p, NULL) : serve(m, p);
 }
 
 /* The OUT buffers of R with what means nothing masked (policy.c). */
@@ -434,7 +304,7 @@ static int follower_on_eintr(struct monitor *m, struct proc *p)
 	if (p->mine.call.kind == MVX_OUTPUT &&
 	    compare_exit(&p->mine, theirs, &d))
 		err = diverge(m, p, &d, true);
-	drop(theirs);
+	inbox_drop(theirs);
 	return err;
 }
 
@@ -444,7 +314,7 @@ static int follower_on_exit_stop(struct monitor *m, struct proc *p)
 	int err = 0;
 
 	if (p->rewind)
-		return rewind_call(p);
+		return sigalign_rewind(p);
 	p->theirs = NULL;
 	switch (p->mine.call.kind) {
 	case MVX_INPUT:
@@ -464,12 +334,12 @@ static int follower_on_exit_stop(struct monitor *m, struct proc *p)
 			return monitor_resume(p, false);
 		}
 	}
-	drop(theirs);
+	inbox_drop(theirs);
 	/* Killed meanwhile: its exit comes next. */
 	if (err < 0 && errno == ESRCH)
 		return 0;
 	if (!err)
-		err = signal_due(m, p);
+		err = sigalign_due(m, p);
 	return err ? err : monitor_resume(p, false);
 }
 
@@ -511,17 +381,8 @@ static int receive(struct monitor *m, int timeout_ms)
 		monitor_end(m, MVX_END_ERROR, EPROTO);
 		return -1;
 	}
-	*m->tail = r;
-	m->tail = &r->next;
+	inbox_push(m, r);
 	return 0;
-}
-
-/* P's signal held: on once the leader's next record has come. */
-static int release_held(struct monitor *m, struct proc *p)
-{
-	int sig = held_signal(m, p);
-
-	return sig == MONITOR_SIG_HELD ? 0 : monitor_deliver(p, sig);
 }
 
 /* Give each parked process its record if it has come, each one held at
@@ -532,10 +393,10 @@ static int serve_parked(struct monitor *m)
 	for (unsigned i = 0; i < m->procs.n; i++) {
 		struct proc *p = &m->procs.v[i];
 
-		if (p->held_sig ? release_held(m, p) :
+		if (p->held_sig ? sigalign_release_held(m, p) :
 		    p->parked ? serve(m, p) :
 		    p->known && p->started && !p->helper && !p->in_call &&
-		    !p->inject && signal_due(m, p))
+		    !p->inject && sigalign_due(m, p))
 			return -1;
 	}
 	return 0;
@@ -644,7 +505,7 @@ static void follower_finish(struct monitor *m)
 	if (m->end.how == MVX_END_DIVERGED)
 		m->end.count = m->diverged ? m->diverged : 1;
 	while (m->queue)
-		drop(take(m, m->queue->call.vid));
+		inbox_drop(inbox_take(m, m->queue->call.vid));
 	record_send_end(&m->peers[0], &m->end);
 }
 
@@ -652,7 +513,7 @@ const struct role_ops follower_ops = {
 	.on_call = follower_on_call,
 	.on_exit_stop = follower_on_exit_stop,
 	.on_tsc = follower_on_tsc,
-	.on_signal = follower_on_signal,
+	.on_signal = sigalign_on_signal,
 	.on_eintr = follower_on_eintr,
 	.idle = follower_idle,
 	.finish = follower_finish,
