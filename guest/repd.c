@@ -48,13 +48,16 @@ static uint64_t progress(const struct repd *d)
 
 static void wait_events(struct repd *d, int timeout_ms)
 {
-	struct pollfd fds[3] = {
+	struct pollfd fds[] = {
 		{ .fd = d->listen_fd, .events = POLLIN },
 		{ .fd = d->session ? d->sh.master : -1, .events = POLLIN },
 		{ .fd = d->leading ? d->term_in : -1, .events = POLLIN },
+		/* A lockstep run: its mvx gone, its follower's output. */
+		{ .fd = d->mvx_client, .events = POLLIN },
+		{ .fd = d->mvx_pty, .events = POLLIN },
 	};
 
-	poll(fds, 3, timeout_ms);
+	poll(fds, sizeof(fds) / sizeof(fds[0]), timeout_ms);
 	if (fds[0].revents & POLLIN)
 		leader_accept(d);
 }

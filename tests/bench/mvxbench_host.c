@@ -123,10 +123,7 @@ static int status = 2;
 
 static void run(struct machine *m)
 {
-	if (machine_start_partition(m, 0, NULL) < 0 ||
-	    machine_wait_ready(m, 0, E2E_WAIT_MS) != CONSOLE_MATCHED ||
-	    !e2e_boot_by_repboot(m, 1) ||
-	    timed(m, "true; echo mvxbench-''rc=$?\n") < 0) {
+	if (!e2e_boot_pair(m) || timed(m, "true; echo mvxbench-''rc=$?\n") < 0) {
 		fprintf(stderr, "mvxbench_host: the machine did not come up\n");
 		return;
 	}

@@ -86,10 +86,7 @@ static int status = 2;
 
 static void run(struct machine *m)
 {
-	if (machine_start_partition(m, 0, NULL) < 0 ||
-	    machine_wait_ready(m, 0, E2E_WAIT_MS) != CONSOLE_MATCHED ||
-	    !e2e_boot_by_repboot(m, 1) ||
-	    !e2e_run_on(m, 0, "repns\n", "^rep:/# ")) {
+	if (!e2e_boot_pair(m) || !e2e_run_on(m, 0, "repns\n", "^rep:/# ")) {
 		fprintf(stderr, "repbench_host: the machine did not come up\n");
 		return;
 	}

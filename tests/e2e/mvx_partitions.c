@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "base/util.h"
 #include "cmd/cmd.h"
@@ -43,10 +42,12 @@ static bool run_until(struct machine *m, const char *cmd, const char *re,
 	return run_lost(m, cmd, re, -1, s);
 }
 
-/* No mvx process left on partition K (asked on its console). */
+/* No mvx process left on partition K (asked on its console), or none
+ * after 5 s: a follower stopping is seen a moment later. */
 static bool none_left_on(struct machine *m, unsigned k)
 {
-	return e2e_run_on(m, k, "sleep 2; pidof mvx >/dev/null || "
+	return e2e_run_on(m, k, "for i in $(seq 25); do pidof mvx >/dev/null "
+			  "|| break; sleep 0.2; done; pidof mvx >/dev/null || "
 			  "echo no-mvx-$((6*7))\n", "^no-mvx-42\r?$");
 }
 
@@ -87,17 +88,14 @@ static void endings(struct machine *m)
 		    run_until(m, "echo in-$((6*7)); date +%Y; cat /proc/uptime\n",
 			      "^in-42\r?\n20[0-9][0-9]\r?\n[0-9.]+ [0-9.]+\r?\n"
 			      "p0:/# ", &s) &&
-		    /* A shell's SIGCHLD handling can still land at another
-		     * point in each replica (docs/mvx.md, Limits: signals):
-		     * `exit` typed while the last child's SIGCHLD is being
-		     * handled diverges now and then.  Typed a moment later. */
-		    usleep(2000000) == 0 &&
 		    run_until(m, "exit\n", "verdict: SAME in 2 replicas", &s) &&
 		    (window_mvx_counters(&m->win.w, 1, &runs2, &divs2),
 		     runs2 == runs + 1 && divs2 == divs),
 		    "rep-on 2 --lockstep: a shell in lockstep, SAME at its exit");
 	e2e_verdict(console_send(&m->part[0].con, "mvx 2 sleep 120; echo st-$?\n") == 0 &&
-		    e2e_run_on(m, 1, "sleep 3; pidof mvx >/dev/null && echo following\n",
+		    e2e_run_on(m, 1, "for i in $(seq 50); do pidof mvx >/dev/null "
+			       "&& break; sleep 0.2; done; pidof mvx >/dev/null "
+			       "&& echo following\n",
 			       "^following\r?$") &&
 		    virDomainDestroy(m->part[1].dom) == 0 &&
 		    run_lost(m, "", "verdict: LOST[^\n]*\r?\nst-102", 1, &s) &&

@@ -83,3 +83,10 @@ bool e2e_boot_by_repboot(struct machine *m, unsigned k)
 		 "'repboot %u' on serial0 boots partition %u to its shell", k, k);
 	return e2e_verdict(drive_boot_secondary(m, k, NULL) == OUTCOME_PASSED, name);
 }
+
+bool e2e_boot_pair(struct machine *m)
+{
+	return machine_start_partition(m, 0, NULL) >= 0 &&
+	       machine_wait_ready(m, 0, E2E_WAIT_MS) == CONSOLE_MATCHED &&
+	       e2e_boot_by_repboot(m, 1);
+}

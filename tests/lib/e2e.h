@@ -23,6 +23,10 @@ bool e2e_run_on(struct machine *m, unsigned k, const char *cmd, const char *re);
  * records the verdict. */
 bool e2e_boot_by_repboot(struct machine *m, unsigned k);
 
+/* Partition 0 started and at its shell, then partition 1 booted from it
+ * by repboot: the two-partition machine the benchmarks time on. */
+bool e2e_boot_pair(struct machine *m);
+
 /* Does libvirt still know a domain called NAME? */
 bool e2e_domain_exists(const char *name);
 
