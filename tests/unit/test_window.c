@@ -42,6 +42,11 @@ static void test_crc32(void **state)
 		buf[i] = (unsigned char)(i * 7 + 3);
 	assert_int_equal(crc32_ieee(crc32_ieee(0, buf, 333), buf + 333, 667),
 			 crc32_bitwise(buf, sizeof(buf)));
+	/* Eight bytes at a time: every length and alignment around it. */
+	for (size_t at = 0; at < 8; at++)
+		for (size_t len = 0; len <= 40; len++)
+			assert_int_equal(crc32_ieee(0, buf + at, len),
+					 crc32_bitwise(buf + at, len));
 }
 
 static void test_layout(void **state)
