@@ -6,32 +6,45 @@
 #include "window.h"
 #include "window_slot.h"
 
-/* Members first: whoever sees the session sees who is in it. */
-static void publish(_Atomic uint32_t *session, _Atomic uint32_t *members,
-		    uint32_t value, uint32_t who)
-{
-	atomic_store_explicit(members, who, memory_order_relaxed);
-	atomic_store_explicit(session, value, memory_order_release);
-}
-
-static uint32_t read_published(_Atomic uint32_t *session,
-			       _Atomic uint32_t *members, uint32_t *who)
-{
-	uint32_t value = atomic_load_explicit(session, memory_order_acquire);
-
-	*who = atomic_load_explicit(members, memory_order_relaxed);
-	return value;
-}
-
-int window_rep_publish(struct window *w, unsigned self, uint32_t session,
-		       uint32_t members)
+/* SELF's session and its members published: the replicated shell's
+ * (REP) or the lockstep run's.  Members first: whoever sees the session
+ * sees who is in it. */
+static int publish(struct window *w, unsigned self, bool rep,
+		   uint32_t session, uint32_t members)
 {
 	struct window_slot *s = window_slot_at(w, self);
 
 	if (!s)
 		return WINDOW_EINVAL;
-	publish(&s->rep_session, &s->rep_members, session, members);
+	atomic_store_explicit(rep ? &s->rep_members : &s->mvx_members, members,
+			      memory_order_relaxed);
+	atomic_store_explicit(rep ? &s->rep_session : &s->mvx_session, session,
+			      memory_order_release);
 	return 0;
+}
+
+/* PART's published session and its members: the replicated shell's
+ * (REP) or the lockstep run's; 0 for a partition the machine lacks. */
+static uint32_t read_published(const struct window *w, unsigned part,
+			       bool rep, uint32_t *members)
+{
+	struct window_slot *s = window_slot_at(w, part);
+	uint32_t session;
+
+	*members = 0;
+	if (!s)
+		return 0;
+	session = atomic_load_explicit(rep ? &s->rep_session : &s->mvx_session,
+				       memory_order_acquire);
+	*members = atomic_load_explicit(rep ? &s->rep_members : &s->mvx_members,
+					memory_order_relaxed);
+	return session;
+}
+
+int window_rep_publish(struct window *w, unsigned self, uint32_t session,
+		       uint32_t members)
+{
+	return publish(w, self, true, session, members);
 }
 
 int window_rep_count(struct window *w, unsigned self, uint32_t lines,
@@ -50,13 +63,7 @@ int window_rep_count(struct window *w, unsigned self, uint32_t lines,
 uint32_t window_rep_session(const struct window *w, unsigned part,
 			    uint32_t *members)
 {
-	struct window_slot *s = window_slot_at(w, part);
-
-	if (!s) {
-		*members = 0;
-		return 0;
-	}
-	return read_published(&s->rep_session, &s->rep_members, members);
+	return read_published(w, part, true, members);
 }
 
 void window_rep_counters(const struct window *w, unsigned part,
@@ -72,12 +79,7 @@ void window_rep_counters(const struct window *w, unsigned part,
 int window_mvx_lead(struct window *w, unsigned self, uint32_t session,
 		    uint32_t members)
 {
-	struct window_slot *s = window_slot_at(w, self);
-
-	if (!s)
-		return WINDOW_EINVAL;
-	publish(&s->mvx_session, &s->mvx_members, session, members);
-	return 0;
+	return publish(w, self, false, session, members);
 }
 
 int window_mvx_follow(struct window *w, unsigned self, uint32_t session)
@@ -96,13 +98,7 @@ int window_mvx_follow(struct window *w, unsigned self, uint32_t session)
 uint32_t window_mvx_session(const struct window *w, unsigned part,
 			    uint32_t *members)
 {
-	struct window_slot *s = window_slot_at(w, part);
-
-	if (!s) {
-		*members = 0;
-		return 0;
-	}
-	return read_published(&s->mvx_session, &s->mvx_members, members);
+	return read_published(w, part, false, members);
 }
 
 uint32_t window_mvx_following(const struct window *w, unsigned part)
