@@ -85,6 +85,15 @@ void transcript_write(struct transcript *t, const void *buf, size_t len)
 	}
 }
 
+void transcript_gap(struct transcript *t, const char *note)
+{
+	char *text = xasprintf("\n[duplex: %s]\n", note);
+
+	t->gaps++;
+	transcript_write(t, text, strlen(text));
+	free(text);
+}
+
 uint64_t transcript_left_out(const struct transcript *t)
 {
 	return t->seen > t->limit ? t->seen - t->limit : 0;

@@ -28,6 +28,7 @@ struct transcript {
 	uint64_t head;		/* the first this many bytes stay as written */
 	uint64_t seen;		/* bytes the console printed */
 	bool failed;		/* a write failed (reported once) */
+	unsigned gaps;		/* bytes lost before they reached us (marked) */
 };
 
 /* No transcript: writes and close do nothing. */
@@ -39,6 +40,9 @@ int transcript_open(struct transcript *t, const char *name, const char *path,
 /* Append LEN bytes of the console's output.  An error is reported once
  * (the run goes on; the verdict then says the transcript is incomplete). */
 void transcript_write(struct transcript *t, const void *buf, size_t len);
+/* Mark here that output was lost before it reached the harness; NOTE
+ * says why (and how much, if known). */
+void transcript_gap(struct transcript *t, const char *note);
 /* Bytes printed and not kept: 0 while the console stays in its limit. */
 uint64_t transcript_left_out(const struct transcript *t);
 /* Put the kept tail in order behind the marker line (when bytes were
