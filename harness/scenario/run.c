@@ -166,6 +166,30 @@ static void check_unjudged_divergences(struct scn *s)
 			  total - s->rep_judged, total - s->rep_judged == 1 ? "" : "s");
 }
 
+/* A transcript that misses output is no complete record of the run: the
+ * scenario fails with a case that says which and how much (never a
+ * silent loss; the transcript marks the place). */
+static void check_transcripts(struct scn *s)
+{
+	struct test_case *tc;
+	char *why, *nl;
+
+	if (!s->have_machine)
+		return;
+	why = machine_transcripts_incomplete(&s->m);
+	if (!why)
+		return;
+	nl = strrchr(why, '\n');
+	if (nl && !nl[1])
+		*nl = '\0';
+	log_error("incomplete transcript: %s", why);
+	tc = scenario_add_case(s->res, "console transcripts complete");
+	tc->verdict = VERDICT_FAIL;
+	tc->message = why;
+	if (!s->res->reason)
+		s->res->reason = xstrdup(why);
+}
+
 /* Every scenario has at least one case: the scenario itself when it
  * ended early or recorded none. */
 static void conclude(struct scn *s)
@@ -252,6 +276,7 @@ enum outcome scenario_run(const struct scenario_def *d, const struct duplex_path
 		Tcl_EvalFile(s.interp, d->file);
 		check_unjudged_divergences(&s);
 	}
+	check_transcripts(&s);
 	conclude(&s);
 	teardown(&s);
 	r->seconds = (now_ms() - start) / 1000.0;
