@@ -148,6 +148,7 @@ static int make_machine(struct scn *s, const char *dir)
 	if (machine_create_in(&s->m, s->paths, &s->profile, dir) < 0)
 		return scn_fatal(s, -1, "the machine could not be made (libvirtd? see harness.log)"), -1;
 	s->have_machine = true;
+	s->res->transcript_limit = (uint64_t)s->profile.transcript_limit_kib * 1024;
 	return 0;
 }
 
@@ -237,6 +238,7 @@ void scenario_result_init(struct scenario_result *r,
 	r->file = xstrdup(d->file);
 	r->line = d->line;
 	r->slug = xstrdup(slug);
+	r->fail_console = -1;
 }
 
 static enum outcome skipped(const struct scenario_def *d,
