@@ -241,6 +241,8 @@ int console_drain(struct console *c)
 	if (read_to_end(c, c->log_fd) < 0)
 		return -1;
 	close(c->log_fd);
+	log_debug("%s: virtlogd rotated '%s' (%llu bytes read so far): reading on from the pieces after it",
+		  c->name, c->log_path, (unsigned long long)c->tr.seen);
 	if (open_log(c) < 0 || read_missed_pieces(c, &old) < 0)
 		return -1;
 	return c->log_fd < 0 ? 0 : read_to_end(c, c->log_fd);
