@@ -181,7 +181,9 @@ static int read_piece(struct console *c, int i, const struct stat *newest)
  * and nothing is missed; when virtlogd rotated more than once between two
  * drains, the pieces newer than OLD are read, oldest first, up to the
  * current file.  OLD deleted already: what is left is read, and the
- * transcript marks the gap. */
+ * transcript marks the gap.  A virtlogd that keeps no pieces at all
+ * (max_backups = 0) deletes each file as it rotates: nothing tells then
+ * whether a whole file came and went between two drains (5 ms apart). */
 static int read_missed_pieces(struct console *c, const struct stat *old)
 {
 	struct stat cur_st, *cur = NULL;
@@ -189,12 +191,13 @@ static int read_missed_pieces(struct console *c, const struct stat *old)
 
 	if (c->log_fd >= 0 && fstat(c->log_fd, &cur_st) == 0)
 		cur = &cur_st;
-	if (i < 0) {
-		log_error("%s: virtlogd rotated console log '%s' %d times and deleted pieces of it before the harness read them: its transcript marks the gap",
-			  c->name, c->log_path, count + 1);
+	if (i < 0 && count > 0) {
+		log_error("%s: virtlogd rotated console log '%s' more than %d times between two reads and deleted pieces of it before the harness read them: its transcript marks the gap",
+			  c->name, c->log_path, count);
 		transcript_gap(&c->tr, "output lost here: virtlogd deleted rotated pieces of the console log before the harness read them");
-		i = count;
 	}
+	if (i < 0)
+		i = count;
 	while (--i >= 0 && r == 0)
 		r = read_piece(c, i, cur);
 	return r < 0 ? -1 : 0;

@@ -244,10 +244,8 @@ static void partition_release(struct machine *m, struct partition *p)
  * start afresh. */
 static int retire_partition(struct machine *m, struct partition *p)
 {
-	int ret;
+	int ret = record_retire(m, p, destroy_domain(p));
 
-	destroy_domain(p);
-	ret = record_retire(m, p);
 	free(p->pty);
 	p->pty = NULL;
 	p->started_ms = p->ready_ms = 0;

@@ -153,7 +153,7 @@ static int keep(const char *path, const char *kept)
 	return 0;
 }
 
-int record_retire(struct machine *m, struct partition *p)
+int record_retire(struct machine *m, struct partition *p, bool destroyed)
 {
 	char base[16], kbase[16];
 	char *kept, *kkept;
@@ -163,9 +163,8 @@ int record_retire(struct machine *m, struct partition *p)
 	snprintf(kbase, sizeof(kbase), "kernel%u", p->index);
 	kept = free_name(m, base);
 	kkept = free_name(m, kbase);
-	close_one(m, &p->con, &p->con_open, p->dom != NULL, base_name(kept));
-	close_one(m, &p->kcon, &p->kcon_open, p->dom != NULL,
-		  base_name(kkept));
+	close_one(m, &p->con, &p->con_open, destroyed, base_name(kept));
+	close_one(m, &p->kcon, &p->kcon_open, destroyed, base_name(kkept));
 	if (keep(p->log_path, kept) < 0 || keep(p->klog_path, kkept) < 0)
 		ret = -1;
 	free(kept);

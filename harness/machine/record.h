@@ -20,9 +20,10 @@ int record_open(struct machine *m, struct partition *p);
  * for virtlogd to write its last bytes first.  A transcript that left
  * bytes out is noted for machine_transcripts_incomplete. */
 void record_close(struct machine *m, struct partition *p, bool destroyed);
-/* P ended and starts again: close its consoles and keep its transcripts
- * as serialK.N.log and kernelK.N.log (N the first free number). */
-int record_retire(struct machine *m, struct partition *p);
+/* P ended and starts again: close its consoles (DESTROYED as for
+ * record_close) and keep its transcripts as serialK.N.log and
+ * kernelK.N.log (N the first free number). */
+int record_retire(struct machine *m, struct partition *p, bool destroyed);
 /* P's paths, freed. */
 void record_free(struct partition *p);
 
