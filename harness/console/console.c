@@ -127,8 +127,7 @@ static bool log_replaced(const struct console *c, struct stat *old)
 	return !same_file(&path_st, old);
 }
 
-/* More than virtlogd keeps by any configuration we know of (3 by
- * default): the pieces are looked for up to here. */
+/* More pieces than virtlogd keeps (3 by default, at most 32). */
 #define LOG_PIECES_MAX 64
 
 /* Where the file OLD is among the pieces virtlogd renamed (LOG.0 newest):
