@@ -97,8 +97,16 @@ static char *incomplete(const struct transcript *t, const char *file,
 	return xstrdup("");
 }
 
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* Close C, if open, its transcript to be known as PATH. */
 static void close_one(struct machine *m, struct console *c, bool *open,
-		      bool destroyed, const char *file)
+		      bool destroyed, const char *path)
 {
 	char *note;
 
@@ -108,25 +116,17 @@ static void close_one(struct machine *m, struct console *c, bool *open,
 		console_drain_to_end(c, RECORD_FLUSH_MS);
 	else
 		console_drain(c);
-	note = incomplete(&c->tr, file, "");
+	note = incomplete(&c->tr, base_name(path), "");
 	strbuf_puts(&m->transcript_notes, note);
 	free(note);
 	console_close(c);
 	*open = false;
 }
 
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
-}
-
 void record_close(struct machine *m, struct partition *p, bool destroyed)
 {
-	close_one(m, &p->con, &p->con_open, destroyed, base_name(p->log_path));
-	close_one(m, &p->kcon, &p->kcon_open, destroyed,
-		  base_name(p->klog_path));
+	close_one(m, &p->con, &p->con_open, destroyed, p->log_path);
+	close_one(m, &p->kcon, &p->kcon_open, destroyed, p->klog_path);
 }
 
 /* The first BASE.N.log not taken in the results directory (from 1). */
@@ -163,8 +163,8 @@ int record_retire(struct machine *m, struct partition *p, bool destroyed)
 	snprintf(kbase, sizeof(kbase), "kernel%u", p->index);
 	kept = free_name(m, base);
 	kkept = free_name(m, kbase);
-	close_one(m, &p->con, &p->con_open, destroyed, base_name(kept));
-	close_one(m, &p->kcon, &p->kcon_open, destroyed, base_name(kkept));
+	close_one(m, &p->con, &p->con_open, destroyed, kept);
+	close_one(m, &p->kcon, &p->kcon_open, destroyed, kkept);
 	if (keep(p->log_path, kept) < 0 || keep(p->klog_path, kkept) < 0)
 		ret = -1;
 	free(kept);
