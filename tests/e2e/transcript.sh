@@ -29,7 +29,7 @@ profile() {
 # not land in its middle; the 3 s before typing it let `stty` run first.
 # The kernel prints nothing on the console meanwhile (dmesg -n 1): over
 # minutes of TCG it may have something to say (a 12 MiB flood once had
-# 131 bytes more than seq printed).
+# 102 bytes more than seq printed, not identified).
 scenario() {
 	cat >"$1" <<EOF
 scenario "a flood of $3 lines reaches the transcript" -partitions 1 -timeout 1200 -profile $2 {
