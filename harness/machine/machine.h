@@ -1,6 +1,7 @@
 /* machine: one run of the emulated machine.  Owns the run id, the run's
  * state directory (/run/duplex/<run-id>: kernel and initramfs copies that
- * QEMU, running as libvirt-qemu, may read, and the lock that tells
+ * QEMU, running as libvirt-qemu, may read, virtlogd's console logs (the
+ * transcripts' source, record.h), and the lock that tells
  * `duplex clean` the run is alive: runlock.h), the run's results directory
  * (results/<run-id>: console transcripts, harness log), the libvirt
  * connection, the link and the window file (link.h) and every partition's
