@@ -80,13 +80,15 @@ static uint64_t file_offset(const struct tfile *f, uint64_t o, bool end)
 }
 
 /* File bytes A..B into SB, whole lines: a part that starts (ends) inside
- * a line leaves that line out. */
+ * a line leaves that line out.  The byte before A says whether A starts
+ * a line. */
 static int add_lines(struct strbuf *sb, const struct tfile *f, uint64_t a,
 		     uint64_t b)
 {
-	size_t len = (size_t)(b - a), start = 0, end;
+	uint64_t from = a > 0 ? a - 1 : 0;
+	size_t len = (size_t)(b - from), start = 0, end;
 	char *buf = xmalloc(len + 1);
-	ssize_t n = pread(f->fd, buf, len, (off_t)a);
+	ssize_t n = pread(f->fd, buf, len, (off_t)from);
 
 	if (n < 0) {
 		free(buf);
@@ -102,6 +104,35 @@ static int add_lines(struct strbuf *sb, const struct tfile *f, uint64_t a,
 	strbuf_add(sb, buf + start, end - start);
 	free(buf);
 	return 0;
+}
+
+/* Where the excerpt starts: EXCERPT_LINES_BEFORE lines before the line
+ * of file offset AT, at most EXCERPT_BEFORE bytes before it. */
+static uint64_t context_start(const struct tfile *f, uint64_t at)
+{
+	char buf[EXCERPT_BEFORE];
+	uint64_t from = at > EXCERPT_BEFORE ? at - EXCERPT_BEFORE : 0;
+	ssize_t n = pread(f->fd, buf, (size_t)(at - from), (off_t)from);
+	unsigned lines = 0;
+
+	while (n-- > 0)
+		if (buf[n] == '\n' && ++lines > EXCERPT_LINES_BEFORE)
+			return from + (uint64_t)n + 1;
+	return from;
+}
+
+/* Where it ends: EXCERPT_LINES_AFTER lines after the line of AT, at most
+ * EXCERPT_AFTER bytes after it. */
+static uint64_t context_end(const struct tfile *f, uint64_t at)
+{
+	char buf[EXCERPT_AFTER];
+	ssize_t n = pread(f->fd, buf, sizeof(buf), (off_t)at), i;
+	unsigned lines = 0;
+
+	for (i = 0; i < n; i++)
+		if (buf[i] == '\n' && ++lines > EXCERPT_LINES_AFTER)
+			return at + (uint64_t)i + 1;
+	return n > 0 ? at + (uint64_t)n : at;
 }
 
 /* File bytes A..B, cut in the middle past EXCERPT_MAX. */
@@ -129,10 +160,8 @@ char *excerpt_read(const char *path, uint64_t limit, uint64_t from,
 
 	if (r <= 0)
 		return NULL;
-	a = file_offset(&f, from, false);
-	b = file_offset(&f, to, true);
-	a = a > EXCERPT_BEFORE ? a - EXCERPT_BEFORE : 0;
-	b = b + EXCERPT_AFTER < f.size ? b + EXCERPT_AFTER : f.size;
+	a = context_start(&f, file_offset(&f, from, false));
+	b = context_end(&f, file_offset(&f, to, true));
 	r = a < b ? add_part(&sb, &f, a, b) : 0;
 	if (r < 0)
 		log_error("cannot read transcript '%s': %m", path);

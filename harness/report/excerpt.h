@@ -9,9 +9,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Context shown around a part, and the most shown of the part itself
- * (a longer one keeps its start and its end, with a line between saying
- * how much is only in the transcript). */
+/* Context shown around a part: lines, and at most bytes (a guest's
+ * lines may be long), and the most shown of the part itself (a longer
+ * one keeps its start and its end, with a line between saying how much
+ * is only in the transcript). */
+#define EXCERPT_LINES_BEFORE 10
+#define EXCERPT_LINES_AFTER 3
 #define EXCERPT_BEFORE 2048
 #define EXCERPT_AFTER 1024
 #define EXCERPT_MAX (16 * 1024)
