@@ -16,7 +16,7 @@ PACKAGES=(
 	busybox-static musl-tools linux-source-6.1
 	build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils
 	ccache libcmocka-dev minicom tmux iproute2 libxml2-utils pkg-config
-	clang rsync patch
+	clang rsync patch time
 )
 
 say() { printf 'setup: %s\n' "$*"; }

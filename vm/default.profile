@@ -19,5 +19,9 @@ subnet = 10.1.2.0/24
 # Which replica kernel each partition boots (build/replicaN).
 replica.0 = 1
 replica.1 = 2
+# A console's transcript keeps at most this much (KiB); past it, its first
+# and last halves with a marker line saying how many bytes were left out,
+# and the scenario fails saying so.
+transcript_limit_kib = 65536
 # Deadline from power-on to the shell prompt of one partition (TCG is slow).
 boot_timeout_s = 300

@@ -19,6 +19,9 @@ static void profile_defaults(struct machine_profile *p)
 	p->memory_mib = 512;
 	p->accel = ACCEL_AUTO;
 	p->boot_timeout_s = 300;
+	/* Far more than any scenario of the repository prints (a TCG serial
+	 * port carries about 3 MB a minute). */
+	p->transcript_limit_kib = 64 * 1024;
 	p->subnet = 0x0a010200;		/* 10.1.2.0/24, as in the reference */
 	p->subnet_prefix = 24;
 }
@@ -174,6 +177,9 @@ static int profile_set(struct machine_profile *p, const char *origin,
 	if (!strcmp(key, "boot_timeout_s"))
 		return set_uint(origin, line, key, value, 1, 3600,
 				&p->boot_timeout_s);
+	if (!strcmp(key, "transcript_limit_kib"))
+		return set_uint(origin, line, key, value, 1, 4u << 20,
+				&p->transcript_limit_kib);
 	if (!strcmp(key, "accel"))
 		return set_accel(origin, line, value, &p->accel);
 	if (!strcmp(key, "cmdline"))
@@ -189,7 +195,7 @@ static int profile_set(struct machine_profile *p, const char *origin,
 		return set_uint(origin, line, key, value, 1, DUPLEX_MAX_REPLICAS,
 				&p->replica[k]);
 	}
-	log_error("%s:%u: unknown key '%s' (known: name, variant, partitions, vcpus, memory_mib, accel, cmdline, subnet, boot_timeout_s, replica.K)",
+	log_error("%s:%u: unknown key '%s' (known: name, variant, partitions, vcpus, memory_mib, accel, cmdline, subnet, boot_timeout_s, transcript_limit_kib, replica.K)",
 		  origin, line, key);
 	return -1;
 }

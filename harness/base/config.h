@@ -33,6 +33,10 @@ struct machine_profile {
 	 * on top, into build/replicaR-NAME; "" for the plain builds. */
 	char variant[DUPLEX_VARIANT_MAX];
 	unsigned boot_timeout_s;	/* power-on to shell prompt, per partition */
+	/* A console's transcript keeps at most this much: past it, its
+	 * first and last halves and a marker saying what was left out, and
+	 * the scenario fails (console/transcript.h). */
+	unsigned transcript_limit_kib;
 	uint32_t subnet;		/* the link's network address, host order */
 	unsigned subnet_prefix;		/* 24..30; partition k is host k+1 */
 };

@@ -25,6 +25,8 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *read_file(const char *path, size_t *len);
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
 int copy_file(const char *src, const char *dst, mode_t mode);
+/* write(2) until all LEN bytes are written; -1 with errno (not reported). */
+int write_all(int fd, const void *data, size_t len);
 int mkdir_p(const char *path, mode_t mode);
 /* rm -rf PATH; a missing PATH is not an error. */
 int remove_tree(const char *path);

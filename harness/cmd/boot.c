@@ -88,7 +88,8 @@ static void announce(const struct machine *m, unsigned k)
 
 	log_info("serial%u (%s): minicom -D %s", k, k ? "secondary" : "primary",
 		 p->pty);
-	log_info("  transcript: %s", p->log_path);
+	log_info("  transcript: %s (every byte, copied by duplex from virtlogd's log as it rotates; at most %u KiB)",
+		 p->log_path, m->profile->transcript_limit_kib);
 }
 
 /* Print the layouts of PARTS; why they overlap, or NULL. */
@@ -172,6 +173,17 @@ static int boot_machine(struct machine *m, const struct boot_options *o)
 	return ev == MACHINE_SIGNAL ? EXIT_OK : cli_exit_code((enum outcome)ret);
 }
 
+/* A person reads the transcripts after the run: say if one misses output
+ * (its marker line says where). */
+static void warn_incomplete(const struct machine *m)
+{
+	char *why = machine_transcripts_incomplete(m);
+
+	if (why)
+		log_warn("incomplete transcript: %s", why);
+	free(why);
+}
+
 int cmd_boot(int argc, char **argv, const struct duplex_paths *paths)
 {
 	struct machine_profile profile;
@@ -191,6 +203,7 @@ int cmd_boot(int argc, char **argv, const struct duplex_paths *paths)
 		return EXIT_ERROR;
 	m.attended = true;
 	ret = boot_machine(&m, &o);
+	warn_incomplete(&m);
 	machine_destroy(&m);
 	return ret;
 }

@@ -62,6 +62,7 @@ int console_open(struct console *c, const char *name, const char *pty_path,
 	c->inotify_fd = -1;
 	ptyhold_init(&c->hold);
 	matcher_init(&c->m);
+	transcript_init(&c->tr);
 	if (watch_log_dir(c) < 0 || open_log(c) < 0) {
 		console_close(c);
 		return -1;
@@ -72,6 +73,7 @@ int console_open(struct console *c, const char *name, const char *pty_path,
 void console_close(struct console *c)
 {
 	ptyhold_close(&c->hold);
+	transcript_close(&c->tr);
 	if (c->log_fd >= 0)
 		close(c->log_fd);
 	if (c->inotify_fd >= 0)
@@ -82,9 +84,10 @@ void console_close(struct console *c)
 	memset(c, 0, sizeof(*c));
 	c->log_fd = c->inotify_fd = -1;
 	ptyhold_init(&c->hold);
+	transcript_init(&c->tr);
 }
 
-/* Read FD to its end into the matcher. */
+/* Read FD to its end into the matcher and the transcript. */
 static int read_to_end(struct console *c, int fd)
 {
 	char buf[16384];
@@ -102,24 +105,106 @@ static int read_to_end(struct console *c, int fd)
 		if (n == 0)
 			return 0;
 		matcher_feed(&c->m, buf, (size_t)n);
+		transcript_write(&c->tr, buf, (size_t)n);
 		c->last_output_ms = now_ms();
 	}
 }
 
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev;
+}
+
 /* Has the log path been replaced by a new file (rotation)?  Looked at
  * before reading the old file to its end: whatever was written before
- * the rotation is then read from the old file. */
-static bool log_replaced(const struct console *c)
+ * the rotation is then read from the old file.  *OLD: the file read. */
+static bool log_replaced(const struct console *c, struct stat *old)
 {
-	struct stat path_st, fd_st;
+	struct stat path_st;
 
-	if (stat(c->log_path, &path_st) < 0 || fstat(c->log_fd, &fd_st) < 0)
+	if (stat(c->log_path, &path_st) < 0 || fstat(c->log_fd, old) < 0)
 		return false;
-	return path_st.st_ino != fd_st.st_ino || path_st.st_dev != fd_st.st_dev;
+	return !same_file(&path_st, old);
+}
+
+/* More pieces than virtlogd keeps (3 by default, at most 32). */
+#define LOG_PIECES_MAX 64
+
+/* Where the file OLD is among the pieces virtlogd renamed (LOG.0 newest):
+ * its index, or -1 when it was rotated out.  *COUNT: pieces found. */
+static int piece_index(const struct console *c, const struct stat *old,
+		       int *count)
+{
+	struct stat st;
+	int i, found = -1;
+
+	for (i = 0; i < LOG_PIECES_MAX; i++) {
+		char *path = xasprintf("%s.%d", c->log_path, i);
+		int r = stat(path, &st);
+
+		free(path);
+		if (r < 0)
+			break;
+		if (found < 0 && same_file(&st, old))
+			found = i;
+	}
+	*count = i;
+	return found;
+}
+
+/* Read piece I to its end, unless it is the file NEWEST (read through
+ * the console's own fd): 1 when it was, 0 read, -1 error (reported). */
+static int read_piece(struct console *c, int i, const struct stat *newest)
+{
+	char *path = xasprintf("%s.%d", c->log_path, i);
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = 0;
+	struct stat st;
+
+	if (fd < 0) {
+		log_error("%s: cannot open console log piece '%s': %m", c->name,
+			  path);
+		ret = -1;
+	} else if (newest && fstat(fd, &st) == 0 && same_file(&st, newest)) {
+		ret = 1;
+	} else {
+		ret = read_to_end(c, fd);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return ret;
+}
+
+/* The log rotated after the file OLD, which has been read to its end,
+ * and the console's fd is on the current file now.  Usually OLD is LOG.0
+ * and nothing is missed; when virtlogd rotated more than once between two
+ * drains, the pieces newer than OLD are read, oldest first, up to the
+ * current file.  OLD deleted already: what is left is read, and the
+ * transcript marks the gap.  A virtlogd that keeps no pieces at all
+ * (max_backups = 0) deletes each file as it rotates: nothing tells then
+ * whether a whole file came and went between two drains (5 ms apart). */
+static int read_missed_pieces(struct console *c, const struct stat *old)
+{
+	struct stat cur_st, *cur = NULL;
+	int count, i = piece_index(c, old, &count), r = 0;
+
+	if (c->log_fd >= 0 && fstat(c->log_fd, &cur_st) == 0)
+		cur = &cur_st;
+	if (i < 0 && count > 0) {
+		log_error("%s: virtlogd rotated console log '%s' more than %d times between two reads and deleted pieces of it before the harness read them: its transcript marks the gap",
+			  c->name, c->log_path, count);
+		transcript_gap(&c->tr, "output lost here: virtlogd deleted rotated pieces of the console log before the harness read them");
+	}
+	if (i < 0)
+		i = count;
+	while (--i >= 0 && r == 0)
+		r = read_piece(c, i, cur);
+	return r < 0 ? -1 : 0;
 }
 
 /* Consume the pending inotify events; note when the log's writer closed
- * it (virtlogd does when QEMU exits: the domain is gone). */
+ * it (virtlogd does when QEMU exits: the domain is gone; a rotation
+ * closes the old file under its new name). */
 static void read_events(struct console *c)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
@@ -141,24 +226,47 @@ static void read_events(struct console *c)
 	}
 }
 
+/* The current file is opened before the missed pieces are read: a
+ * rotation meanwhile leaves them all older than it, and the next drain
+ * sees it. */
 int console_drain(struct console *c)
 {
-	bool replaced;
+	struct stat old;
 
 	read_events(c);
 	if (c->log_fd < 0 && open_log(c) < 0)
 		return -1;
 	if (c->log_fd < 0)
 		return 0;
-	replaced = log_replaced(c);
+	if (!log_replaced(c, &old))
+		return read_to_end(c, c->log_fd);
 	if (read_to_end(c, c->log_fd) < 0)
 		return -1;
-	if (!replaced)
-		return 0;
 	close(c->log_fd);
-	if (open_log(c) < 0)
+	log_debug("%s: virtlogd rotated '%s' (%llu bytes read so far): reading on from the pieces after it",
+		  c->name, c->log_path, (unsigned long long)c->tr.seen);
+	if (open_log(c) < 0 || read_missed_pieces(c, &old) < 0)
 		return -1;
 	return c->log_fd < 0 ? 0 : read_to_end(c, c->log_fd);
+}
+
+int console_keep_transcript(struct console *c, const char *path,
+			    uint64_t limit)
+{
+	return transcript_open(&c->tr, c->name, path, limit);
+}
+
+void console_drain_to_end(struct console *c, int timeout_ms)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+
+	while (console_drain(c) == 0 && !c->ended && now_ms() < deadline) {
+		struct pollfd fd = { .fd = c->inotify_fd, .events = POLLIN };
+		int64_t left = deadline - now_ms();
+
+		if (poll(&fd, 1, left > 0 ? (int)left : 0) < 0 && errno != EINTR)
+			break;
+	}
 }
 
 /* ---- input ---------------------------------------------------------- */

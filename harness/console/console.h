@@ -1,10 +1,12 @@
 /* console: one partition's serial console.  Input goes to the pty; output
- * is read from the console's log file (written by libvirt from the first
+ * is read from the console's log file (written by virtlogd from the first
  * byte), so a person on minicom and the harness never steal bytes from each
- * other.  The matcher holds what is still to match (the log file keeps
- * everything; matcher.h has the bounds), finds patterns after a cursor
- * with a deadline, and watches for kernel failures (panic, Oops, BUG, ...)
- * the whole time. */
+ * other.  virtlogd rotates that file (and deletes its oldest pieces); the
+ * reader follows it piece by piece, in order, and writes every byte into
+ * the console's transcript (transcript.h), the complete record.  The
+ * matcher holds what is still to match (matcher.h has the bounds), finds
+ * patterns after a cursor with a deadline, and watches for kernel
+ * failures (panic, Oops, BUG, ...) the whole time. */
 #ifndef DUPLEX_CONSOLE_H
 #define DUPLEX_CONSOLE_H
 
@@ -14,6 +16,7 @@
 
 #include "matcher.h"
 #include "ptyhold.h"
+#include "transcript.h"
 
 /* Input goes to the pty; output comes from the log file.  The pty is
  * either held for the console's life (console_hold_pty) or open only
@@ -22,12 +25,13 @@ struct console {
 	char name[16];		/* "serial0" */
 	char *pty_path;		/* "/dev/pts/N"; NULL: no input */
 	struct ptyhold hold;	/* hold.fd -1: the pty is opened for each send */
-	char *log_path;		/* written by virtlogd */
+	char *log_path;		/* written (and rotated) by virtlogd */
 	int log_fd;		/* -1 until the log file exists */
 	int inotify_fd;		/* watches the log's directory */
 	int64_t last_output_ms;	/* when output last arrived (now_ms); 0: never */
 	bool ended;		/* the writer closed the log: the domain is gone */
 	struct console_matcher m;
+	struct transcript tr;	/* every byte read; fd -1: none kept */
 };
 
 enum console_wait {
@@ -43,10 +47,20 @@ enum console_wait {
 int console_open(struct console *c, const char *name, const char *pty_path,
 		 const char *log_path);
 void console_close(struct console *c);
-/* Read whatever is new in the log file into the matcher (following
- * virtlogd's rotation), and consume inotify_fd's events, so that a caller
- * may poll inotify_fd for "new output" and call this when it is readable. */
+/* Write every byte read from now on into a transcript at PATH, of at
+ * most LIMIT bytes (transcript.h).  Call it before the domain runs. */
+int console_keep_transcript(struct console *c, const char *path,
+			    uint64_t limit);
+/* Read whatever is new in the log file into the matcher and the
+ * transcript (following virtlogd's rotation: the pieces it renamed since
+ * the last drain are read oldest first), and consume inotify_fd's events,
+ * so that a caller may poll inotify_fd for "new output" and call this
+ * when it is readable.  Pieces virtlogd deleted before they were read
+ * leave a marked gap in the transcript (reported). */
 int console_drain(struct console *c);
+/* After the domain was destroyed: drain until virtlogd closes the log
+ * (it has written QEMU's last bytes then), at most TIMEOUT_MS. */
+void console_drain_to_end(struct console *c, int timeout_ms);
 /* Keep the pty open from now until console_close, with a thread that
  * reads and discards what the guest prints to it (the log has it all).
  * QEMU then reads typed text at once, and nothing typed can be left

@@ -2,6 +2,7 @@
 #include "machine.h"
 #include "accel.h"
 #include "base/base.h"
+#include "record.h"
 #include "virt.h"
 
 #include <errno.h>
@@ -78,6 +79,10 @@ int machine_create_in(struct machine *m, const struct duplex_paths *paths,
 	free(log_path);
 	log_debug("run %s, profile %s, %u partitions", m->run_id, profile->name,
 		  profile->partitions);
+	/* Whatever virtlogd's size and backup limits, started by duplex or
+	 * not: the transcripts are the harness's own copies. */
+	log_debug("transcripts: written by the harness from every piece of virtlogd's logs in %s, at most %u KiB a console",
+		  m->state_dir, profile->transcript_limit_kib);
 	tmpl_path = xasprintf("%s/vm/domain.xml", paths->root);
 	m->domain_tmpl = read_file(tmpl_path, NULL);
 	free(tmpl_path);
@@ -146,23 +151,6 @@ static char *partition_cmdline(const struct machine *m, unsigned k,
 			 extra && *extra ? " " : "", extra ? extra : "");
 }
 
-/* The kernel channel's transcript, read only: nobody types there, and
- * QEMU passes on what a virtio console prints whether or not its pty is
- * open.  It carries what the kernel prints once the virtio console is
- * up, a few hundred milliseconds into the boot: every failure while
- * programs run.  A failure before that ends the domain (panic=-1), which
- * is a verdict of its own. */
-static int open_kernel_channel(struct partition *p)
-{
-	char name[16];
-
-	snprintf(name, sizeof(name), "kernel%u", p->index);
-	if (console_open(&p->kcon, name, NULL, p->klog_path) < 0)
-		return -1;
-	p->kcon_open = true;
-	return 0;
-}
-
 static int start_domain(struct machine *m, struct partition *p,
 			const char *kernel, const char *initrd, const char *extra)
 {
@@ -176,18 +164,17 @@ static int start_domain(struct machine *m, struct partition *p,
 		.kernel = kernel,
 		.initrd = initrd,
 		.cmdline = cmdline,
-		.serial_log = p->log_path,
-		.kernel_log = p->klog_path,
+		.serial_log = p->raw_path,
+		.kernel_log = p->kraw_path,
 		.bridge = m->link.bridge,
 		.mac = mac,
 		.shmem_name = m->link.window,
 		.shmem_mib = MACHINE_WINDOW_MIB,
 	};
-	char *xml, con_name[16];
+	char *xml;
 	int ret = -1;
 
 	link_mac(m->run_id, p->index, mac, sizeof(mac));
-	snprintf(con_name, sizeof(con_name), "serial%u", p->index);
 	xml = virt_domain_xml(m->domain_tmpl, "vm/domain.xml", &spec);
 	if (!xml)
 		goto out;
@@ -197,11 +184,8 @@ static int start_domain(struct machine *m, struct partition *p,
 	p->pty = virt_domain_pty(p->dom);
 	if (!p->pty)
 		goto out;
-	if (open_kernel_channel(p) < 0)
+	if (record_open(m, p) < 0)
 		goto out;
-	if (console_open(&p->con, con_name, p->pty, p->log_path) < 0)
-		goto out;
-	p->con_open = true;
 	/* Failure lines on serialK may be any program's output. */
 	p->con.m.watch_failures = false;
 	p->failure_seen = p->end_seen = false;
@@ -235,79 +219,37 @@ static bool partition_startable(void *ctx, unsigned k, char *why, size_t size)
 	return false;
 }
 
-/* Read what is left of C, if open, into its transcript, and close it. */
-static void close_console(struct console *c, bool *open)
+/* Destroy P's domain, if it has one: whether it had. */
+static bool destroy_domain(struct partition *p)
 {
-	if (*open) {
-		console_drain(c);
-		console_close(c);
-	}
-	*open = false;
-}
-
-/* Destroy P's domain and close its console; P keeps its index and log
- * path, for a new domain of the same partition. */
-static void partition_release_keep_slot(struct partition *p)
-{
-	if (p->dom) {
-		virt_domain_destroy(p->dom);
-		log_debug("serial%u: domain %s destroyed", p->index, p->name);
-	}
+	if (!p->dom)
+		return false;
+	virt_domain_destroy(p->dom);
+	log_debug("serial%u: domain %s destroyed", p->index, p->name);
 	p->dom = NULL;
-	close_console(&p->con, &p->con_open);
-	close_console(&p->kcon, &p->kcon_open);
+	return true;
+}
+
+static void partition_release(struct machine *m, struct partition *p)
+{
+	record_close(m, p, destroy_domain(p));
 	free(p->pty);
-	p->pty = NULL;
-	p->started_ms = p->ready_ms = 0;
-}
-
-static void partition_release(struct partition *p)
-{
-	partition_release_keep_slot(p);
-	free(p->log_path);
-	free(p->klog_path);
+	record_free(p);
 	memset(p, 0, sizeof(*p));
-}
-
-/* Keep transcript PATH of a boot that ended as BASE.N.log in the
- * results directory, N the first number not taken (from 1). */
-static int keep_transcript(const struct machine *m, const char *path,
-			   const char *base)
-{
-	char *kept;
-	unsigned n;
-	int ret = 0;
-
-	for (n = 1;; n++) {
-		kept = xasprintf("%s/%s.%u.log", m->results_dir, base, n);
-		if (!path_exists(kept))
-			break;
-		free(kept);
-	}
-	if (rename(path, kept) < 0 && errno != ENOENT) {
-		log_error("cannot keep the last boot's transcript '%s' as '%s': %m",
-			  path, kept);
-		ret = -1;
-	}
-	free(kept);
-	return ret;
 }
 
 /* Partition K ended or panicked and is started again (repboot, as the
  * reference reboots its secondary): its domain goes, and its transcripts
  * are kept as serialK.N.log and kernelK.N.log, since the new domain's
- * logs start afresh. */
+ * start afresh. */
 static int retire_partition(struct machine *m, struct partition *p)
 {
-	char base[16], kbase[16];
+	int ret = record_retire(m, p, destroy_domain(p));
 
-	snprintf(base, sizeof(base), "serial%u", p->index);
-	snprintf(kbase, sizeof(kbase), "kernel%u", p->index);
-	partition_release_keep_slot(p);
-	if (keep_transcript(m, p->log_path, base) < 0 ||
-	    keep_transcript(m, p->klog_path, kbase) < 0)
-		return -1;
-	return 0;
+	free(p->pty);
+	p->pty = NULL;
+	p->started_ms = p->ready_ms = 0;
+	return ret;
 }
 
 int machine_start_partition(struct machine *m, unsigned k, const char *extra)
@@ -330,10 +272,7 @@ int machine_start_partition(struct machine *m, unsigned k, const char *extra)
 	p->index = k;
 	snprintf(p->name, sizeof(p->name), VIRT_NAME_PREFIX "%s-p%u",
 		 m->run_id, k);
-	free(p->log_path);
-	free(p->klog_path);
-	p->log_path = xasprintf("%s/serial%u.log", m->results_dir, k);
-	p->klog_path = xasprintf("%s/kernel%u.log", m->results_dir, k);
+	record_paths(m, p);
 	if (stage_images(m, k, &kernel, &initrd) < 0)
 		goto out;
 	ret = start_domain(m, p, kernel, initrd, extra);
@@ -377,7 +316,8 @@ void machine_destroy(struct machine *m)
 	unsigned k;
 
 	for (k = 0; k < DUPLEX_MAX_PARTITIONS; k++)
-		partition_release(&m->part[k]);
+		partition_release(m, &m->part[k]);
+	strbuf_release(&m->transcript_notes);
 	if (m->conn)
 		virConnectClose(m->conn);
 	m->conn = NULL;

@@ -1,6 +1,7 @@
 /* machine: one run of the emulated machine.  Owns the run id, the run's
  * state directory (/run/duplex/<run-id>: kernel and initramfs copies that
- * QEMU, running as libvirt-qemu, may read, and the lock that tells
+ * QEMU, running as libvirt-qemu, may read, virtlogd's console logs (the
+ * transcripts' source, record.h), and the lock that tells
  * `duplex clean` the run is alive: runlock.h), the run's results directory
  * (results/<run-id>: console transcripts, harness log), the libvirt
  * connection, the link and the window file (link.h) and every partition's
@@ -35,13 +36,16 @@ struct partition {
 	char name[96];		/* libvirt domain name */
 	virDomainPtr dom;
 	char *pty;		/* /dev/pts/N */
-	char *log_path;		/* results/<run-id>/serialK.log */
+	char *log_path;		/* results/<run-id>/serialK.log: its transcript */
+	char *raw_path;		/* /run/duplex/<run-id>/serialK.virtlogd: its
+				 * log, as virtlogd writes and rotates it */
 	struct console con;
 	bool con_open;
 	/* The kernel channel (hvc0): what only the kernel prints there.
 	 * Kernel failures are read from it, never from serialK, where any
 	 * program may print their words. */
 	char *klog_path;	/* results/<run-id>/kernelK.log */
+	char *kraw_path;	/* /run/duplex/<run-id>/kernelK.virtlogd */
 	struct console kcon;
 	bool kcon_open;
 	int64_t started_ms;	/* resume time */
@@ -69,6 +73,8 @@ struct machine {
 	 * after machine_create, before partitions start. */
 	bool attended;
 	struct partition part[DUPLEX_MAX_PARTITIONS];
+	/* What the transcripts closed so far miss (record.c), a line each. */
+	struct strbuf transcript_notes;
 };
 
 /* Prepare a run: id, directories, libvirt connection, accelerator, the
@@ -95,6 +101,12 @@ enum console_wait machine_wait_ready(struct machine *m, unsigned k,
 /* Point RESULTS/latest at RESULTS/NAME (atomically; a failure is only
  * warned about). */
 void machine_point_latest(const char *results, const char *name);
+
+/* What the run's transcripts miss, closed ones and the open ones so far
+ * (bytes left out past the profile's transcript_limit_kib, output lost
+ * before the harness read it, a write that failed): a line each naming
+ * the file, malloc'd; NULL when every transcript is complete. */
+char *machine_transcripts_incomplete(const struct machine *m);
 
 /* Destroy every domain, close consoles, remove the bridge, the window
  * file and the state directory and point results/latest at this run.

@@ -1,7 +1,9 @@
 /* report.html: the run for people, one self-contained page (inline CSS, no
  * script, nothing fetched): counts, then each scenario with its cases'
- * consoles side by side and the end of its transcripts. */
+ * consoles side by side, each console's transcript around every command
+ * and the failure, the end of its transcripts and links to them whole. */
 #include "report.h"
+#include "excerpt.h"
 #include "fmt.h"
 #include "udiff.h"
 #include "writers.h"
@@ -9,6 +11,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -39,7 +43,9 @@ static const char style[] =
 	"pre.msg,pre.excerpt{background:#fff4f4;border:1px solid #f0c0c0;"
 	"padding:.4em}\n"
 	"pre.syscall{background:#fff8e8;border:1px solid #e8d0a0;padding:.4em}\n"
-	"pre.note{background:#f4f8f4;border:1px solid #c8e0c8;padding:.4em}\n";
+	"pre.note{background:#f4f8f4;border:1px solid #c8e0c8;padding:.4em}\n"
+	"pre.transcript{background:#f8f8f8;border:1px solid #ddd;padding:.4em;"
+	"white-space:pre-wrap;word-break:break-all}\n";
 
 static void add_verdict(struct strbuf *sb, enum verdict v)
 {
@@ -112,6 +118,37 @@ fail:
 	return NULL;
 }
 
+/* A link to transcript FILE of scenario S, relative to report.html. */
+static void add_link(struct strbuf *sb, const struct scenario_result *s,
+		     const char *file)
+{
+	strbuf_puts(sb, "<a href=\"");
+	fmt_xmls(sb, s->slug, true);
+	strbuf_printf(sb, "/%s\">%s</a>", file, file);
+}
+
+/* Console FILE's transcript from byte FROM to TO of what it printed,
+ * folded under a line saying WHAT it shows. */
+static void add_excerpt(struct strbuf *sb, const char *dir,
+			const struct scenario_result *s, const char *file,
+			uint64_t from, uint64_t to, const char *what)
+{
+	char *path = xasprintf("%s/%s/%s", dir, s->slug, file);
+	size_t len;
+	char *text = excerpt_read(path, s->transcript_limit, from, to, &len);
+
+	free(path);
+	if (!text)
+		return;
+	strbuf_printf(sb, "<details><summary>%s %s, bytes %" PRIu64 " to %" PRIu64 " of ",
+		      file, what, from, to);
+	add_link(sb, s, file);
+	strbuf_puts(sb, "</summary><pre class=\"transcript\">");
+	fmt_xml(sb, text, len, false);
+	strbuf_puts(sb, "</pre></details>\n");
+	free(text);
+}
+
 static void add_transcripts(struct strbuf *sb, const char *dir,
 			    const struct scenario_result *s)
 {
@@ -119,6 +156,18 @@ static void add_transcripts(struct strbuf *sb, const char *dir,
 
 	if (!s->nconsoles)
 		return;
+	strbuf_puts(sb, "<p>whole transcripts:");
+	for (k = 0; k < s->nconsoles; k++) {
+		char serial[24], kernel[24];
+
+		snprintf(serial, sizeof(serial), "serial%u.log", k);
+		snprintf(kernel, sizeof(kernel), "kernel%u.log", k);
+		strbuf_puts(sb, " ");
+		add_link(sb, s, serial);
+		strbuf_puts(sb, " ");
+		add_link(sb, s, kernel);
+	}
+	strbuf_puts(sb, "</p>\n");
 	strbuf_printf(sb, "<details><summary>console transcripts (last %d lines)"
 		  "</summary>\n<table class=\"con\"><tr>", TAIL_LINES);
 	for (k = 0; k < s->nconsoles; k++)
@@ -267,7 +316,26 @@ static void add_console_table(struct strbuf *sb, const struct test_case *tc)
 		column_free(&col[k]);
 }
 
-static void add_case(struct strbuf *sb, const struct test_case *tc)
+/* Each console's transcript around the case's command. */
+static void add_case_excerpts(struct strbuf *sb, const char *dir,
+			      const struct scenario_result *s,
+			      const struct test_case *tc)
+{
+	unsigned k;
+
+	for (k = 0; k < tc->nconsoles; k++) {
+		char file[32];
+
+		if (!tc->con[k].to)
+			continue;
+		snprintf(file, sizeof(file), "%.16s.log", tc->con[k].name);
+		add_excerpt(sb, dir, s, file, tc->con[k].from, tc->con[k].to,
+			    "around this command");
+	}
+}
+
+static void add_case(struct strbuf *sb, const char *dir,
+		     const struct scenario_result *s, const struct test_case *tc)
 {
 	strbuf_puts(sb, "<h3>");
 	add_verdict(sb, tc->verdict);
@@ -284,6 +352,22 @@ static void add_case(struct strbuf *sb, const struct test_case *tc)
 		add_pre(sb, "syscall", tc->syscall_divergence);
 	}
 	add_console_table(sb, tc);
+	add_case_excerpts(sb, dir, s, tc);
+}
+
+/* The transcript of the console that showed the scenario's reason, up
+ * to where it had printed then. */
+static void add_failure_excerpt(struct strbuf *sb, const char *dir,
+				const struct scenario_result *s)
+{
+	char file[24];
+
+	if (s->fail_console < 0 || !s->fail_at)
+		return;
+	snprintf(file, sizeof(file), "serial%d.log", s->fail_console);
+	add_excerpt(sb, dir, s, file,
+		    s->fail_at > EXCERPT_BEFORE ? s->fail_at - EXCERPT_BEFORE : 0,
+		    s->fail_at, "up to the failure");
 }
 
 static void add_scenario(struct strbuf *sb, const char *dir,
@@ -308,8 +392,9 @@ static void add_scenario(struct strbuf *sb, const char *dir,
 		strbuf_puts(sb, "</p>\n");
 	}
 	add_pre(sb, "excerpt", s->excerpt);
+	add_failure_excerpt(sb, dir, s);
 	for (i = 0; i < s->ncases; i++)
-		add_case(sb, &s->cases[i]);
+		add_case(sb, dir, s, &s->cases[i]);
 	add_transcripts(sb, dir, s);
 	strbuf_puts(sb, "</section>\n");
 }

@@ -4,6 +4,7 @@
 #include "fmt.h"
 #include "writers.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 /* The counts and time of a suite, or of the run. */
@@ -39,8 +40,43 @@ static void add_problem(struct strbuf *sb, const struct test_case *tc)
 	strbuf_puts(sb, "</failure>\n");
 }
 
-static void add_case(struct strbuf *sb, const struct scenario_result *s,
-		     const struct test_case *tc)
+static bool has_span(const struct test_case *tc)
+{
+	unsigned k;
+
+	for (k = 0; k < tc->nconsoles; k++)
+		if (tc->con[k].to)
+			return true;
+	return false;
+}
+
+/* Where the case's command is in each console's transcript. */
+static void add_spans(struct strbuf *sb, const char *dir,
+		      const struct scenario_result *s, const struct test_case *tc)
+{
+	unsigned k;
+
+	strbuf_puts(sb, "      <system-out>");
+	for (k = 0; k < tc->nconsoles; k++) {
+		const struct case_console *cc = &tc->con[k];
+
+		if (!cc->to)
+			continue;
+		fmt_xml(sb, cc->name, strnlen(cc->name, sizeof(cc->name)), false);
+		strbuf_printf(sb, ": bytes %" PRIu64 " to %" PRIu64 " of ",
+			      cc->from, cc->to);
+		fmt_xmls(sb, dir, false);
+		strbuf_puts(sb, "/");
+		fmt_xmls(sb, s->slug, false);
+		strbuf_puts(sb, "/");
+		fmt_xml(sb, cc->name, strnlen(cc->name, sizeof(cc->name)), false);
+		strbuf_puts(sb, ".log\n");
+	}
+	strbuf_puts(sb, "</system-out>\n");
+}
+
+static void add_case(struct strbuf *sb, const char *dir,
+		     const struct scenario_result *s, const struct test_case *tc)
 {
 	strbuf_puts(sb, "    <testcase classname=\"");
 	fmt_xmls(sb, s->slug, true);
@@ -49,12 +85,15 @@ static void add_case(struct strbuf *sb, const struct scenario_result *s,
 	strbuf_puts(sb, "\" time=\"");
 	fmt_seconds(sb, tc->seconds);
 	strbuf_puts(sb, "\"");
-	if (tc->verdict == VERDICT_PASS) {
+	if (tc->verdict == VERDICT_PASS && !has_span(tc)) {
 		strbuf_puts(sb, "/>\n");
 		return;
 	}
 	strbuf_puts(sb, ">\n");
-	add_problem(sb, tc);
+	if (tc->verdict != VERDICT_PASS)
+		add_problem(sb, tc);
+	if (has_span(tc))
+		add_spans(sb, dir, s, tc);
 	strbuf_puts(sb, "    </testcase>\n");
 }
 
@@ -100,7 +139,7 @@ static void add_suite(struct strbuf *sb, const char *dir,
 	fmt_xmls(sb, s->file, true);
 	strbuf_printf(sb, "\" line=\"%u\">\n", s->line);
 	for (i = 0; i < s->ncases; i++)
-		add_case(sb, s, &s->cases[i]);
+		add_case(sb, dir, s, &s->cases[i]);
 	add_system_out(sb, dir, s);
 	strbuf_puts(sb, "  </testsuite>\n");
 }

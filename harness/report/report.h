@@ -13,7 +13,8 @@
  *
  * Layout of a run directory (results/<run-id>/):
  *   summary.json  results.tap  junit.xml  report.html
- *   <slug>/serialK.log   console transcripts of scenario <slug>
+ *   <slug>/serialK.log   console transcripts of scenario <slug>, every
+ *                        byte (up to the profile's transcript_limit_kib)
  *   <slug>/harness.log   its harness log
  *   <slug>/result        the scenario's result (results_store), written by
  *                        the process that ran it, read by the runner
@@ -40,6 +41,10 @@ struct case_console {
 	char name[16];		/* "serial0" */
 	char *output;		/* normalised output of the command; NULL: none */
 	int status;		/* its exit status; -1: unknown */
+	/* Where the command's output is in the console's transcript (byte
+	 * offsets in what the console printed; TO 0: unknown), for the
+	 * excerpt around it. */
+	uint64_t from, to;
 };
 
 struct test_case {
@@ -66,6 +71,9 @@ struct scenario_result {
 	char *reason;		/* scenario-level failure ("kernel panic on
 				 * serial1: ..."); NULL: none */
 	char *excerpt;		/* console lines that show the reason; NULL */
+	int fail_console;	/* the console of the reason, -1: none ... */
+	uint64_t fail_at;	/* ... and how far it had printed then */
+	uint64_t transcript_limit; /* bytes a transcript keeps (transcript.h) */
 	double seconds;
 	unsigned nconsoles;	/* transcripts <slug>/serial0.log .. */
 	struct test_case *cases;

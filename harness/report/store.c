@@ -8,6 +8,7 @@
 #include "base/base.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,7 +16,7 @@
 #include <string.h>
 
 #define STORE_MAGIC "duplex-result"
-#define STORE_VERSION 1
+#define STORE_VERSION 2
 
 static void put_str(struct strbuf *sb, const char *key, const char *s)
 {
@@ -46,6 +47,8 @@ static void put_case(struct strbuf *sb, const struct test_case *tc, size_t i)
 		put_str(sb, "name", tc->con[k].name);
 		put_str(sb, "output", tc->con[k].output);
 		strbuf_printf(sb, "status %d\n", tc->con[k].status);
+		strbuf_printf(sb, "from %" PRIu64 "\nto %" PRIu64 "\n",
+			      tc->con[k].from, tc->con[k].to);
 	}
 }
 
@@ -63,6 +66,10 @@ int results_store_save(const struct scenario_result *s, const char *path)
 	strbuf_printf(&sb, "verdict %s\n", fmt_verdict(s->verdict));
 	put_str(&sb, "reason", s->reason);
 	put_str(&sb, "excerpt", s->excerpt);
+	strbuf_printf(&sb, "fail_console %d\nfail_at %" PRIu64 "\n",
+		      s->fail_console, s->fail_at);
+	strbuf_printf(&sb, "transcript_limit %" PRIu64 "\n",
+		      s->transcript_limit);
 	strbuf_printf(&sb, "seconds %.17g\n", s->seconds);
 	strbuf_printf(&sb, "nconsoles %u\n", s->nconsoles);
 	strbuf_printf(&sb, "cases %zu\n", s->ncases);
@@ -311,6 +318,8 @@ static void rd_console(struct reader *rd, struct case_console *cc, unsigned k)
 	free(name);
 	cc->output = rd_str(rd, "output");
 	cc->status = (int)rd_int(rd, "status", INT_MIN, INT_MAX);
+	cc->from = (uint64_t)rd_int(rd, "from", 0, LLONG_MAX);
+	cc->to = (uint64_t)rd_int(rd, "to", 0, LLONG_MAX);
 }
 
 static void rd_case(struct reader *rd, struct scenario_result *s, size_t i)
@@ -386,6 +395,11 @@ static void rd_scenario(struct reader *rd, struct scenario_result *s)
 	s->verdict = rd_verdict(rd);
 	s->reason = rd_str(rd, "reason");
 	s->excerpt = rd_str(rd, "excerpt");
+	s->fail_console = (int)rd_int(rd, "fail_console", -1,
+				      DUPLEX_MAX_PARTITIONS - 1);
+	s->fail_at = (uint64_t)rd_int(rd, "fail_at", 0, LLONG_MAX);
+	s->transcript_limit = (uint64_t)rd_int(rd, "transcript_limit", 0,
+					       LLONG_MAX);
 	s->seconds = rd_double(rd, "seconds");
 	s->nconsoles = (unsigned)rd_int(rd, "nconsoles", 0,
 					DUPLEX_MAX_PARTITIONS);

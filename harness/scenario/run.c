@@ -148,6 +148,7 @@ static int make_machine(struct scn *s, const char *dir)
 	if (machine_create_in(&s->m, s->paths, &s->profile, dir) < 0)
 		return scn_fatal(s, -1, "the machine could not be made (libvirtd? see harness.log)"), -1;
 	s->have_machine = true;
+	s->res->transcript_limit = (uint64_t)s->profile.transcript_limit_kib * 1024;
 	return 0;
 }
 
@@ -164,6 +165,30 @@ static void check_unjudged_divergences(struct scn *s)
 	if (total > s->rep_judged)
 		scn_fatal(s, 0, "repd counted %u divergence%s outside any duplex::run (see the 'rep: ' lines on serial0)",
 			  total - s->rep_judged, total - s->rep_judged == 1 ? "" : "s");
+}
+
+/* A transcript that misses output is no complete record of the run: the
+ * scenario fails with a case that says which and how much (never a
+ * silent loss; the transcript marks the place). */
+static void check_transcripts(struct scn *s)
+{
+	struct test_case *tc;
+	char *why, *nl;
+
+	if (!s->have_machine)
+		return;
+	why = machine_transcripts_incomplete(&s->m);
+	if (!why)
+		return;
+	nl = strrchr(why, '\n');
+	if (nl && !nl[1])
+		*nl = '\0';
+	log_error("incomplete transcript: %s", why);
+	tc = scenario_add_case(s->res, "console transcripts complete");
+	tc->verdict = VERDICT_FAIL;
+	tc->message = why;
+	if (!s->res->reason)
+		s->res->reason = xstrdup(why);
 }
 
 /* Every scenario has at least one case: the scenario itself when it
@@ -213,6 +238,7 @@ void scenario_result_init(struct scenario_result *r,
 	r->file = xstrdup(d->file);
 	r->line = d->line;
 	r->slug = xstrdup(slug);
+	r->fail_console = -1;
 }
 
 static enum outcome skipped(const struct scenario_def *d,
@@ -252,6 +278,7 @@ enum outcome scenario_run(const struct scenario_def *d, const struct duplex_path
 		Tcl_EvalFile(s.interp, d->file);
 		check_unjudged_divergences(&s);
 	}
+	check_transcripts(&s);
 	conclude(&s);
 	teardown(&s);
 	r->seconds = (now_ms() - start) / 1000.0;

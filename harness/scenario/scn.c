@@ -34,8 +34,11 @@ int scn_fatal(struct scn *s, int k, const char *fmt, ...)
 	if (!s->fatal) {
 		s->fatal = true;
 		s->res->reason = xstrdup(reason);
-		if (k >= 0 && s->m.part[k].con_open)
+		if (k >= 0 && s->m.part[k].con_open) {
 			s->res->excerpt = console_tail(&s->m.part[k].con, 20);
+			s->res->fail_console = k;
+			s->res->fail_at = s->m.part[k].con.tr.seen;
+		}
 		log_debug("scenario '%s' ends: %s", s->def->name, reason);
 		/* Unwinding through `catch` too: the scenario is over. */
 		Tcl_CancelEval(s->interp, Tcl_NewStringObj(reason, -1), NULL,

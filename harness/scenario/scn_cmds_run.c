@@ -65,19 +65,34 @@ static int parse_opts(Tcl_Interp *ip, int objc, Tcl_Obj *const objv[],
 	return TCL_OK;
 }
 
+/* Matcher offsets BEGIN..END of console C in its transcript: the matcher
+ * has what the transcript has but NUL bytes (and the notes of marked
+ * gaps), so the offsets are moved by the difference now, which is exact
+ * unless such a byte came in between; the excerpt around a command needs
+ * no more. */
+static void transcript_span(const struct console *c, size_t begin, size_t end,
+			    struct case_console *cc)
+{
+	uint64_t shift = c->tr.seen > c->m.len ? c->tr.seen - c->m.len : 0;
+
+	cc->from = begin + shift;
+	cc->to = end + shift;
+}
+
 int scn_cmds_read_back(struct scn *s, unsigned k, unsigned id, int timeout_s,
 		     struct case_console *cc, char **reports, size_t *end)
 {
 	struct console *c = &s->m.part[k].con;
 	struct drive_wait x = scn_wait(s, timeout_s * 1000);
 	char re[64];
-	size_t begin_end;
+	size_t begin_end, begin;
 
 	shellrun_begin_re(id, re, sizeof(re));
 	if (!drive_expect(&s->m, k, re, &x))
 		return scn_wait_failed(s, k, "the start of the command's output",
 				       "the shell did not run the command: it is busy with an earlier one, or is not the shell the scenario expects (see the console's last lines)",
 				       &x);
+	begin = x.start;
 	begin_end = x.end;
 	shellrun_end_re(id, re, sizeof(re));
 	x = scn_wait(s, timeout_s * 1000);
@@ -93,6 +108,7 @@ int scn_cmds_read_back(struct scn *s, unsigned k, unsigned id, int timeout_s,
 	cc->output = shellrun_output(matcher_at(&c->m, begin_end), 0,
 				     x.start - begin_end, reports);
 	*end = x.end;
+	transcript_span(c, begin, x.end, cc);
 	return TCL_OK;
 }
 

@@ -50,8 +50,22 @@ static void test_defaults_and_values(void **state)
 	assert_int_equal(p.replica[1], 2);
 	assert_int_equal(p.replica[2], 1);
 	assert_int_equal(p.boot_timeout_s, 300);
+	assert_int_equal(p.transcript_limit_kib, 65536);
 	assert_int_equal(p.subnet, 0x0a010200);
 	assert_int_equal(p.subnet_prefix, 24);
+}
+
+static void test_transcript_limit(void **state)
+{
+	struct machine_profile p;
+
+	(void)state;
+	assert_int_equal(profile_parse("transcript_limit_kib = 1024\n"
+				       "replica.0 = 1\nreplica.1 = 2\n",
+				       "t", &p), 0);
+	assert_int_equal(p.transcript_limit_kib, 1024);
+	assert_rejected("transcript_limit_kib = 0\nreplica.0 = 1\nreplica.1 = 2\n",
+			"test.profile:1: 'transcript_limit_kib' must be a whole number from 1 to 4194304, not '0'");
 }
 
 static void test_comments_blank_and_spaces(void **state)
@@ -194,6 +208,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults_and_values),
+		cmocka_unit_test(test_transcript_limit),
 		cmocka_unit_test(test_comments_blank_and_spaces),
 		cmocka_unit_test(test_shipped_profile_loads),
 		cmocka_unit_test(test_variant),

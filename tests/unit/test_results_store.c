@@ -91,6 +91,9 @@ static void fill_scenario(struct scenario_result *s)
 	s->verdict = VERDICT_FAIL;
 	s->reason = xstrdup("");
 	s->excerpt = NULL;
+	s->fail_console = 1;
+	s->fail_at = 12582912;
+	s->transcript_limit = 67108864;
 	s->seconds = 0.1;
 	s->nconsoles = 2;
 	tc = scenario_add_case(s, "echo \"$x\"\n# not a comment");
@@ -106,6 +109,8 @@ static void fill_scenario(struct scenario_result *s)
 	strcpy(tc->con[1].name, "serial1");
 	tc->con[1].output = xstrdup("");
 	tc->con[1].status = 255;
+	tc->con[1].from = 4096;
+	tc->con[1].to = 9000000000;
 	tc = scenario_add_case(s, "");
 	tc->verdict = VERDICT_SKIP;
 }
@@ -126,6 +131,8 @@ static void assert_same_case(const struct test_case *a,
 		assert_string_equal(a->con[k].name, b->con[k].name);
 		assert_str_or_null(a->con[k].output, b->con[k].output);
 		assert_int_equal(a->con[k].status, b->con[k].status);
+		assert_int_equal(a->con[k].from, b->con[k].from);
+		assert_int_equal(a->con[k].to, b->con[k].to);
 	}
 }
 
@@ -141,6 +148,9 @@ static void assert_same_scenario(const struct scenario_result *a,
 	assert_int_equal(a->verdict, b->verdict);
 	assert_str_or_null(a->reason, b->reason);
 	assert_str_or_null(a->excerpt, b->excerpt);
+	assert_int_equal(a->fail_console, b->fail_console);
+	assert_int_equal(a->fail_at, b->fail_at);
+	assert_int_equal(a->transcript_limit, b->transcript_limit);
 	assert_true(a->seconds == b->seconds);
 	assert_int_equal(a->nconsoles, b->nconsoles);
 	assert_int_equal(a->ncases, b->ncases);
@@ -222,7 +232,9 @@ static void test_store_rejects_corrupt(void **state)
 		{ "verdict fail", "verdict maybe", "field 'verdict' is 'maybe'" },
 		{ "slug 12:", "slug 13:", "is not followed by a newline" },
 		{ "slug 12:", "slug x:", "neither '-' nor a length" },
-		{ "duplex-result 1", "duplex-result 2", "format version 2" },
+		{ "duplex-result 2", "duplex-result 1", "format version 1" },
+		{ "to 9000000000", "to -1", "case 0 console 1: field 'to'" },
+		{ "fail_console 1", "fail_console 8", "field 'fail_console' is '8'" },
 		{ "duplex-result", "PNG", "not a scenario result" },
 		{ "cases 2", "cases 99999999", "field 'cases' is '99999999'" },
 		{ "status 255", "status x", "case 0 console 1: field 'status'" },

@@ -141,16 +141,6 @@ static void write_transcripts(const char *dir)
 	free(sdir);
 }
 
-static char *read_out(const char *dir, const char *name)
-{
-	char *path = xasprintf("%s/%s", dir, name);
-	char *text = read_file(path, NULL);
-
-	assert_non_null(text);
-	free(path);
-	return text;
-}
-
 /* Run shell command CMD (freed); its exit status. */
 static int run_shell(char *cmd)
 {
@@ -172,7 +162,7 @@ static char *attributes(const char *xml, const char *tag)
 static void check_junit(const char *dir, const struct test_run *r)
 {
 	struct results_counts c = test_run_counts(r);
-	char *xml = read_out(dir, "junit.xml"), *attrs, *want;
+	char *xml = results_read_out(dir, "junit.xml"), *attrs, *want;
 
 	assert_int_equal(run_shell(xasprintf("xmllint --noout %s/junit.xml",
 					     dir)), 0);
@@ -206,7 +196,7 @@ static void check_junit(const char *dir, const struct test_run *r)
 
 static void check_tap(const char *dir)
 {
-	char *tap = read_out(dir, "results.tap");
+	char *tap = results_read_out(dir, "results.tap");
 
 	assert_string_equal(tap,
 		"KTAP version 1\n"
@@ -277,7 +267,7 @@ static void assert_balanced(const char *json)
 
 static void check_json(const char *dir)
 {
-	char *json = read_out(dir, "summary.json"), *script;
+	char *json = results_read_out(dir, "summary.json"), *script;
 
 	assert_says(json, "\"counts\": {\"passed\": 2, \"failed\": 1, "
 		    "\"skipped\": 1}");
@@ -296,7 +286,7 @@ static void check_json(const char *dir)
 
 static void check_html(const char *dir)
 {
-	char *html = read_out(dir, "report.html");
+	char *html = results_read_out(dir, "report.html");
 
 	/* the differing line, beside serial0's, marked */
 	assert_says(html, "<tr><td>same</td><td class=\"diverge\">DIFF</td></tr>");
@@ -354,9 +344,9 @@ static void test_writers_empty_run(void **state)
 	assert_int_equal(results_write(&r), 0);
 	assert_int_equal(run_shell(xasprintf("xmllint --noout %s/junit.xml",
 					     dir)), 0);
-	tap = read_out(dir, "results.tap");
+	tap = results_read_out(dir, "results.tap");
 	assert_string_equal(tap, "KTAP version 1\n1..5\n");
-	json = read_out(dir, "summary.json");
+	json = results_read_out(dir, "summary.json");
 	assert_says(json, "\"scenarios\": []");
 	assert_balanced(json);
 	free(tap);
@@ -364,25 +354,6 @@ static void test_writers_empty_run(void **state)
 	test_run_free(&r);
 	assert_int_equal(remove_tree(dir), 0);
 	free(dir);
-}
-
-/* R: a run in DIR of one scenario NAME (NAME.exp, slug NAME), no case
- * yet; returns that scenario. */
-static struct scenario_result *one_scenario_run(struct test_run *r,
-						const char *dir,
-						const char *name)
-{
-	struct scenario_result *s;
-
-	memset(r, 0, sizeof(*r));
-	r->dir = xstrdup(dir);
-	r->planned = r->nscenarios = 1;
-	r->scenarios = xcalloc(1, sizeof(*r->scenarios));
-	s = &r->scenarios[0];
-	s->name = xstrdup(name);
-	s->file = xasprintf("%s.exp", name);
-	s->slug = xstrdup(name);
-	return s;
 }
 
 /* A transcript larger than what the report reads of it: its last lines,
@@ -396,7 +367,7 @@ static void test_html_tail_of_big_transcript(void **state)
 	int i;
 
 	(void)state;
-	s = one_scenario_run(&r, dir, "big");
+	s = results_one_scenario(&r, dir, "big");
 	s->nconsoles = 2;
 	scenario_add_case(s, "boots");
 	sdir = xasprintf("%s/big", dir);
@@ -413,7 +384,7 @@ static void test_html_tail_of_big_transcript(void **state)
 	assert_int_equal(write_file_atomic(path, text, strlen(text), 0644), 0);
 	free(path);
 	assert_int_equal(results_write(&r), 0);
-	html = read_out(dir, "report.html");
+	html = results_read_out(dir, "report.html");
 	assert_says(html, "<pre>line 19800 ..........\n");
 	assert_says(html, "line 19999 ..........\n</pre>");
 	assert_null(strstr(html, "line 19799"));
@@ -440,7 +411,7 @@ static void test_html_three_consoles(void **state)
 	unsigned k;
 
 	(void)state;
-	s = one_scenario_run(&r, dir, "three");
+	s = results_one_scenario(&r, dir, "three");
 	tc = scenario_add_case(s, "cat");
 	tc->nconsoles = 3;
 	for (k = 0; k < 3; k++) {
@@ -448,7 +419,7 @@ static void test_html_three_consoles(void **state)
 		tc->con[k].output = xstrdup(out[k]);
 	}
 	assert_int_equal(results_write(&r), 0);
-	html = read_out(dir, "report.html");
+	html = results_read_out(dir, "report.html");
 	assert_says(html,
 		"<tr><td>a</td><td>a</td><td>a</td></tr>\n"
 		"<tr><td class=\"none\"></td><td class=\"diverge\">X</td>"
@@ -473,7 +444,7 @@ static void test_syscall_divergence(void **state)
 	struct test_run r;
 
 	(void)state;
-	s = one_scenario_run(&r, dir, "mvx");
+	s = results_one_scenario(&r, dir, "mvx");
 	tc = scenario_add_case(s, "mvx-probe slurp /proc/duplex_leak");
 	tc->verdict = VERDICT_FAIL;
 	tc->message = xstrdup("mvx found 1 syscall divergence");
@@ -484,13 +455,13 @@ static void test_syscall_divergence(void **state)
 	tc->con[0].output = xstrdup("");
 	s->verdict = VERDICT_FAIL;
 	assert_int_equal(results_write(&r), 0);
-	html = read_out(dir, "report.html");
+	html = results_read_out(dir, "report.html");
 	assert_says(html, "<h4>syscall divergence</h4>\n<pre class=\"syscall\">"
 		"on partition 1:\nmvx: DIVERGENCE in replica 1 &lt;x&gt;");
-	xml = read_out(dir, "junit.xml");
+	xml = results_read_out(dir, "junit.xml");
 	assert_says(xml, "syscall divergence:\non partition 1:\nmvx: DIVERGENCE "
 		"in replica 1 &lt;x&gt;");
-	tap = read_out(dir, "results.tap");
+	tap = results_read_out(dir, "results.tap");
 	assert_says(tap, "mvx: DIVERGENCE in replica 1 <x>");
 	free(html);
 	free(xml);
