@@ -47,7 +47,8 @@ static unsigned percent(const struct progress *p)
 }
 
 /* ", about 3 min left" once 5 % is done: before that, the rate says
- * little about the rest. */
+ * little about the rest.  Minutes from 90 s on: an estimate is no more
+ * precise than that. */
 static void format_left(const struct progress *p, int64_t now, char *buf,
 			size_t size)
 {
@@ -58,10 +59,10 @@ static void format_left(const struct progress *p, int64_t now, char *buf,
 		return;
 	ms = (now - p->start) * (int64_t)(p->total - p->done) / (int64_t)p->done;
 	s = (ms + 999) / 1000;
-	if (s < 60)
+	if (s < 90)
 		snprintf(buf, size, ", about %" PRId64 " s left", s);
 	else
-		snprintf(buf, size, ", about %" PRId64 " min left", (s + 59) / 60);
+		snprintf(buf, size, ", about %" PRId64 " min left", (s + 30) / 60);
 }
 
 /* "LABEL: DONE/TOTAL UNIT (P %), ELAPSED, about T left; NOTE" */

@@ -40,7 +40,7 @@ struct progress {
 	unsigned width;		/* a terminal's columns; 0: no limit */
 	progress_clock clock;
 	/* The wait being shown. */
-	char label[64], unit[16], note[64];
+	char label[64], unit[24], note[64];
 	uint64_t total, done;
 	int64_t start, shown_at;
 	unsigned shown_tenth;
