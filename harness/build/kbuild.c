@@ -564,18 +564,19 @@ static void announce_scratch_builds(const struct duplex_paths *paths,
 {
 	unsigned n, cores = default_jobs() < jobs ? default_jobs() : jobs;
 	char *names = scratch_kernels(paths, kernels, count, &n);
+	const char *plural = n == 1 ? "" : "s", *each = n == 1 ? "" : " each";
 	char took[32];
 	struct kstats seen;
 
 	kstats_largest(paths->build, &seen);
 	progress_format_duration(seen.scratch_ms, took, sizeof(took));
 	if (n && seen.scratch_ms)
-		log_info("kbuild: %u kernel%s to build from scratch (%s), about %s each: the longest such build here took that",
-			 n, n == 1 ? "" : "s", names, took);
+		log_info("kbuild: %u kernel%s to build from scratch (%s), about %s%s: the longest such build here took that",
+			 n, plural, names, took, each);
 	else if (n)
-		log_info("kbuild: first build here: %u kernel%s from scratch (%s), about %u minutes each on %u core%s (a rough rule, nothing measured here yet: %u CPU-minutes a kernel with an empty ccache)",
-			 n, n == 1 ? "" : "s", names,
-			 (SCRATCH_CPU_MINUTES + cores - 1) / cores, cores,
+		log_info("kbuild: %u kernel%s to build from scratch (%s), about %u minutes%s on %u core%s (a rough rule, nothing measured here yet: %u CPU-minutes a kernel with an empty ccache)",
+			 n, plural, names,
+			 (SCRATCH_CPU_MINUTES + cores - 1) / cores, each, cores,
 			 cores == 1 ? "" : "s", SCRATCH_CPU_MINUTES);
 	free(names);
 }
