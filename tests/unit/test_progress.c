@@ -29,13 +29,19 @@ struct meter {
 	size_t len;
 };
 
-static void meter_open(struct meter *m, bool tty, unsigned width, bool quiet)
+enum mode { PIPE, TTY, QUIET_TTY };
+
+/* A meter in MODE (a terminal is 80 columns wide), and a wait of TOTAL
+ * objects begun on it, labelled "build". */
+static void meter_open(struct meter *m, enum mode mode, uint64_t total)
 {
 	clock_ms = 1000000;
 	m->text = NULL;
 	m->out = open_memstream(&m->text, &m->len);
 	assert_non_null(m->out);
-	progress_init(&m->p, m->out, tty, width, quiet, test_clock);
+	progress_init(&m->p, m->out, mode != PIPE, mode != PIPE ? 80 : 0,
+		      mode == QUIET_TTY, test_clock);
+	progress_begin(&m->p, "build", "objects", total);
 }
 
 /* Everything written so far; the meter stays usable. */
@@ -77,8 +83,7 @@ static void test_plain_every_30_s(void **state)
 	struct meter m;
 
 	(void)state;
-	meter_open(&m, false, 0, false);
-	progress_begin(&m.p, "kbuild: replica1", "objects", 1000);
+	meter_open(&m, PIPE, 1000);
 	assert_string_equal(meter_text(&m), "");
 	clock_ms += PROGRESS_PLAIN_MS - 1;
 	progress_update(&m.p, 10);
@@ -86,7 +91,7 @@ static void test_plain_every_30_s(void **state)
 	clock_ms += 1;
 	progress_update(&m.p, 10);
 	assert_string_equal(meter_text(&m),
-			    "kbuild: replica1: 10/1000 objects (1 %), 30.0 s\n");
+			    "build: 10/1000 objects (1 %), 30.0 s\n");
 	clock_ms += PROGRESS_PLAIN_MS / 2;
 	progress_update(&m.p, 20);
 	assert_int_equal(count(meter_text(&m), "\n"), 1);
@@ -104,8 +109,7 @@ static void test_plain_every_tenth(void **state)
 	const char *text;
 
 	(void)state;
-	meter_open(&m, false, 0, false);
-	progress_begin(&m.p, "build", "objects", 200);
+	meter_open(&m, PIPE, 200);
 	for (unsigned done = 1; done <= 200; done++) {
 		clock_ms += 10;
 		progress_update(&m.p, done);
@@ -126,8 +130,7 @@ static void test_counts_grow_and_stop_at_total(void **state)
 	struct meter m;
 
 	(void)state;
-	meter_open(&m, false, 0, false);
-	progress_begin(&m.p, "build", "objects", 100);
+	meter_open(&m, PIPE, 100);
 	progress_update(&m.p, 50);
 	progress_update(&m.p, 30);
 	assert_int_equal(m.p.done, 50);
@@ -146,7 +149,7 @@ static void test_final_line(void **state)
 	struct meter m;
 
 	(void)state;
-	meter_open(&m, false, 0, false);
+	meter_open(&m, PIPE, 0);
 	progress_begin(&m.p, "kbuild: replica1", "objects", 1153);
 	clock_ms += 60000;
 	progress_update(&m.p, 400);
@@ -168,8 +171,7 @@ static void test_quiet(void **state)
 	struct meter m;
 
 	(void)state;
-	meter_open(&m, true, 80, true);
-	progress_begin(&m.p, "build", "objects", 10);
+	meter_open(&m, QUIET_TTY, 10);
 	clock_ms += 5 * PROGRESS_PLAIN_MS;
 	progress_update(&m.p, 5);
 	assert_string_equal(meter_text(&m), "");
@@ -188,8 +190,7 @@ static void test_tty_rewrites_one_line(void **state)
 	const char *text;
 
 	(void)state;
-	meter_open(&m, true, 80, false);
-	progress_begin(&m.p, "build", "objects", 100);
+	meter_open(&m, TTY, 100);
 	assert_string_equal(meter_text(&m), "\r\033[Kbuild: 0/100 objects (0 %), 0.0 s");
 	clock_ms += PROGRESS_REDRAW_MS - 1;
 	progress_update(&m.p, 3);
@@ -214,18 +215,17 @@ static void test_tty_suspend(void **state)
 	struct meter m;
 
 	(void)state;
-	meter_open(&m, true, 80, false);
-	progress_begin(&m.p, "duplex test", "scenarios", 5);
+	meter_open(&m, TTY, 5);
 	progress_note(&m.p, "running boot");
 	progress_suspend(&m.p);
 	fputs("[1/5] boot ... PASS (1.0 s)\n", m.out);
 	clock_ms += 2000;
 	progress_update(&m.p, 1);
 	assert_string_equal(meter_text(&m),
-			    "\r\033[Kduplex test: 0/5 scenarios (0 %), 0.0 s"
+			    "\r\033[Kbuild: 0/5 objects (0 %), 0.0 s"
 			    "\r\033[K"
 			    "[1/5] boot ... PASS (1.0 s)\n"
-			    "\r\033[Kduplex test: 1/5 scenarios (20 %), 2.0 s, about 8 s left; running boot");
+			    "\r\033[Kbuild: 1/5 objects (20 %), 2.0 s, about 8 s left; running boot");
 	/* stopped: the status line erased, no final line */
 	progress_stop(&m.p);
 	assert_string_equal(strrchr(meter_text(&m), '\r'), "\r\033[K");
@@ -239,9 +239,10 @@ static void test_tty_width(void **state)
 	struct meter m;
 
 	(void)state;
-	meter_open(&m, true, 20, false);
+	meter_open(&m, TTY, 0);
+	m.p.width = 20;
 	progress_begin(&m.p, "kbuild: replica1-leak-test", "objects", 1000);
-	assert_string_equal(meter_text(&m), "\r\033[Kkbuild: replica1-le");
+	assert_string_equal(strrchr(meter_text(&m), '\r'), "\r\033[Kkbuild: replica1-le");
 	meter_close(&m);
 }
 
@@ -252,23 +253,22 @@ static void test_estimate(void **state)
 	struct meter m;
 
 	(void)state;
-	meter_open(&m, false, 0, false);
-	progress_begin(&m.p, "b", "objects", 1000);
+	meter_open(&m, PIPE, 1000);
 	clock_ms += PROGRESS_PLAIN_MS;
 	progress_update(&m.p, 49);
 	assert_null(strstr(meter_text(&m), "left"));
 	clock_ms += PROGRESS_PLAIN_MS;
 	progress_update(&m.p, 100);
 	assert_string_equal(last_line(meter_text(&m)),
-			    "b: 100/1000 objects (10 %), 1m00s, about 9 min left\n");
+			    "build: 100/1000 objects (10 %), 1m00s, about 9 min left\n");
 	clock_ms += PROGRESS_PLAIN_MS * 9;
 	progress_update(&m.p, 950);
 	assert_string_equal(last_line(meter_text(&m)),
-			    "b: 950/1000 objects (95 %), 5m30s, about 18 s left\n");
-	progress_begin(&m.p, "c", "objects", 0);
+			    "build: 950/1000 objects (95 %), 5m30s, about 18 s left\n");
+	progress_begin(&m.p, "unknown", "objects", 0);
 	clock_ms += PROGRESS_PLAIN_MS;
 	progress_update(&m.p, 7);
-	assert_string_equal(last_line(meter_text(&m)), "c: 7 objects, 30.0 s\n");
+	assert_string_equal(last_line(meter_text(&m)), "unknown: 7 objects, 30.0 s\n");
 	meter_close(&m);
 }
 
