@@ -70,10 +70,11 @@ $DUPLEX build >/dev/null
 ksrc=build/src/linux-source-6.1
 cold= warm= noop= qemu= boot= secondary= lat_pipe= rep_lines_plain= mvx_clock_plain= test_j1=
 fuzz_secs=
-# built_seconds NAME FILE: the seconds of every "kbuild: NAME built in T"
-# line of FILE (T is "12.3 s" or "4m05s"), one a line.
+# built_seconds NAME FILE: the seconds of every "kbuild: NAME: 100 % (N
+# objects compiled) in T" line of FILE (T is "12.3 s" or "4m05s"), one a
+# line.
 built_seconds() {
-	sed -n "s/^kbuild: $1 built in \([0-9.ms ]*\) (log.*/\1/p" "$2" |
+	sed -n "s/^kbuild: $1: 100 % ([0-9]* objects compiled) in \([0-9.ms ]*\) (log.*/\1/p" "$2" |
 		awk '/m/ {split($0, a, "m"); sub("s", "", a[2]); print a[1] * 60 + a[2]; next}
 		     {print $1}'
 }

@@ -10,6 +10,7 @@
  *   runlock.h   whether a run is alive (the lock it holds for its life)
  *   config.h    machine profiles, the project's paths, the environment
  *   outcome.h   how a run of anything ended: passed, failed, not run
+ *   progress.h  a long wait shown to a person: done of total, time left
  */
 #ifndef DUPLEX_BASE_H
 #define DUPLEX_BASE_H
@@ -17,6 +18,7 @@
 #include "config.h"
 #include "log.h"
 #include "outcome.h"
+#include "progress.h"
 #include "runlock.h"
 #include "sigwatch.h"
 #include "strbuf.h"

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,6 +299,65 @@ int run_command(const char *const argv[], const char *dir, int log_fd)
 {
 	pid_t pid = spawn(argv, dir, log_fd, log_fd);
 
+	return pid < 0 ? -1 : wait_status(pid);
+}
+
+/* A child's output cut into lines for a line_watcher. */
+struct line_cutter {
+	char line[4096];
+	size_t len;
+};
+
+static void cut_lines(struct line_cutter *c, const char *data, size_t n,
+		      line_watcher on_line, void *ctx)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (data[i] != '\n') {
+			if (c->len < sizeof(c->line) - 1)
+				c->line[c->len++] = data[i];
+			continue;
+		}
+		c->line[c->len] = '\0';
+		on_line(c->line, ctx);
+		c->len = 0;
+	}
+}
+
+int run_watched(const char *const argv[], const char *dir, int log_fd,
+		line_watcher on_line, void *ctx)
+{
+	struct line_cutter cut = { .len = 0 };
+	struct pollfd pfd = { .events = POLLIN };
+	char chunk[4096];
+	int fds[2];
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		log_error("pipe: %m");
+		return -1;
+	}
+	pid = spawn(argv, dir, fds[1], fds[1]);
+	close(fds[1]);
+	pfd.fd = fds[0];
+	while (pid > 0) {
+		ssize_t n;
+
+		if (poll(&pfd, 1, 1000) <= 0) {
+			on_line(NULL, ctx);
+			continue;
+		}
+		n = read(fds[0], chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		/* A log that cannot be written (a full disk) loses the rest,
+		 * as it would with the child writing there itself. */
+		if (log_fd >= 0 && write_all(log_fd, chunk, (size_t)n) < 0)
+			log_fd = -1;
+		cut_lines(&cut, chunk, (size_t)n, on_line, ctx);
+	}
+	close(fds[0]);
 	return pid < 0 ? -1 : wait_status(pid);
 }
 

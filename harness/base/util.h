@@ -54,6 +54,14 @@ int64_t now_ms(void);
  * status (0..255), 128+signal if killed, -1 if it could not be started. */
 int run_command(const char *const argv[], const char *dir, int log_fd);
 
+/* Same, with the output going to LOG_FD through a pipe that ON_LINE reads
+ * as it comes: each line (without its newline; one longer than 4 KiB is
+ * cut), and NULL after every second without output, so that the caller's
+ * clock keeps going (a progress meter).  LOG_FD gets every byte. */
+typedef void (*line_watcher)(const char *line, void *ctx);
+int run_watched(const char *const argv[], const char *dir, int log_fd,
+		line_watcher on_line, void *ctx);
+
 /* Same, but capture stdout into a NUL-terminated string (stderr to the
  * log fd).  Returns the exit status; *out is always set on status >= 0. */
 int run_capture(const char *const argv[], int log_fd, char **out);

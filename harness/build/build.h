@@ -6,7 +6,8 @@
  *   kbuild.h    replica kernels, rebuilt when an input changed
  *   rdbuild.h   initramfs images, rebuilt when an input changed
  * Private: kpatch (patched tree), kconfig (fragments, required options),
- * buildlog (a failed step's log excerpt), cpio (newc archives).
+ * buildlog (a failed step's log excerpt), kstats (what the last build of
+ * a kernel measured), cpio (newc archives).
  */
 #ifndef DUPLEX_BUILD_H
 #define DUPLEX_BUILD_H

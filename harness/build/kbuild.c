@@ -3,6 +3,7 @@
 #include "kbuild.h"
 #include "kconfig.h"
 #include "kpatch.h"
+#include "kstats.h"
 #include "base/base.h"
 
 #include <fcntl.h>
@@ -42,6 +43,9 @@ struct replica {
 	char *log_path;
 	int log_fd;
 	off_t log_start;	/* where this run's output begins in the log */
+	struct progress *meter;
+	uint64_t compiled;	/* make's CC and AS lines so far */
+	bool from_scratch;	/* no object of it yet */
 };
 
 /* PATH relative to the checkout when it is inside, for messages:
@@ -53,15 +57,6 @@ static const char *shown(const struct duplex_paths *paths, const char *path)
 	if (strncmp(path, paths->root, n) == 0 && path[n] == '/')
 		return path + n + 1;
 	return path;
-}
-
-static void format_duration(int64_t ms, char *buf, size_t size)
-{
-	if (ms < 60000)
-		snprintf(buf, size, "%.1f s", (double)ms / 1000);
-	else
-		snprintf(buf, size, "%" PRId64 "m%02" PRId64 "s", ms / 60000,
-			 ms / 1000 % 60);
 }
 
 static int check_ksrc(const char *ksrc)
@@ -92,8 +87,10 @@ static int check_ksrc(const char *ksrc)
 	return ret;
 }
 
-/* Run ARGV with its output appended to LOG_FD, after the command itself. */
-static int run_logged(const char *const argv[], const char *dir, int log_fd)
+/* Run ARGV with its output appended to LOG_FD, after the command itself;
+ * ON_LINE (if not NULL) reads the output as it comes. */
+static int run_logged(const char *const argv[], const char *dir, int log_fd,
+		      line_watcher on_line, void *ctx)
 {
 	size_t i;
 
@@ -101,6 +98,8 @@ static int run_logged(const char *const argv[], const char *dir, int log_fd)
 	for (i = 0; argv[i]; i++)
 		dprintf(log_fd, " %s", argv[i]);
 	dprintf(log_fd, "\n");
+	if (on_line)
+		return run_watched(argv, dir, log_fd, on_line, ctx);
 	return run_command(argv, dir, log_fd);
 }
 
@@ -163,8 +162,21 @@ int kbuild_source_tree(const struct kbuild_options *opts, char **srcdir)
 	return 0;
 }
 
-/* Run make TARGET for replica R; every make call gets the same variables,
- * or Kconfig would notice a different $(CC) and reconfigure. */
+/* Make's "  CC      init/main.o" and "  AS      arch/x86/..." lines: an
+ * object each, compiled from C or assembly.  The other lines (AR, LD,
+ * GEN ...) are steps that make no object, or link the counted ones. */
+static void count_objects(const char *line, void *ctx)
+{
+	struct replica *r = ctx;
+
+	if (line && (!strncmp(line, "  CC ", 5) || !strncmp(line, "  AS ", 5)))
+		r->compiled++;
+	progress_update(r->meter, r->compiled);
+}
+
+/* Run make TARGET for replica R, its objects counted; every make call
+ * gets the same variables, or Kconfig would notice a different $(CC) and
+ * reconfigure. */
 static int run_make(struct replica *r, const char *target)
 {
 	char *dir_arg = xasprintf("O=%s", r->objdir);
@@ -173,7 +185,7 @@ static int run_make(struct replica *r, const char *target)
 	const char *argv[] = { "make", "-C", r->src, dir_arg, "ARCH=x86_64",
 			       jobs_arg, target,
 			       r->ccache ? "CC=ccache gcc" : NULL, NULL };
-	int status = run_logged(argv, NULL, r->log_fd);
+	int status = run_logged(argv, NULL, r->log_fd, count_objects, r);
 
 	free(dir_arg);
 	free(jobs_arg);
@@ -186,7 +198,8 @@ static void report_step_failure(struct replica *r, const char *step,
 	const char *log = shown(r->paths, r->log_path);
 	char took[32];
 
-	format_duration(now_ms() - r->start, took, sizeof(took));
+	progress_stop(r->meter);
+	progress_format_duration(now_ms() - r->start, took, sizeof(took));
 	log_error("%s: %s failed (exit status %d) after %s; full log: %s",
 		  r->name, step, status, took, log);
 	buildlog_show_excerpt(r->log_path, log, r->log_start);
@@ -208,7 +221,7 @@ static int configure(struct replica *r)
 	if (status == 0) {
 		/* It makes its temporary files in the current directory. */
 		step = "merge_config.sh";
-		status = run_logged(argv, r->objdir, r->log_fd);
+		status = run_logged(argv, r->objdir, r->log_fd, NULL, NULL);
 	}
 	if (status == 0) {
 		step = "make olddefconfig";
@@ -232,6 +245,9 @@ static int check_config(struct replica *r, const char *config)
 	char *later;
 	int ret;
 
+	/* Its errors go on lines of their own; the status line comes back
+	 * with make's next line. */
+	progress_suspend(r->meter);
 	if (!required) {
 		free(required_path);
 		return -1;
@@ -323,34 +339,71 @@ out:
 	return ret;
 }
 
+/* What this build measured, for the next one's progress: a failure to
+ * write it costs only that. */
+static void record_stats(const struct replica *r)
+{
+	struct kstats st;
+
+	kstats_load(r->objdir, &st);
+	st.objects = kstats_count_objects(r->objdir);
+	if (r->from_scratch)
+		st.scratch_ms = now_ms() - r->start;
+	kstats_save(r->objdir, &st);
+}
+
 static int compile(struct replica *r)
 {
-	const char *log = shown(r->paths, r->log_path);
 	char *image = paths_kernel_image(r->paths, r->n, r->variant);
 	struct stat before, after;
 	bool existed = stat(image, &before) == 0;
-	char took[32];
+	char took[32], *tail;
 	int status;
 
-	if (!existed)
-		log_info("kbuild: %s: building bzImage, a few minutes (log: %s)",
-			 r->name, log);
 	status = run_make(r, "bzImage");
 	if (status != 0) {
 		report_step_failure(r, "make bzImage", status);
 		free(image);
 		return -1;
 	}
-	format_duration(now_ms() - r->start, took, sizeof(took));
+	record_stats(r);
 	if (existed && stat(image, &after) == 0 &&
 	    before.st_mtim.tv_sec == after.st_mtim.tv_sec &&
-	    before.st_mtim.tv_nsec == after.st_mtim.tv_nsec)
+	    before.st_mtim.tv_nsec == after.st_mtim.tv_nsec) {
+		progress_stop(r->meter);
+		progress_format_duration(now_ms() - r->start, took, sizeof(took));
 		log_info("kbuild: %s up to date (%s)", r->name, took);
-	else
-		log_info("kbuild: %s built in %s (log: %s)", r->name, took,
-			 log);
+	} else {
+		tail = xasprintf(" (log: %s)", shown(r->paths, r->log_path));
+		progress_end(r->meter, tail);
+		free(tail);
+	}
 	free(image);
 	return 0;
+}
+
+/* R's meter.  From scratch, its objects are counted against those of
+ * its last build here or, never built here, the most another kernel here
+ * has: counted, not guessed, and the meter never shows more than that.
+ * Otherwise how many make recompiles is make's to decide (its dry run
+ * costs as much as a build that compiles nothing, and miscounts): the
+ * meter counts them without a total. */
+static void start_meter(struct replica *r)
+{
+	char *label = xasprintf("kbuild: %s", r->name);
+	struct kstats st = { 0 };
+
+	r->from_scratch = kstats_count_objects(r->objdir) == 0;
+	if (r->from_scratch) {
+		log_info("kbuild: %s: building bzImage from scratch (log: %s)",
+			 r->name, shown(r->paths, r->log_path));
+		kstats_load(r->objdir, &st);
+		if (!st.objects)
+			kstats_largest(r->paths->build, &st);
+	}
+	r->compiled = 0;
+	progress_begin(r->meter, label, "objects compiled", st.objects);
+	free(label);
 }
 
 /* Refuse a bad replica or variant before spending minutes on the others. */
@@ -473,6 +526,61 @@ static unsigned default_jobs(void)
 	return cpus > 0 ? (unsigned)cpus : 1;
 }
 
+/* A kernel from scratch with an empty ccache takes about this many
+ * CPU-minutes: replica1 and replica2 took 359 s and 336 s on 2 cores
+ * (`make bench`, docs/layout.md).  The rule for a host where nothing was
+ * built yet. */
+#define SCRATCH_CPU_MINUTES 12
+
+/* The names of the KERNELS that have no object yet, comma-separated;
+ * *N of them. */
+static char *scratch_kernels(const struct duplex_paths *paths,
+			     const struct kbuild_kernel *kernels,
+			     unsigned count, unsigned *n)
+{
+	struct strbuf names = STRBUF_INIT;
+
+	*n = 0;
+	for (unsigned i = 0; i < count; i++) {
+		char *objdir = paths_kernel_objdir(paths, kernels[i].replica,
+						   kernels[i].variant);
+		char *name = paths_kernel_name(kernels[i].replica,
+					       kernels[i].variant);
+
+		if (!kstats_count_objects(objdir))
+			strbuf_printf(&names, "%s%s", (*n)++ ? ", " : "", name);
+		free(name);
+		free(objdir);
+	}
+	return strbuf_detach(&names);
+}
+
+/* Kernels built from nothing take minutes each: a person starting the
+ * first build on a machine is told what it does and for how long, from
+ * a build measured here when there is one. */
+static void announce_scratch_builds(const struct duplex_paths *paths,
+				    const struct kbuild_kernel *kernels,
+				    unsigned count, unsigned jobs)
+{
+	unsigned n, cores = default_jobs() < jobs ? default_jobs() : jobs;
+	char *names = scratch_kernels(paths, kernels, count, &n);
+	const char *plural = n == 1 ? "" : "s", *each = n == 1 ? "" : " each";
+	char took[32];
+	struct kstats seen;
+
+	kstats_largest(paths->build, &seen);
+	progress_format_duration(seen.scratch_ms, took, sizeof(took));
+	if (n && seen.scratch_ms)
+		log_info("kbuild: %u kernel%s to build from scratch (%s), about %s%s: the longest such build here took that",
+			 n, plural, names, took, each);
+	else if (n)
+		log_info("kbuild: %u kernel%s to build from scratch (%s), about %u minutes%s on %u core%s (a rough rule, nothing measured here yet: %u CPU-minutes a kernel with an empty ccache)",
+			 n, plural, names,
+			 (SCRATCH_CPU_MINUTES + cores - 1) / cores, each, cores,
+			 cores == 1 ? "" : "s", SCRATCH_CPU_MINUTES);
+	free(names);
+}
+
 /* Build one kernel; R holds what every build shares. */
 static int build_one(struct replica r, const struct kbuild_kernel *k)
 {
@@ -482,8 +590,12 @@ static int build_one(struct replica r, const struct kbuild_kernel *k)
 	r.variant = k->variant;
 	r.start = now_ms();
 	r.log_fd = -1;
-	ret = open_replica(&r) < 0 || ensure_config(&r) < 0 ||
-	      compile(&r) < 0 ? -1 : 0;
+	ret = open_replica(&r);
+	if (ret == 0) {
+		start_meter(&r);
+		ret = ensure_config(&r) < 0 || compile(&r) < 0 ? -1 : 0;
+		progress_stop(r.meter);
+	}
 	close_replica(&r);
 	return ret;
 }
@@ -494,6 +606,7 @@ int kbuild_build(const struct kbuild_options *opts,
 	struct replica r = { .paths = opts->paths, .ccache = in_path("ccache"),
 			     .jobs = opts->jobs ? opts->jobs : default_jobs() };
 	struct kpatch_tree tree = { 0 };
+	struct progress meter;
 	char *pristine = NULL;
 	unsigned i;
 	int lock, ret = -1;
@@ -504,6 +617,9 @@ int kbuild_build(const struct kbuild_options *opts,
 	lock = lock_build_dir(opts->paths);
 	if (lock < 0)
 		return -1;
+	announce_scratch_builds(opts->paths, kernels, count, r.jobs);
+	r.meter = &meter;
+	progress_init_stdout(&meter, opts->quiet);
 	if (kbuild_source_tree(opts, &pristine) < 0 ||
 	    kpatch_prepare(opts->paths, pristine, &tree) < 0)
 		goto out;

@@ -14,10 +14,13 @@
  * the patch series or .config itself changed (stamp
  * build/replicaR/.duplex-config-stamp),
  * so a build with no change recompiles nothing.  Make's output goes to
- * build/logs/replicaR.log; the terminal gets one line per replica with the
- * elapsed time (and one before a build from scratch), and on failure the
- * log's first error and last lines.  Uses ccache when it is on PATH.  Two
- * duplex builds sharing a build/ take turns (build/.kbuild.lock). */
+ * build/logs/replicaR.log; the terminal gets the progress of each build
+ * (base/progress.h: make's CC and AS lines counted as they come, against
+ * the objects of the last build here, kstats.h), its last line with the
+ * elapsed time, and on failure the log's first error and last lines.
+ * Kernels built from scratch are announced first, with how long each
+ * takes here.  Uses ccache when it is on PATH.  Two duplex builds sharing
+ * a build/ take turns (build/.kbuild.lock). */
 #ifndef DUPLEX_KBUILD_H
 #define DUPLEX_KBUILD_H
 
@@ -28,6 +31,7 @@
 struct kbuild_options {
 	const struct duplex_paths *paths;
 	unsigned jobs;		/* make -jN; 0: number of online CPUs */
+	bool quiet;		/* no live progress, only each kernel's last line */
 };
 
 /* Find or extract the source tree; *srcdir is malloc'd.  0 or -1. */

@@ -19,15 +19,19 @@ struct build_plan {
 
 static void build_usage(FILE *out)
 {
-	fputs("usage: duplex build [--profile NAME | --all] [-j N]\n\n"
+	fputs("usage: duplex build [--profile NAME | --all] [-j N] [-q]\n\n"
 	      "Build replica1 and replica2, and every other replica or variant the\n"
 	      "profile uses, out of tree into build/replicaR[-VARIANT], from $KSRC\n"
 	      "or Debian's linux-source-6.1 with kernel/patches applied to a private\n"
 	      "copy, then the initramfs of every partition.  Only what changed is\n"
-	      "rebuilt.  Make's output: build/logs/replicaR[-VARIANT].log.\n\n"
+	      "rebuilt.  Make's output: build/logs/replicaR[-VARIANT].log.  While\n"
+	      "a kernel builds, its progress: objects compiled of those its last\n"
+	      "build here had, elapsed and time left; one line rewritten on a\n"
+	      "terminal, else a line every 30 s or 10 %.\n\n"
 	      "  --profile NAME   machine profile vm/NAME.profile (default: default)\n"
 	      "  --all            what every profile in vm/ needs\n"
-	      "  -j N             parallel make jobs (default: online CPUs)\n",
+	      "  -j N             parallel make jobs (default: online CPUs)\n"
+	      "  -q, --quiet      no progress, only each kernel's last line\n",
 	      out);
 }
 
@@ -94,6 +98,7 @@ static int parse_build_options(int argc, char **argv,
 	static const struct option longopts[] = {
 		{ "profile", required_argument, NULL, 'p' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -101,13 +106,16 @@ static int parse_build_options(int argc, char **argv,
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:j:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:j:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			*profile = optarg;
 			break;
 		case 'a':
 			*all = true;
+			break;
+		case 'q':
+			opts->quiet = true;
 			break;
 		case 'j':
 			if (parse_uint(optarg, 1, 256, &jobs) < 0) {

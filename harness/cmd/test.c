@@ -25,7 +25,7 @@
 struct test_options {
 	const char *tags;
 	unsigned jobs;
-	bool list, check;
+	bool list, check, quiet;
 	const char *const *paths;
 	size_t npaths;
 };
@@ -41,15 +41,18 @@ struct job {
 
 static void test_usage(FILE *out)
 {
-	fputs("usage: duplex test [PATH...] [-j N] [--tags T] [--list] [--check]\n\n"
+	fputs("usage: duplex test [PATH...] [-j N] [--tags T] [--list] [--check] [-q]\n\n"
 	      "Run the scenarios of PATH (files, or directories of *.exp files;\n"
 	      "default scenarios/), each on a fresh machine, and write the results\n"
 	      "into results/<run-id>/ (results/latest): summary.json, results.tap,\n"
-	      "junit.xml, report.html and every console's transcript.\n\n"
+	      "junit.xml, report.html and every console's transcript.  On a\n"
+	      "terminal, a status line under the finished scenarios: those\n"
+	      "running, how many are done, elapsed and time left.\n\n"
 	      "  -j, --jobs N     run N scenarios (machines) at once (default 1)\n"
 	      "  --tags T         only scenarios with one of the comma-separated tags\n"
 	      "  --list           list the scenarios, run nothing\n"
-	      "  --check          check the scenario files (syntax, options), run nothing\n\n"
+	      "  --check          check the scenario files (syntax, options), run nothing\n"
+	      "  -q, --quiet      no status line\n\n"
 	      "exit: 0 all passed, 1 a test failed, 2 usage, scenario or host errors\n",
 	      out);
 }
@@ -61,6 +64,7 @@ static int parse_test_options(int argc, char **argv, struct test_options *o)
 		{ "tags", required_argument, NULL, 't' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "check", no_argument, NULL, 'c' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -69,7 +73,7 @@ static int parse_test_options(int argc, char **argv, struct test_options *o)
 
 	*o = (struct test_options){ .jobs = 1 };
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "j:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "j:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			if (parse_uint(optarg, 1, 64, &jobs) < 0) {
@@ -87,6 +91,9 @@ static int parse_test_options(int argc, char **argv, struct test_options *o)
 			break;
 		case 'c':
 			o->check = true;
+			break;
+		case 'q':
+			o->quiet = true;
 			break;
 		case 'h':
 			test_usage(stdout);
@@ -370,10 +377,29 @@ static void remove_leftovers(const struct duplex_paths *paths)
 	machine_clean_state(paths, false, &left);
 }
 
-/* Run every job, at most JOBS at once; the results after each.  A signal
- * stops them (SIGTERM, then SIGKILL after STOP_GRACE_MS). */
+/* The status line's note: the scenarios running now. */
+static void note_running(struct progress *meter, const struct job *jobs,
+			 size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *note;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (jobs[i].pid > 0)
+			strbuf_printf(&sb, "%s%s", sb.len ? ", " : "running ",
+				      strrchr(jobs[i].dir, '/') + 1);
+	note = strbuf_detach(&sb);
+	progress_note(meter, note);
+	free(note);
+}
+
+/* Run every job, at most JOBS at once; the results after each, the
+ * finished lines above METER's.  A signal stops them (SIGTERM, then
+ * SIGKILL after STOP_GRACE_MS). */
 static void run_jobs(struct test_run *run, struct job *jobs, size_t n,
-		     unsigned max, const struct duplex_paths *paths)
+		     unsigned max, const struct duplex_paths *paths,
+		     struct progress *meter)
 {
 	size_t next = 0, done = 0, running = 0;
 	int64_t start = now_ms(), stopped_at = 0;
@@ -381,6 +407,7 @@ static void run_jobs(struct test_run *run, struct job *jobs, size_t n,
 	int wstatus;
 
 	write_results(run, jobs, n, start);
+	progress_begin(meter, "duplex test", "scenarios done", n);
 	while (done < n && (running || !stopping)) {
 		struct job *j;
 		pid_t pid;
@@ -395,17 +422,22 @@ static void run_jobs(struct test_run *run, struct job *jobs, size_t n,
 		}
 		if (sigwatch_pending()) {
 			stopping = true;
+			progress_suspend(meter);
 			stop_jobs(jobs, n, &stopped_at, &killed);
 		}
+		note_running(meter, jobs, n);
+		progress_update(meter, done);
 		pid = wait_child(&wstatus, 200);
 		j = pid > 0 ? job_of(jobs, n, pid) : NULL;
 		if (!j)
 			continue;
 		collect(j, wstatus);
 		running--;
+		progress_suspend(meter);
 		print_progress(j, ++done, n);
 		write_results(run, jobs, n, start);
 	}
+	progress_stop(meter);
 	if (killed)
 		remove_leftovers(paths);
 }
@@ -457,6 +489,7 @@ static int run_tests(struct job *jobs, size_t n, const struct test_options *o,
 		     const struct duplex_paths *paths)
 {
 	struct results_counts c;
+	struct progress meter;
 	struct test_run run;
 	size_t i;
 	int ret;
@@ -472,7 +505,10 @@ static int run_tests(struct job *jobs, size_t n, const struct test_options *o,
 	printf("duplex test: %zu scenario%s, %u at a time; results in %s/\n", n,
 	       n == 1 ? "" : "s", o->jobs, run.dir);
 	fflush(stdout);
-	run_jobs(&run, jobs, n, o->jobs, paths);
+	/* Not on a terminal, the finished lines say it all: a log gets
+	 * nothing more. */
+	progress_init_stdout(&meter, o->quiet || !isatty(STDOUT_FILENO));
+	run_jobs(&run, jobs, n, o->jobs, paths, &meter);
 	ret = exit_status(jobs, n, sigwatch_pending());
 	c = test_run_counts(&run);
 	if (sigwatch_pending())
