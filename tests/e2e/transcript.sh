@@ -14,8 +14,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export DUPLEX_RESULTS=$work/results
 LINES=${FLOOD_LINES:-1700000}
-CUT_LINES=100000
-CUT_KIB=256
+CUT_LINES=250000
+CUT_KIB=1024
+CUT_TEXT="1.0 MiB"
+CUT_HALF=$((CUT_KIB * 512))
 
 # profile FILE LIMIT_KIB: the default machine with that transcript limit.
 profile() {
@@ -101,14 +103,14 @@ profile "$work/cut.profile" "$CUT_KIB"
 scenario "$work/cut.exp" "$work/cut.profile" "$CUT_LINES" "$work/cut.ms"
 run cut
 tap $([ "$STATUS" -eq 1 ] &&
-	grep -q "serial0.log: .* left out of its middle, past the transcript limit of 256.0 KiB" "$work/cut.out"; echo $?) \
+	grep -q "serial0.log: .* left out of its middle, past the transcript limit of $CUT_TEXT" "$work/cut.out"; echo $?) \
 	"past a $CUT_KIB KiB limit the verdict fails, naming the limit (exit $STATUS)" "$(cat "$work/cut.out")"
-marker=$(grep -a "^\[duplex: [0-9]* bytes .* left out here: bytes 131072 to " "$DIR/serial0.log")
+marker=$(grep -a "^\[duplex: [0-9]* bytes .* left out here: bytes $CUT_HALF to " "$DIR/serial0.log")
 left=$(echo "$marker" | sed 's/^\[duplex: \([0-9]*\) bytes.*/\1/')
 size=$(wc -c <"$DIR/serial0.log")
 tap $([ -n "$marker" ] && [ "$((size - ${#marker} - 2))" -eq $((CUT_KIB * 1024)) ] &&
 	[ "$(tail -c 4000 "$DIR/serial0.log" | tr -d '\r' | grep -c "^after-flood$")" -ge 1 ] &&
-	[ "$(head -c 131072 "$DIR/serial0.log" | grep -ac "Linux version")" -ge 1 ]; echo $?) \
+	[ "$(head -c "$CUT_HALF" "$DIR/serial0.log" | grep -ac "Linux version")" -ge 1 ]; echo $?) \
 	"the transcript keeps its first and last $((CUT_KIB / 2)) KiB and marks the $left bytes between" \
 	"$marker ($size bytes)"
 figures cut
