@@ -88,8 +88,11 @@ static void announce(const struct machine *m, unsigned k)
 
 	log_info("serial%u (%s): minicom -D %s", k, k ? "secondary" : "primary",
 		 p->pty);
-	log_info("  transcript: %s (every byte, copied by duplex from virtlogd's log as it rotates; at most %u KiB)",
-		 p->log_path, m->profile->transcript_limit_kib);
+	/* The line's form is what scripts take the run id from. */
+	log_info("  transcript: %s", p->log_path);
+	if (k == 0)
+		log_info("  (each transcript: every byte, copied by duplex from virtlogd's log as it rotates; at most %u KiB)",
+			 m->profile->transcript_limit_kib);
 }
 
 /* Print the layouts of PARTS; why they overlap, or NULL. */
