@@ -396,6 +396,15 @@ int paths_init(struct duplex_paths *paths, const char *argv0)
 	return ret ? -1 : 0;
 }
 
+const char *paths_shown(const struct duplex_paths *paths, const char *path)
+{
+	size_t n = strlen(paths->root);
+
+	if (strncmp(path, paths->root, n) == 0 && path[n] == '/')
+		return path + n + 1;
+	return path;
+}
+
 char *paths_kernel_name(unsigned replica, const char *variant)
 {
 	return xasprintf("replica%u%s%s", replica, *variant ? "-" : "", variant);

@@ -66,6 +66,10 @@ struct duplex_paths {
  * (build/duplex -> ..), then apply the environment. */
 int paths_init(struct duplex_paths *paths, const char *argv0);
 
+/* PATH relative to the checkout when it is inside, for messages:
+ * "kernel/common.config", not "/work/main/kernel/common.config". */
+const char *paths_shown(const struct duplex_paths *paths, const char *path);
+
 /* The name of replica R's build in VARIANT ("" for none): "replica1",
  * "replica1-leak-test"; its object directory build/NAME, its kernel image
  * in there and the initramfs of partition K. */

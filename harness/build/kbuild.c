@@ -15,8 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DEBIAN_TARBALL	"/usr/src/linux-source-6.1.tar.xz"
-#define DEBIAN_TREE	"linux-source-6.1"
 #define CONFIG_STAMP	".duplex-config-stamp"
 
 /* One replica being built: where its pieces are, and the fragments'
@@ -48,45 +46,6 @@ struct replica {
 	bool from_scratch;	/* no object of it yet */
 };
 
-/* PATH relative to the checkout when it is inside, for messages:
- * "kernel/common.config", not "/work/main/kernel/common.config". */
-static const char *shown(const struct duplex_paths *paths, const char *path)
-{
-	size_t n = strlen(paths->root);
-
-	if (strncmp(path, paths->root, n) == 0 && path[n] == '/')
-		return path + n + 1;
-	return path;
-}
-
-static int check_ksrc(const char *ksrc)
-{
-	static const char fix[] = "point KSRC at a Linux source tree or unset it to use Debian's " DEBIAN_TREE;
-	char *makefile = xasprintf("%s/Makefile", ksrc);
-	char *x86 = xasprintf("%s/arch/x86", ksrc);
-	char *config = xasprintf("%s/.config", ksrc);
-	int ret = -1;
-
-	if (!is_dir(ksrc))
-		log_error("KSRC '%s' does not exist or is not a directory: %s",
-			  ksrc, fix);
-	else if (!path_exists(makefile))
-		log_error("KSRC '%s' is not a kernel source tree (no Makefile): %s",
-			  ksrc, fix);
-	else if (!is_dir(x86))
-		log_error("KSRC '%s' is not a kernel source tree for x86 (no arch/x86): %s",
-			  ksrc, fix);
-	else if (path_exists(config))
-		log_error("KSRC '%s' is configured in place (%s exists) and out-of-tree builds refuse it: run 'make mrproper' there or point KSRC at a clean tree",
-			  ksrc, config);
-	else
-		ret = 0;
-	free(makefile);
-	free(x86);
-	free(config);
-	return ret;
-}
-
 /* Run ARGV with its output appended to LOG_FD, after the command itself;
  * ON_LINE (if not NULL) reads the output as it comes. */
 static int run_logged(const char *const argv[], const char *dir, int log_fd,
@@ -101,65 +60,6 @@ static int run_logged(const char *const argv[], const char *dir, int log_fd,
 	if (on_line)
 		return run_watched(argv, dir, log_fd, on_line, ctx);
 	return run_command(argv, dir, log_fd);
-}
-
-static int extract_debian_tree(const struct duplex_paths *paths,
-			       const char *dest)
-{
-	char *srcdir = xasprintf("%s/src", paths->build);
-	char *partial = xasprintf("%s/." DEBIAN_TREE ".partial", srcdir);
-	char *tree = xasprintf("%s/" DEBIAN_TREE, partial);
-	const char *argv[] = { "tar", "-xf", DEBIAN_TARBALL, "-C", partial, NULL };
-	int status, ret = -1;
-
-	if (!path_exists(DEBIAN_TARBALL)) {
-		log_error("Debian's kernel source %s is missing: run 'make deps' (package linux-source-6.1) or set KSRC to a Linux source tree",
-			  DEBIAN_TARBALL);
-		goto out;
-	}
-	/* A partial tree from an interrupted run is never used: start over. */
-	if (remove_tree(partial) < 0 || mkdir_p(partial, 0755) < 0)
-		goto out;
-	log_info("kbuild: extracting %s into %s (once)", DEBIAN_TARBALL,
-		 shown(paths, srcdir));
-	/* tar says what went wrong on stderr, right above our error. */
-	status = run_command(argv, NULL, -1);
-	if (status != 0) {
-		log_error("cannot extract %s into %s (tar exit status %d)",
-			  DEBIAN_TARBALL, partial, status);
-		goto out;
-	}
-	if (rename(tree, dest) < 0) {
-		log_error("cannot rename '%s' to '%s': %m", tree, dest);
-		goto out;
-	}
-	ret = remove_tree(partial);
-out:
-	free(srcdir);
-	free(partial);
-	free(tree);
-	return ret;
-}
-
-int kbuild_source_tree(const struct kbuild_options *opts, char **srcdir)
-{
-	const struct duplex_paths *paths = opts->paths;
-	char *dest;
-
-	if (paths->ksrc[0]) {
-		if (check_ksrc(paths->ksrc) < 0)
-			return -1;
-		*srcdir = xstrdup(paths->ksrc);
-		return 0;
-	}
-	/* Only a completed extraction is ever renamed to DEST. */
-	dest = xasprintf("%s/src/" DEBIAN_TREE, paths->build);
-	if (!is_dir(dest) && extract_debian_tree(paths, dest) < 0) {
-		free(dest);
-		return -1;
-	}
-	*srcdir = dest;
-	return 0;
 }
 
 /* Make's "  CC      init/main.o" and "  AS      arch/x86/..." lines: an
@@ -195,7 +95,7 @@ static int run_make(struct replica *r, const char *target)
 static void report_step_failure(struct replica *r, const char *step,
 				int status)
 {
-	const char *log = shown(r->paths, r->log_path);
+	const char *log = paths_shown(r->paths, r->log_path);
 	char took[32];
 
 	progress_stop(r->meter);
@@ -241,7 +141,7 @@ static int check_config(struct replica *r, const char *config)
 	char *required_path = xasprintf("%s/kernel/required.config",
 					r->paths->root);
 	char *required = read_file(required_path, NULL);
-	const char *co = shown(r->paths, r->config_path);
+	const char *co = paths_shown(r->paths, r->config_path);
 	char *later;
 	int ret;
 
@@ -254,20 +154,20 @@ static int check_config(struct replica *r, const char *config)
 	}
 	later = xasprintf("%s\n%s", r->frag, r->variant_frag);
 	ret = kconfig_check_fragment(config, co, r->common,
-				     shown(r->paths, r->common_path), later);
+				     paths_shown(r->paths, r->common_path), later);
 	if (kconfig_check_fragment(config, co, r->frag,
-				   shown(r->paths, r->frag_path),
+				   paths_shown(r->paths, r->frag_path),
 				   r->variant_frag) < 0)
 		ret = -1;
 	if (r->variant_path &&
 	    kconfig_check_fragment(config, co, r->variant_frag,
-				   shown(r->paths, r->variant_path), NULL) < 0)
+				   paths_shown(r->paths, r->variant_path), NULL) < 0)
 		ret = -1;
 	free(later);
 	/* A dropped fragment option would be reported again, less precisely. */
 	if (ret == 0)
 		ret = kconfig_check_required(config, co, required,
-					     shown(r->paths, required_path));
+					     paths_shown(r->paths, required_path));
 	free(required_path);
 	free(required);
 	return ret;
@@ -374,7 +274,7 @@ static int compile(struct replica *r)
 		progress_format_duration(now_ms() - r->start, took, sizeof(took));
 		log_info("kbuild: %s up to date (%s)", r->name, took);
 	} else {
-		tail = xasprintf(" (log: %s)", shown(r->paths, r->log_path));
+		tail = xasprintf(" (log: %s)", paths_shown(r->paths, r->log_path));
 		progress_end(r->meter, tail);
 		free(tail);
 	}
@@ -396,7 +296,7 @@ static void start_meter(struct replica *r)
 	r->from_scratch = kstats_count_objects(r->objdir) == 0;
 	if (r->from_scratch) {
 		log_info("kbuild: %s: building bzImage from scratch (log: %s)",
-			 r->name, shown(r->paths, r->log_path));
+			 r->name, paths_shown(r->paths, r->log_path));
 		kstats_load(r->objdir, &st);
 		if (!st.objects)
 			kstats_largest(r->paths->build, &st);
@@ -424,10 +324,10 @@ static int check_kernel(const struct duplex_paths *paths,
 				    k->variant);
 	if (!path_exists(frag))
 		log_error("replica %u has no config fragment %s: create it (kernel/replica1.config is an example)",
-			  k->replica, shown(paths, frag));
+			  k->replica, paths_shown(paths, frag));
 	else if (variant && !path_exists(variant))
 		log_error("variant '%s' has no config fragment %s: create it (kernel/variant-leak-test.config is an example) or drop 'variant' from the profile",
-			  k->variant, shown(paths, variant));
+			  k->variant, paths_shown(paths, variant));
 	else
 		ret = 0;
 	free(frag);
@@ -508,7 +408,7 @@ static int lock_build_dir(const struct duplex_paths *paths)
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 		goto out;
 	log_info("kbuild: waiting for another duplex build (lock %s)",
-		 shown(paths, path));
+		 paths_shown(paths, path));
 	if (flock(fd, LOCK_EX) < 0) {
 		log_error("cannot lock '%s': %m", path);
 		close(fd);
