@@ -116,6 +116,7 @@ char *mvx_div_what_text(const struct mvx_div *d, char *buf, size_t size)
 		[MVX_DIV_RESULT] = "result",
 		[MVX_DIV_EXTRA] = "the syscall itself",
 		[MVX_DIV_END] = "the program's end",
+		[MVX_DIV_SIGNAL] = "a signal before the syscall",
 	};
 
 	if (d->what == MVX_DIV_ARG)
@@ -197,6 +198,12 @@ static void value_text(const struct mvx_div *d, bool leader, char *out,
 		break;
 	case MVX_DIV_END:
 		end_text(out, size, v);
+		break;
+	case MVX_DIV_SIGNAL:
+		if (leader)
+			snprintf(out, size, "took signal %" PRIu64, v);
+		else
+			snprintf(out, size, "has it blocked");
 		break;
 	default:
 		snprintf(out, size, "0x%" PRIx64, v);

@@ -51,7 +51,10 @@ enum mvx_div_what {
 	/* The program ended otherwise.  leader, mine: how << 32 | code of
 	 * each END (enum mvx_end_how). */
 	MVX_DIV_END = 11,
-	MVX_DIV_WHAT_MAX = MVX_DIV_END
+	/* A signal the leader's process took before this syscall, blocked
+	 * here.  leader: the signal number. */
+	MVX_DIV_SIGNAL = 12,
+	MVX_DIV_WHAT_MAX = MVX_DIV_SIGNAL
 };
 
 #define MVX_DIV_PROGRAM_ENDED	UINT64_MAX

@@ -164,7 +164,8 @@ static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
 		inbox_drop(theirs);
 		if (kind == MVX_REFUSE && tracee_skip(p->pid))
 			return -1;
-		return monitor_resume(p, false);
+		p->sig_exit = sigalign_wants_exit(p);
+		return monitor_resume(p, p->sig_exit);
 	}
 	p->theirs = theirs;
 	if ((kind == MVX_INPUT || kind == MVX_EXTERNAL) && tracee_skip(p->pid))
@@ -202,6 +203,24 @@ static int leader_process_gone(struct monitor *m, struct proc *p, int st)
 	return diverge(m, p, &d, false);
 }
 
+/* P at the call it has begun gets the signal of the leader's record
+ * THEIRS first (NULL: one sent already, not delivered yet), unless P has
+ * it blocked here, where the leader's process had it not: a divergence
+ * (its handler would never run, the call would be skipped forever). */
+static int signal_first(struct monitor *m, struct proc *p,
+			struct record *theirs)
+{
+	int sig = theirs ? (int)theirs->call.args[0] : SIGCHLD;
+	struct mvx_div d;
+
+	inbox_drop(theirs);
+	if (!sigalign_blocked(p, sig))
+		return sigalign_first(m, p, p->inject ? 0 : sig);
+	p->inject = 0;
+	compare_set(&d, MVX_DIV_SIGNAL, (uint64_t)sig, 0);
+	return diverge(m, p, &d, false);
+}
+
 /* Give parked P its record if it has come. */
 static int serve(struct monitor *m, struct proc *p)
 {
@@ -211,7 +230,7 @@ static int serve(struct monitor *m, struct proc *p)
 	if (!theirs)
 		return m->leader_ended || m->leader_gone ? leader_over(m, p) : 0;
 	if (theirs->call.nr == MVX_NR_SIGNAL)
-		return sigalign_first(m, p, theirs);
+		return signal_first(m, p, theirs);
 	p->parked = 0;
 	if (theirs->call.nr != MVX_NR_GONE)
 		return start_call(m, p, theirs);
@@ -225,7 +244,7 @@ static int follower_on_tsc(struct monitor *m, struct proc *p)
 	monitor_begin_tsc(m, p, p->tsc_len);
 	p->parked = 1;
 	/* A signal sent is not delivered yet: first. */
-	return p->inject ? sigalign_first(m, p, NULL) : serve(m, p);
+	return p->inject ? signal_first(m, p, NULL) : serve(m, p);
 }
 
 static int follower_on_call(struct monitor *m, struct proc *p)
@@ -236,7 +255,7 @@ static int follower_on_call(struct monitor *m, struct proc *p)
 	if (r)
 		return r < 0 ? -1 : 0;
 	p->parked = 1;
-	return p->inject ? sigalign_first(m, p, NULL) : serve(m, p);
+	return p->inject ? signal_first(m, p, NULL) : serve(m, p);
 }
 
 /* The OUT buffers of R with what means nothing masked (policy.c). */
@@ -315,6 +334,10 @@ static int follower_on_exit_stop(struct monitor *m, struct proc *p)
 
 	if (p->rewind)
 		return sigalign_rewind(p);
+	if (p->sig_exit) {
+		p->sig_exit = 0;
+		return sigalign_at_exit(m, p);
+	}
 	p->theirs = NULL;
 	switch (p->mine.call.kind) {
 	case MVX_INPUT:
@@ -338,9 +361,7 @@ static int follower_on_exit_stop(struct monitor *m, struct proc *p)
 	/* Killed meanwhile: its exit comes next. */
 	if (err < 0 && errno == ESRCH)
 		return 0;
-	if (!err)
-		err = sigalign_due(m, p);
-	return err ? err : monitor_resume(p, false);
+	return err ? err : sigalign_at_exit(m, p);
 }
 
 /* ----- the transport */
@@ -386,8 +407,7 @@ static int receive(struct monitor *m, int timeout_ms)
 }
 
 /* Give each parked process its record if it has come, each one held at
- * its own signal its verdict, and each one running between two syscalls
- * the signal due there. */
+ * its own signal or at a return its verdict. */
 static int serve_parked(struct monitor *m)
 {
 	for (unsigned i = 0; i < m->procs.n; i++) {
@@ -395,8 +415,7 @@ static int serve_parked(struct monitor *m)
 
 		if (p->held_sig ? sigalign_release_held(m, p) :
 		    p->parked ? serve(m, p) :
-		    p->known && p->started && !p->helper && !p->in_call &&
-		    !p->inject && sigalign_due(m, p))
+		    p->exit_parked ? sigalign_at_exit(m, p) : 0)
 			return -1;
 	}
 	return 0;

@@ -105,8 +105,22 @@ static int clamp(struct proc *p)
 	return tracee_set_call_arg(p->pid, (unsigned)e->clamp_arg, e->clamp);
 }
 
+/* Follower I closed its end: what it sent before, its END (a verdict
+ * given, such as --continue's cap) among it, is read first.  Whether I
+ * is done with that way (dropped with a message if it sent no END). */
+static bool closed_after_end(struct monitor *m, unsigned i)
+{
+	struct mvx_ack a;
+
+	while (m->peer_ok[i] && hear(m, i, 0, &a) == 1)
+		;
+	return !m->peer_ok[i];
+}
+
 static void broadcast(struct monitor *m, const struct record *r)
 {
+	int err;
+
 	for (unsigned i = 0; i < m->npeers; i++) {
 		if (!m->peer_ok[i])
 			continue;
@@ -114,11 +128,61 @@ static void broadcast(struct monitor *m, const struct record *r)
 			drain(m, i);
 			continue;
 		}
-		drop_peer(m, i, errno == ETIMEDOUT ?
+		err = errno;
+		if ((err == EPIPE || err == ECONNRESET) &&
+		    closed_after_end(m, i))
+			continue;
+		drop_peer(m, i, err == ETIMEDOUT ?
 			  "took nothing for 5 s: hung; the leader goes on" :
-			  errno == EPIPE || errno == ECONNRESET ?
-			  "is gone; the leader goes on" : strerror(errno));
+			  err == EPIPE || err == ECONNRESET ?
+			  "is gone; the leader goes on" : strerror(err));
 	}
+}
+
+/* Tell the followers that P takes signal SIG before its syscall SEQ:
+ * as its syscall before returned (AT_RETURN), or at SEQ's entry. */
+static void record_signal(struct monitor *m, const struct proc *p, int sig,
+			  uint32_t seq, bool at_return)
+{
+	struct tracee_call c = { .nr = MVX_NR_SIGNAL,
+				 .args = { (uint64_t)sig, at_return } };
+	struct record r;
+
+	record_init(&r);
+	record_start(&r, p->vid, seq, &c, MVX_COMPARE, MVX_FD_NONE);
+	broadcast(m, &r);
+	record_free(&r);
+}
+
+/* SIG about to be delivered to P: let through as a syscall returns
+ * (the followers' are sent there too); anywhere else, a point in the
+ * program's code no follower could find, deferred to P's next syscall
+ * (sigalign.h).  The signal to deliver, or 0. */
+static int leader_on_signal(struct monitor *m, struct proc *p, int sig)
+{
+	if (!sigalign_applies(p->pid, sig))
+		return sig;
+	if (p->inject) {
+		p->inject = 0;
+		return sig;
+	}
+	if (!sigalign_at_return(p)) {
+		p->held_sig = (uint8_t)sig;
+		return 0;
+	}
+	record_signal(m, p, sig, p->seq, true);
+	return sig;
+}
+
+/* P, at the entry of its syscall (or rdtsc) with a signal deferred: the
+ * signal first, the followers told. */
+static int deferred_signal(struct monitor *m, struct proc *p)
+{
+	int sig = p->held_sig;
+
+	p->held_sig = 0;
+	record_signal(m, p, sig, p->mine.call.seq, false);
+	return sigalign_first(m, p, sig);
 }
 
 static int leader_on_call(struct monitor *m, struct proc *p)
@@ -128,6 +192,8 @@ static int leader_on_call(struct monitor *m, struct proc *p)
 
 	if (r)
 		return r < 0 ? -1 : 0;
+	if (p->held_sig)
+		return deferred_signal(m, p);
 	switch (kind) {
 	case MVX_COMPARE:
 		broadcast(m, &p->mine);
@@ -151,6 +217,8 @@ static int leader_on_exit_stop(struct monitor *m, struct proc *p)
 	uint8_t kind = p->mine.call.kind;
 	int64_t result;
 
+	if (p->rewind)
+		return sigalign_rewind(p);
 	if (tracee_result(p->pid, &result))
 		return errno == ESRCH ? 0 : -1;
 	p->mine.call.result = result;
@@ -173,6 +241,8 @@ static int leader_on_tsc(struct monitor *m, struct proc *p)
 	uint64_t tsc;
 
 	monitor_begin_tsc(m, p, p->tsc_len);
+	if (p->held_sig)
+		return deferred_signal(m, p);
 	tsc = tsc_read(p->tsc_len, &aux);
 	if (tsc_apply(p->pid, p->tsc_len, tsc, aux))
 		return errno == ESRCH ? 0 : -1;
@@ -204,22 +274,6 @@ static void leader_on_gone(struct monitor *m, const struct proc *p, int st)
 	r.call.result = st;
 	broadcast(m, &r);
 	record_free(&r);
-}
-
-/* SIG about to be delivered to P: where, for the followers to deliver
- * it at the same point (sigalign.h). */
-static int leader_on_signal(struct monitor *m, struct proc *p, int sig)
-{
-	struct tracee_call c = { .nr = MVX_NR_SIGNAL, .args = { (uint64_t)sig } };
-	struct record r;
-
-	if (!sigalign_applies(p->pid, sig))
-		return sig;
-	record_init(&r);
-	record_start(&r, p->vid, p->seq, &c, MVX_COMPARE, MVX_FD_NONE);
-	broadcast(m, &r);
-	record_free(&r);
-	return sig;
 }
 
 static void leader_finish(struct monitor *m)

@@ -5,6 +5,7 @@
  * the kernel may report either first. */
 #define _GNU_SOURCE
 #include "monitor.h"
+#include "sigalign.h"
 #include "sock.h"
 #include "spawn.h"
 #include "steer.h"
@@ -93,6 +94,7 @@ int monitor_begin_call(struct monitor *m, struct proc *p,
 		fdc = policy_fdclass(p->pid, (long)p->call.args[p->pol->fdarg]);
 	fdc = sock_call_class(&m->procs, p->pid, &p->call, fdc);
 	*kind = policy_kind(p->pol, fdc);
+	sigalign_note_call(p);
 	record_start(&p->mine, p->vid, p->seq++, &p->call, *kind, fdc);
 	m->calls++;
 	if (record_add_bufs(&p->mine, p->pid, p->pol, MVX_BUF_IN, 0)) {
@@ -128,9 +130,17 @@ int monitor_deliver(struct proc *p, int sig)
 	return cont(p->pid, sig);
 }
 
+/* P at an event stop inside its syscall: on to the syscall's exit stop
+ * if it was resumed to it. */
+static int event_done(struct proc *p)
+{
+	return monitor_resume(p, p->in_call);
+}
+
 static int on_fork(struct monitor *m, struct proc *parent)
 {
 	pid_t ppid = parent->pid;
+	bool catches = parent->catches_chld;
 	unsigned long msg;
 	uint32_t vid;
 	struct proc *child;
@@ -138,6 +148,7 @@ static int on_fork(struct monitor *m, struct proc *parent)
 	if (ptrace(PTRACE_GETEVENTMSG, ppid, 0, &msg))
 		return errno == ESRCH ? 0 : -1;
 	vid = parent->helper ? 0 : proc_child_vid(parent);
+	/* Adding the child may move the table: PARENT is found again. */
 	child = procs_find(&m->procs, (pid_t)msg);
 	if (!child)
 		child = procs_add(&m->procs, (pid_t)msg);
@@ -145,12 +156,14 @@ static int on_fork(struct monitor *m, struct proc *parent)
 		return -1;
 	child->vid = vid;
 	child->known = 1;
+	child->catches_chld = catches;
 	if (child->held) {
 		child->held = 0;
 		if (cont(child->pid, 0))
 			return -1;
 	}
-	return cont(ppid, 0);
+	parent = procs_find(&m->procs, ppid);
+	return parent ? event_done(parent) : cont(ppid, 0);
 }
 
 /* PTRACE_EVENT_STOP: a new process's first stop, or a group stop. */
@@ -210,7 +223,11 @@ static int on_stop(struct monitor *m, struct proc *p, int st)
 		return 0;
 	switch (event) {
 	case 0:
-		if (sig == (SIGTRAP | 0x80) && p->in_call && interrupted(p))
+		/* At a return stopped at only for a signal, the call is
+		 * over as far as the leader's monitor counts (it let it go
+		 * on): a restart is a new call. */
+		if (sig == (SIGTRAP | 0x80) && p->in_call && !p->sig_exit &&
+		    interrupted(p))
 			return monitor_resume(p, false);
 		if (sig == (SIGTRAP | 0x80))
 			return p->in_call ? m->role->on_exit_stop(m, p) :
@@ -229,10 +246,12 @@ static int on_stop(struct monitor *m, struct proc *p, int st)
 	case PTRACE_EVENT_CLONE:
 		return on_fork(m, p);
 	case PTRACE_EVENT_EXEC:
+		/* A new program: its caught signals are back to default. */
+		p->catches_chld = 0;
 		if (tracee_hide_vdso(p->pid))
 			fprintf(stderr, "mvx: could not hide the vDSO of pid "
 				"%d: its time calls may not stop\n", (int)p->pid);
-		return cont(p->pid, 0);
+		return event_done(p);
 	case PTRACE_EVENT_SECCOMP:
 		return on_seccomp(m, p);
 	}

@@ -47,6 +47,8 @@
 #define SZ_RUSAGE	144
 #define SZ_POLLFD	8
 #define SZ_EPOLL_EVENT	12	/* packed on x86-64 */
+#define SZ_SIGACTION	32	/* the kernel's: handler, flags, restorer,
+				 * mask */
 
 static const struct pol_entry table[] = {
 	/* ----- inputs: per machine, per moment; the leader's is the truth */
@@ -296,6 +298,24 @@ static const struct pol_entry table[] = {
 	[SYS_clone] = { "clone", MVX_COMPARE, 1, NO_FD,
 		.why = "a new process (threads are refused: mvx follows "
 		       "processes only)" },
+	[SYS_rt_sigaction] = { "rt_sigaction", MVX_COMPARE, 4, NO_FD,
+		.buf = { IN(1, SZ_FIXED, SZ_SIGACTION) },
+		.why = "which signals the program catches, and how: a "
+		       "follower aligns a caught SIGCHLD with the leader's" },
+	[SYS_rt_sigreturn] = { "rt_sigreturn", MVX_COMPARE, 0, NO_FD,
+		.why = "a handler's end: where a signal blocked during the "
+		       "handler lands" },
+	[SYS_rt_sigsuspend] = { "rt_sigsuspend", MVX_COMPARE, 2, NO_FD,
+		.buf = { IN(0, SZ_FIXED, 8) },
+		.why = "a wait for a signal: one deferred to the next syscall "
+		       "must not wait behind it (sigalign.h)" },
+	[SYS_pause] = { "pause", MVX_COMPARE, 0, NO_FD,
+		.why = "as rt_sigsuspend" },
+	[SYS_rt_sigprocmask] = { "rt_sigprocmask", MVX_COMPARE, 2, NO_FD,
+		.buf = { IN(1, SZ_FIXED, 8) },
+		.why = "where a caught signal may land: a signal is delivered "
+		       "between the same two syscalls in every replica only "
+		       "if unblocking is one of them" },
 	[SYS_kill] = { "kill", MVX_COMPARE, 2, NO_FD,
 		.why = "whom the program signals" },
 	[SYS_tgkill] = { "tgkill", MVX_COMPARE, 3, NO_FD,

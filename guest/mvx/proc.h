@@ -26,18 +26,31 @@ struct proc {
 	unsigned parked:1;	/* follower: waits for the leader's record */
 	unsigned refill:1;	/* follower: read restarted to get as much */
 	unsigned steered:1;	/* follower: wait4 made to wait for one pid */
-	unsigned inject:1;	/* follower: a SIGCHLD sent, to be let
-				 * through (sigalign.h) */
-	unsigned rewind:1;	/* follower: call skipped, to be made again
-				 * after the signal's handler */
+	unsigned inject:1;	/* a SIGCHLD sent, to be let through
+				 * (sigalign.h) */
+	unsigned rewind:1;	/* call skipped, to be made again after
+				 * the signal's handler */
 	unsigned outside:1;	/* follower: accept of a connection from
 				 * outside (a stand-in's) */
 	unsigned not_run:1;	/* follower: read or wait4 not run, the
 				 * leader's result (EAGAIN, 0) */
 	unsigned interrupted:1;	/* its call hit a signal, to be restarted */
+	unsigned catches_chld:1;	/* has a handler for SIGCHLD */
+	unsigned sig_exit:1;	/* follower: resumed to its call's exit
+				 * stop only for a signal due there */
+	unsigned exit_parked:1;	/* follower: at that exit stop, waits for
+				 * the leader's next record */
+	unsigned held_at_return:1;	/* its held signal came as its last
+					 * call returned */
 	uint8_t held_sig;	/* follower: its own signal, held at its
 				 * delivery stop until the leader's next
-				 * record says if the leader's came here */
+				 * record says if the leader's came here;
+				 * leader: a signal deferred to its next
+				 * syscall */
+	/* Where its last monitored call returns to: the registers a signal
+	 * delivered right there finds (sigalign.h). */
+	uint64_t ret_rip, ret_rsp;
+	long ret_orig;
 	uint64_t got, want;	/* refill: bytes read so far, the leader's */
 	unsigned tsc_len;	/* a faulted rdtsc(p) being completed */
 	const struct pol_entry *pol;

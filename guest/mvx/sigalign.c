@@ -1,8 +1,10 @@
 /* sigalign: whether a signal is caught is in /proc/PID/status (SigCgt,
  * a hex mask, bit SIG - 1).  A signal the program does not catch either
  * does nothing or ends the process, which the leader's GONE record
- * mirrors (follower.c).  A follower's side: its own signal held or
- * dropped, the leader's sent where the leader's landed. */
+ * mirrors (follower.c).  A signal record's args[1] is 1 when the leader's
+ * process took it at the return of its syscall before.  Where the mask
+ * changes (rt_sigprocmask) is a monitored syscall, so between two of them
+ * a replica blocks SIGCHLD exactly where the leader did. */
 #include "sigalign.h"
 #include "inbox.h"
 #include "tracee.h"
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 
 static bool caught(pid_t pid, int sig)
 {
@@ -35,39 +38,75 @@ bool sigalign_applies(pid_t pid, int sig)
 	return sig == SIGCHLD && caught(pid, sig);
 }
 
-/* ----- a follower */
-
-/* Send P the signal of the leader's record R, to be let through. */
-static int send_signal(struct proc *p, struct record *r)
+/* The kernel delivers a signal pending at a syscall's return before the
+ * next instruction: the registers are those the call returns to, and
+ * orig_rax still names it (rt_sigreturn sets it to -1).  One delivered
+ * after an interrupt has orig_rax -1 and, unless the program came back
+ * to that very instruction and stack, other registers. */
+bool sigalign_at_return(const struct proc *p)
 {
-	int sig = (int)r->call.args[0];
+	struct user_regs_struct r;
 
-	inbox_drop(r);
-	p->inject = 1;
-	return kill(p->pid, sig) && errno != ESRCH ? -1 : 0;
+	if (!p->ret_rip || tracee_regs(p->pid, &r))
+		return false;
+	return (long)r.orig_rax == p->ret_orig && r.rip == p->ret_rip &&
+	       r.rsp == p->ret_rsp;
 }
 
-/* P, between two syscalls, is due the leader's signal before its next
- * one: sent now.  0 or -1. */
-int sigalign_due(struct monitor *m, struct proc *p)
-{
-	struct record *r = inbox_peek(m, p->vid);
+/* rt_sigreturn returns to the registers saved in the frame its handler
+ * was called with: the frame's struct ucontext is at the stack pointer
+ * (the handler's return popped the frame's return address), its
+ * uc_mcontext 40 bytes in (uc_flags, uc_link, uc_stack), and in that
+ * struct sigcontext, rsp and rip are the 16th and 17th words (x86-64
+ * ABI, fixed). */
+#define SIGFRAME_RSP	(40 + 15 * 8)
 
-	if (!r || r->call.nr != MVX_NR_SIGNAL || r->call.seq != p->seq)
-		return 0;
-	return send_signal(p, inbox_take(m, p->vid));
+static void note_return(struct proc *p)
+{
+	uint64_t at[2];
+
+	p->ret_orig = p->call.nr;
+	p->ret_rip = p->call.rip;
+	p->ret_rsp = p->call.rsp;
+	if (p->call.nr != SYS_rt_sigreturn)
+		return;
+	p->ret_orig = -1;
+	if (tracee_read(p->pid, p->call.rsp + SIGFRAME_RSP, at, sizeof(at)))
+		at[0] = at[1] = 0;	/* no return point: never matched */
+	p->ret_rsp = at[0];
+	p->ret_rip = at[1];
 }
 
-/* P, stopped at the call (or rdtsc) it has begun, gets a signal first:
- * the call not counted, skipped and made again once the handler has
- * run.  The signal is sent unless one is already on its way (R NULL). */
-int sigalign_first(struct monitor *m, struct proc *p, struct record *r)
+/* rt_sigaction(SIGCHLD, act, ...): the kernel's struct sigaction starts
+ * with the handler. */
+static void note_handler(struct proc *p)
+{
+	uint64_t handler;
+
+	if (p->call.nr != SYS_rt_sigaction || p->call.args[0] != SIGCHLD ||
+	    !p->call.args[1] ||
+	    tracee_read(p->pid, p->call.args[1], &handler, sizeof(handler)))
+		return;
+	p->catches_chld = handler != (uint64_t)(uintptr_t)SIG_DFL &&
+			  handler != (uint64_t)(uintptr_t)SIG_IGN;
+}
+
+void sigalign_note_call(struct proc *p)
+{
+	note_return(p);
+	note_handler(p);
+}
+
+int sigalign_first(struct monitor *m, struct proc *p, int sig)
 {
 	p->seq = p->mine.call.seq;
 	m->calls--;
 	p->parked = 0;
-	if (r && send_signal(p, r))
-		return -1;
+	if (sig) {
+		p->inject = 1;
+		if (kill(p->pid, sig) && errno != ESRCH)
+			return -1;
+	}
 	if (p->call.nr == MVX_NR_TSC) {
 		/* The SIGSEGV dropped: rdtsc faults again after the handler. */
 		p->tsc_len = 0;
@@ -96,11 +135,59 @@ int sigalign_rewind(struct proc *p)
 	return monitor_resume(p, false);
 }
 
+/* ----- a follower */
+
+/* Whether record R is the leader's signal for P's next syscall; and
+ * taken as the syscall before returned. */
+static bool signal_here(const struct proc *p, const struct record *r)
+{
+	return r && r->call.nr == MVX_NR_SIGNAL && r->call.seq == p->seq;
+}
+
+static bool at_return(const struct record *r)
+{
+	return r->call.args[1] == 1;
+}
+
+/* Send P the signal of the leader's record R, to be let through. */
+static int send_signal(struct proc *p, struct record *r)
+{
+	int sig = (int)r->call.args[0];
+
+	inbox_drop(r);
+	p->inject = 1;
+	return kill(p->pid, sig) && errno != ESRCH ? -1 : 0;
+}
+
+int sigalign_at_exit(struct monitor *m, struct proc *p)
+{
+	struct record *r = inbox_peek(m, p->vid);
+
+	p->exit_parked = 0;
+	if (!r && p->catches_chld && !m->leader_ended && !m->leader_gone) {
+		p->exit_parked = 1;
+		return 0;
+	}
+	if (signal_here(p, r) && at_return(r) &&
+	    send_signal(p, inbox_take(m, p->vid)))
+		return -1;
+	return monitor_resume(p, false);
+}
+
+bool sigalign_blocked(const struct proc *p, int sig)
+{
+	uint64_t mask;
+
+	if (ptrace(PTRACE_GETSIGMASK, p->pid, sizeof(mask), &mask))
+		return false;
+	return mask >> (sig - 1) & 1;
+}
+
 /* P's own signal, held at its delivery stop: delivered there if the
- * leader's came at the same point (its SIGNAL record is the next one for
- * P), dropped if the leader's process went on instead (the leader's
- * record then says where its signal goes).  The signal to deliver, 0,
- * or MONITOR_SIG_HELD while the leader's next record has not come. */
+ * leader's came at the same return (its SIGNAL record, at the return, is
+ * the next one for P), dropped otherwise (the leader's record then says
+ * where its signal goes).  The signal to deliver, 0, or MONITOR_SIG_HELD
+ * while the leader's next record has not come. */
 static int held_signal(struct monitor *m, struct proc *p)
 {
 	struct record *r = inbox_peek(m, p->vid);
@@ -109,7 +196,7 @@ static int held_signal(struct monitor *m, struct proc *p)
 	if (!r && !m->leader_ended && !m->leader_gone)
 		return MONITOR_SIG_HELD;
 	p->held_sig = 0;
-	if (!r || r->call.nr != MVX_NR_SIGNAL || r->call.seq != p->seq)
+	if (!signal_here(p, r) || !at_return(r) || !p->held_at_return)
 		return 0;
 	inbox_drop(inbox_take(m, p->vid));
 	return sig;
@@ -129,6 +216,9 @@ int sigalign_on_signal(struct monitor *m, struct proc *p, int sig)
 	if (p->in_call)
 		return 0;
 	p->held_sig = (uint8_t)sig;
+	/* Not if it cut its call short: the leader's came as its call
+	 * completed, this one's would make it return EINTR. */
+	p->held_at_return = !p->interrupted && sigalign_at_return(p);
 	return held_signal(m, p);
 }
 

@@ -1,12 +1,15 @@
-/* sigalign: asynchronous signals delivered before the same syscall in
- * every replica, at the same instruction when both kernels raise it
- * there (docs/mvx.md).  Today SIGCHLD, when the program catches it (a
- * shell's handler reaps children wherever the signal lands).  The
- * leader records each delivery as a pseudo-syscall (MVX_NR_SIGNAL)
- * numbered with the process's next syscall; a follower holds its own
- * SIGCHLD until the leader's next record says whether the leader's
- * landed at the same point, and otherwise sends its process one where
- * the leader's got it: before that syscall. */
+/* sigalign: asynchronous signals delivered at the same point in every
+ * replica (docs/mvx.md, "Signals").  Today SIGCHLD, when the program
+ * catches it (a shell's handler reaps children wherever the signal
+ * lands).  The leader records each delivery as a pseudo-syscall
+ * (MVX_NR_SIGNAL) numbered with the process's next syscall, and says
+ * whether it came at the return of the syscall before (a call that
+ * unblocked it, or one it interrupted) or somewhere in the program's
+ * code between the two.  A follower's process that catches SIGCHLD stops
+ * at the return of each monitored call, where it gets a signal of the
+ * first kind; one of the second kind it gets just before the next
+ * syscall.  Its own SIGCHLD is held until the leader's next record says
+ * whether the leader's came at the same return. */
 #ifndef DUPLEX_MVX_SIGALIGN_H
 #define DUPLEX_MVX_SIGALIGN_H
 
@@ -19,19 +22,40 @@
  * delivery is aligned: SIGCHLD, caught by the program. */
 bool sigalign_applies(pid_t pid, int sig);
 
+/* P, at a signal's delivery stop: is it at the return of its last
+ * monitored syscall (the signal delivered as the call returns)? */
+bool sigalign_at_return(const struct proc *p);
+
+/* At the seccomp stop of P's call (p->call read): note where it returns
+ * to, and whether P catches SIGCHLD from now on (rt_sigaction; an exec
+ * resets it, a child inherits it). */
+void sigalign_note_call(struct proc *p);
+
+/* P, stopped at the call (or rdtsc) it has begun, gets signal SIG first
+ * (0: one is on its way already): the call is not counted, skipped, and
+ * made again after the handler.  0 or -1. */
+int sigalign_first(struct monitor *m, struct proc *p, int sig);
+/* At the exit stop of the call sigalign_first skipped: back to its
+ * syscall instruction.  0 or -1. */
+int sigalign_rewind(struct proc *p);
+
 /* The follower's side.  Each returns 0 or -1 (a process gone meanwhile
  * is 0: its exit comes next). */
 
-/* P, between two syscalls, is due the leader's signal before its next
- * one (the first record of P's vid): sent now. */
-int sigalign_due(struct monitor *m, struct proc *p);
-/* P, stopped at the call (or rdtsc) it has begun, gets the signal of
- * the leader's record R first (R NULL: one is on its way already): the
- * call is not counted, skipped, and made again after the handler. */
-int sigalign_first(struct monitor *m, struct proc *p, struct record *r);
-/* At the exit stop of the call sigalign_first skipped: back to its
- * syscall instruction. */
-int sigalign_rewind(struct proc *p);
+/* Whether P's monitored calls must stop at their return, for a signal
+ * the leader's process may have taken there. */
+static inline bool sigalign_wants_exit(const struct proc *p)
+{
+	return p->catches_chld;
+}
+
+/* P at the exit stop of its call (or parked there): sent the leader's
+ * signal if the leader's process took it at this return, and resumed;
+ * parked while the leader's next record has not come. */
+int sigalign_at_exit(struct monitor *m, struct proc *p);
+/* Whether signal SIG is blocked in P (then it cannot be delivered before
+ * P's next syscall as in the leader: a divergence). */
+bool sigalign_blocked(const struct proc *p, int sig);
 /* Role hook (role_ops.on_signal): SIG about to be delivered to P. */
 int sigalign_on_signal(struct monitor *m, struct proc *p, int sig);
 /* P, held at its own signal: resumed once the leader's next record has

@@ -33,6 +33,8 @@ void tracee_call_of(const struct user_regs_struct *r, struct tracee_call *c)
 	c->args[3] = r->r10;
 	c->args[4] = r->r8;
 	c->args[5] = r->r9;
+	c->rip = r->rip;
+	c->rsp = r->rsp;
 }
 
 static void set_arg(struct user_regs_struct *r, unsigned i, uint64_t v)

@@ -12,6 +12,8 @@
 struct tracee_call {
 	long nr;
 	uint64_t args[6];
+	uint64_t rip;		/* just past its syscall instruction */
+	uint64_t rsp;
 };
 
 int tracee_regs(pid_t pid, struct user_regs_struct *r);

@@ -74,6 +74,13 @@ static void test_div_text(void **state)
 	mvx_div_format(&d, text, sizeof(text));
 	assert_non_null(strstr(text, "lseek("));
 	assert_non_null(strstr(text, "result: leader 0x5, replica 1 0x7"));
+	d = (struct mvx_div){ .what = MVX_DIV_SIGNAL, .replica = 1, .nr = 56,
+			      .leader = 17 };
+	mvx_div_format(&d, text, sizeof(text));
+	assert_non_null(strstr(text, "clone("));
+	assert_non_null(strstr(text, "a signal before the syscall: leader "
+				     "took signal 17, replica 1 has it "
+				     "blocked"));
 }
 
 /* Every field a kernel could set out of bounds is refused, and the
