@@ -133,6 +133,7 @@ static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
 {
 	uint8_t kind = p->mine.call.kind;
 	struct mvx_div d;
+	int r;
 
 	if (theirs->call.seq != p->mine.call.seq) {
 		compare_set(&d, MVX_DIV_SEQ, theirs->call.seq,
@@ -165,12 +166,15 @@ static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
 		if (kind == MVX_REFUSE && tracee_skip(p->pid))
 			return -1;
 		p->sig_exit = sigalign_wants_exit(p);
-		return monitor_resume(p, p->sig_exit);
+		if (monitor_resume(p, p->sig_exit))
+			return -1;
+		return p->sig_exit ? sigalign_during(m, p) : 0;
 	}
 	p->theirs = theirs;
 	if ((kind == MVX_INPUT || kind == MVX_EXTERNAL) && tracee_skip(p->pid))
 		return -1;
-	if (steer_read(p) || steer_wait(p))
+	r = steer_eintr(p);
+	if (r < 0 || (!r && (steer_read(p) || steer_wait(p))))
 		return -1;
 	return monitor_resume(p, true);
 }
@@ -319,6 +323,7 @@ static int follower_on_eintr(struct monitor *m, struct proc *p)
 	p->steered = 0;
 	p->not_run = 0;
 	p->outside = 0;
+	p->sig_exit = 0;
 	p->mine.call.result = -EINTR;
 	if (p->mine.call.kind == MVX_OUTPUT &&
 	    compare_exit(&p->mine, theirs, &d))
@@ -407,7 +412,8 @@ static int receive(struct monitor *m, int timeout_ms)
 }
 
 /* Give each parked process its record if it has come, each one held at
- * its own signal or at a return its verdict. */
+ * its own signal or at a return its verdict, and each one waiting in
+ * its call for a signal the leader's got. */
 static int serve_parked(struct monitor *m)
 {
 	for (unsigned i = 0; i < m->procs.n; i++) {
@@ -415,7 +421,8 @@ static int serve_parked(struct monitor *m)
 
 		if (p->held_sig ? sigalign_release_held(m, p) :
 		    p->parked ? serve(m, p) :
-		    p->exit_parked ? sigalign_at_exit(m, p) : 0)
+		    p->exit_parked ? sigalign_at_exit(m, p) :
+		    p->in_call && p->sig_exit ? sigalign_during(m, p) : 0)
 			return -1;
 	}
 	return 0;

@@ -6,6 +6,7 @@
  * out.  A follower that is gone is dropped with a message; the leader's
  * program goes on while one follower is left, and is stopped when none
  * is (the run's verdict is then LOST). */
+#define _GNU_SOURCE	/* CLONE_VFORK */
 #include "leader.h"
 #include "sigalign.h"
 #include "sock.h"
@@ -13,6 +14,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +141,15 @@ static void broadcast(struct monitor *m, const struct record *r)
 	}
 }
 
+/* P's interrupted call returned -EINTR: that is its result. */
+static int leader_on_eintr(struct monitor *m, struct proc *p)
+{
+	p->mine.call.result = -EINTR;
+	broadcast(m, &p->mine);
+	await_acks(m, &p->mine.call);
+	return 0;
+}
+
 /* Tell the followers that P takes signal SIG before its syscall SEQ:
  * as its syscall before returned (AT_RETURN), or at SEQ's entry. */
 static void record_signal(struct monitor *m, const struct proc *p, int sig,
@@ -154,6 +165,29 @@ static void record_signal(struct monitor *m, const struct proc *p, int sig,
 	record_free(&r);
 }
 
+/* SIG cuts P's call short.  Made again after the handler, the call has
+ * not happened yet: the followers take the signal before theirs (a fork
+ * the kernel aborted for it forks after the handler, everywhere).
+ * Returning EINTR: so do the followers', the signal taken as it
+ * returns.  The signal to deliver, or -1. */
+static int interrupting_signal(struct monitor *m, struct proc *p, int sig)
+{
+	int64_t result;
+
+	p->interrupted = 0;
+	if (tracee_result(p->pid, &result))
+		return errno == ESRCH ? 0 : -1;
+	if (sigalign_restarts(p, result)) {
+		p->seq = p->mine.call.seq;
+		m->calls--;
+		record_signal(m, p, sig, p->seq, false);
+		return sig;
+	}
+	leader_on_eintr(m, p);
+	record_signal(m, p, sig, p->seq, true);
+	return sig;
+}
+
 /* SIG about to be delivered to P: let through as a syscall returns
  * (the followers' are sent there too); anywhere else, a point in the
  * program's code no follower could find, deferred to P's next syscall
@@ -166,6 +200,8 @@ static int leader_on_signal(struct monitor *m, struct proc *p, int sig)
 		p->inject = 0;
 		return sig;
 	}
+	if (p->interrupted)
+		return interrupting_signal(m, p, sig);
 	if (!sigalign_at_return(p)) {
 		p->held_sig = (uint8_t)sig;
 		return 0;
@@ -185,6 +221,15 @@ static int deferred_signal(struct monitor *m, struct proc *p)
 	return sigalign_first(m, p, sig);
 }
 
+/* fork, and clone but a vfork's (its parent returns only once the
+ * child has execed or ended): told at their exit, once the kernel has
+ * forked or cut the call short for a signal (interrupting_signal()). */
+static bool forks(const struct tracee_call *c)
+{
+	return c->nr == SYS_fork ||
+	       (c->nr == SYS_clone && !(c->args[0] & CLONE_VFORK));
+}
+
 static int leader_on_call(struct monitor *m, struct proc *p)
 {
 	enum mvx_kind kind;
@@ -196,6 +241,8 @@ static int leader_on_call(struct monitor *m, struct proc *p)
 		return deferred_signal(m, p);
 	switch (kind) {
 	case MVX_COMPARE:
+		if (forks(&p->call))
+			return monitor_resume(p, true);
 		broadcast(m, &p->mine);
 		await_acks(m, &p->mine.call);
 		return monitor_resume(p, false);
@@ -232,6 +279,8 @@ static int leader_on_exit_stop(struct monitor *m, struct proc *p)
 		return -1;
 	broadcast(m, &p->mine);
 	await_acks(m, &p->mine.call);
+	if (forks(&p->call) && monitor_release_children(m, p))
+		return -1;
 	return monitor_resume(p, false);
 }
 
@@ -251,15 +300,6 @@ static int leader_on_tsc(struct monitor *m, struct proc *p)
 	broadcast(m, &p->mine);
 	await_acks(m, &p->mine.call);
 	return monitor_resume(p, false);
-}
-
-/* P's interrupted call returned -EINTR: that is its result. */
-static int leader_on_eintr(struct monitor *m, struct proc *p)
-{
-	p->mine.call.result = -EINTR;
-	broadcast(m, &p->mine);
-	await_acks(m, &p->mine.call);
-	return 0;
 }
 
 /* A process's end, for the followers (follower.c: a signal from outside
@@ -336,4 +376,5 @@ const struct role_ops leader_ops = {
 	.on_gone = leader_on_gone,
 	.idle = leader_idle,
 	.finish = leader_finish,
+	.hold_children = true,
 };

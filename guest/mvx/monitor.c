@@ -25,10 +25,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* The kernel's restart codes (include/linux/errno.h, not UAPI). */
-#define ERESTARTSYS_	512
-#define ERESTARTNOHAND_	514
-
 void monitor_end(struct monitor *m, enum mvx_end_how how, int code)
 {
 	if (m->end.how)
@@ -140,7 +136,8 @@ static int event_done(struct proc *p)
 static int on_fork(struct monitor *m, struct proc *parent)
 {
 	pid_t ppid = parent->pid;
-	bool catches = parent->catches_chld;
+	bool catches = parent->catches_chld, restarts = parent->chld_restart;
+	bool hold = m->role->hold_children && parent->in_call;
 	unsigned long msg;
 	uint32_t vid;
 	struct proc *child;
@@ -157,7 +154,10 @@ static int on_fork(struct monitor *m, struct proc *parent)
 	child->vid = vid;
 	child->known = 1;
 	child->catches_chld = catches;
-	if (child->held) {
+	child->chld_restart = restarts;
+	child->ppid = ppid;
+	child->wait_parent = hold;
+	if (child->held && !hold) {
 		child->held = 0;
 		if (cont(child->pid, 0))
 			return -1;
@@ -173,11 +173,28 @@ static int on_event_stop(struct proc *p)
 		return ptrace(PTRACE_LISTEN, p->pid, 0, 0) && errno != ESRCH ?
 		       -1 : 0;
 	p->started = 1;
-	if (!p->known) {
+	if (!p->known || p->wait_parent) {
 		p->held = 1;
 		return 0;
 	}
 	return cont(p->pid, 0);
+}
+
+int monitor_release_children(struct monitor *m, const struct proc *parent)
+{
+	for (unsigned i = 0; i < m->procs.n; i++) {
+		struct proc *c = &m->procs.v[i];
+
+		if (!c->wait_parent || c->ppid != parent->pid)
+			continue;
+		c->wait_parent = 0;
+		if (c->held) {
+			c->held = 0;
+			if (cont(c->pid, 0))
+				return -1;
+		}
+	}
+	return 0;
 }
 
 /* At the exit stop of P's call: did a signal interrupt it, the kernel
@@ -223,11 +240,7 @@ static int on_stop(struct monitor *m, struct proc *p, int st)
 		return 0;
 	switch (event) {
 	case 0:
-		/* At a return stopped at only for a signal, the call is
-		 * over as far as the leader's monitor counts (it let it go
-		 * on): a restart is a new call. */
-		if (sig == (SIGTRAP | 0x80) && p->in_call && !p->sig_exit &&
-		    interrupted(p))
+		if (sig == (SIGTRAP | 0x80) && p->in_call && interrupted(p))
 			return monitor_resume(p, false);
 		if (sig == (SIGTRAP | 0x80))
 			return p->in_call ? m->role->on_exit_stop(m, p) :

@@ -21,6 +21,12 @@ struct monitor;
 
 #define MONITOR_SIG_HELD	(-2)
 
+/* The kernel's restart codes (include/linux/errno.h, not UAPI): a call a
+ * signal cut short, made again after it or returning EINTR. */
+#define ERESTARTSYS_	512
+#define ERESTARTNOINTR_	513
+#define ERESTARTNOHAND_	514
+
 /* What a role does at each stop; each returns 0, or -1 to end the run
  * (m->end says how). */
 struct role_ops {
@@ -43,6 +49,10 @@ struct role_ops {
 	int (*idle)(struct monitor *m, int timeout_ms);
 	/* The program is gone: settle with the peers. */
 	void (*finish)(struct monitor *m);
+	/* A child forked in a call resumed to its exit stop stays stopped
+	 * until monitor_release_children() (leader: its followers learn of
+	 * the fork first). */
+	bool hold_children;
 };
 
 struct monitor {
@@ -82,6 +92,9 @@ void monitor_run(struct monitor *m, char *const argv[]);
 /* Resume P: to its syscall's exit stop (TO_EXIT) or on. */
 int monitor_resume(struct proc *p, bool to_exit);
 
+/* Resume the children of PARENT held for it (role_ops.hold_children).
+ * 0 or -1. */
+int monitor_release_children(struct monitor *m, const struct proc *parent);
 /* Resume P, held at a signal's delivery stop, with SIG (0: none). */
 int monitor_deliver(struct proc *p, int sig);
 

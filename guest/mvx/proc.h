@@ -15,6 +15,7 @@
 
 struct proc {
 	pid_t pid;
+	pid_t ppid;		/* the parent that forked it, if traced */
 	uint32_t vid;
 	uint32_t seq;		/* syscalls monitored so far */
 	uint32_t children;	/* forks so far: names the next child */
@@ -36,6 +37,9 @@ struct proc {
 				 * leader's result (EAGAIN, 0) */
 	unsigned interrupted:1;	/* its call hit a signal, to be restarted */
 	unsigned catches_chld:1;	/* has a handler for SIGCHLD */
+	unsigned chld_restart:1;	/* ... with SA_RESTART */
+	unsigned wait_parent:1;	/* a child held until its parent's fork
+				 * is told (role_ops.hold_children) */
 	unsigned sig_exit:1;	/* follower: resumed to its call's exit
 				 * stop only for a signal due there */
 	unsigned exit_parked:1;	/* follower: at that exit stop, waits for

@@ -78,17 +78,24 @@ static void note_return(struct proc *p)
 }
 
 /* rt_sigaction(SIGCHLD, act, ...): the kernel's struct sigaction starts
- * with the handler. */
+ * with the handler and its flags. */
 static void note_handler(struct proc *p)
 {
-	uint64_t handler;
+	uint64_t act[2];
 
 	if (p->call.nr != SYS_rt_sigaction || p->call.args[0] != SIGCHLD ||
 	    !p->call.args[1] ||
-	    tracee_read(p->pid, p->call.args[1], &handler, sizeof(handler)))
+	    tracee_read(p->pid, p->call.args[1], act, sizeof(act)))
 		return;
-	p->catches_chld = handler != (uint64_t)(uintptr_t)SIG_DFL &&
-			  handler != (uint64_t)(uintptr_t)SIG_IGN;
+	p->catches_chld = act[0] != (uint64_t)(uintptr_t)SIG_DFL &&
+			  act[0] != (uint64_t)(uintptr_t)SIG_IGN;
+	p->chld_restart = !!(act[1] & SA_RESTART);
+}
+
+bool sigalign_restarts(const struct proc *p, int64_t result)
+{
+	return result == -ERESTARTNOINTR_ ||
+	       (result == -ERESTARTSYS_ && p->chld_restart);
 }
 
 void sigalign_note_call(struct proc *p)
@@ -159,6 +166,24 @@ static int send_signal(struct proc *p, struct record *r)
 	return kill(p->pid, sig) && errno != ESRCH ? -1 : 0;
 }
 
+/* Calls that end when a signal comes: the signal is how they return. */
+static bool waits_for_signal(long nr)
+{
+	return nr == SYS_rt_sigsuspend || nr == SYS_pause;
+}
+
+int sigalign_during(struct monitor *m, struct proc *p)
+{
+	struct record *r;
+
+	if (p->inject || !waits_for_signal(p->call.nr))
+		return 0;
+	r = inbox_peek(m, p->vid);
+	if (!signal_here(p, r) || !at_return(r))
+		return 0;
+	return send_signal(p, inbox_take(m, p->vid));
+}
+
 int sigalign_at_exit(struct monitor *m, struct proc *p)
 {
 	struct record *r = inbox_peek(m, p->vid);
@@ -216,9 +241,11 @@ int sigalign_on_signal(struct monitor *m, struct proc *p, int sig)
 	if (p->in_call)
 		return 0;
 	p->held_sig = (uint8_t)sig;
-	/* Not if it cut its call short: the leader's came as its call
-	 * completed, this one's would make it return EINTR. */
-	p->held_at_return = !p->interrupted && sigalign_at_return(p);
+	/* Not if it cut its call short (the leader's came as its call
+	 * completed, this one's would make it return EINTR), unless a
+	 * signal is what the call waits for. */
+	p->held_at_return = (!p->interrupted || waits_for_signal(p->call.nr)) &&
+			    sigalign_at_return(p);
 	return held_signal(m, p);
 }
 

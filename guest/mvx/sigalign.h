@@ -39,6 +39,10 @@ int sigalign_first(struct monitor *m, struct proc *p, int sig);
  * syscall instruction.  0 or -1. */
 int sigalign_rewind(struct proc *p);
 
+/* P's call, cut short by its SIGCHLD with RESULT (a -ERESTART* code):
+ * made again after the handler (or does it return EINTR)? */
+bool sigalign_restarts(const struct proc *p, int64_t result);
+
 /* The follower's side.  Each returns 0 or -1 (a process gone meanwhile
  * is 0: its exit comes next). */
 
@@ -53,6 +57,10 @@ static inline bool sigalign_wants_exit(const struct proc *p)
  * signal if the leader's process took it at this return, and resumed;
  * parked while the leader's next record has not come. */
 int sigalign_at_exit(struct monitor *m, struct proc *p);
+/* P, in its call (resumed to its exit stop): if the call waits for a
+ * signal (rt_sigsuspend, pause) and the leader's came as its returned,
+ * sent now, for the call to return.  0 or -1. */
+int sigalign_during(struct monitor *m, struct proc *p);
 /* Whether signal SIG is blocked in P (then it cannot be delivered before
  * P's next syscall as in the leader: a divergence). */
 bool sigalign_blocked(const struct proc *p, int sig);

@@ -47,6 +47,14 @@ int steer_read(struct proc *p)
 	return tracee_set_call_arg(p->pid, 2, p->want);
 }
 
+int steer_eintr(struct proc *p)
+{
+	if (p->mine.call.kind != MVX_OUTPUT || p->theirs->call.result != -EINTR)
+		return 0;
+	p->not_run = 1;
+	return tracee_skip(p->pid) ? -1 : 1;
+}
+
 int steer_not_run_done(struct proc *p, const struct record *theirs,
 		       int64_t *result)
 {

@@ -13,6 +13,10 @@
  * reaped (or to its 0: none yet).  0 (steered or nothing to steer) or -1. */
 int steer_read(struct proc *p);
 int steer_wait(struct proc *p);
+/* At P's seccomp stop: the leader's call, a signal cut short, returned
+ * EINTR; this one is not run and returns the same (steer_not_run_done).
+ * 1 if so, 0 if not, -1 on error. */
+int steer_eintr(struct proc *p);
 
 /* At an exit stop of a steered read, *RESULT its result: 1 if it has been
  * restarted for the rest, 0 once done (*RESULT the whole read's, the
