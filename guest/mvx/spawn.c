@@ -63,6 +63,13 @@ static void program_main(char *const argv[], unsigned replica, int exe)
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL))
 		die("sigprocmask");
+	/* Every replica starts with every signal's default action: what
+	 * mvx was started from (a shell's background job ignores SIGINT, a
+	 * partition's daemon others) differs per partition, and a program
+	 * asks (rt_sigaction) and goes its way by it. */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
 
 	/* The same addresses in every replica: pointers compare. */
 	if (personality(ADDR_NO_RANDOMIZE) == -1)
