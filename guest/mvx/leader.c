@@ -8,94 +8,18 @@
  * is (the run's verdict is then LOST). */
 #define _GNU_SOURCE	/* CLONE_VFORK */
 #include "leader.h"
+#include "followers.h"
 #include "sigalign.h"
 #include "sock.h"
 #include "tsc.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-/* While its program makes no syscall (a sleep), the leader looks at its
- * followers this often, so that one gone is seen within seconds. */
-#define LEADER_WATCH_MS 500
-
-/* Drop follower I, saying WHY. */
-static void drop_peer(struct monitor *m, unsigned i, const char *why)
-{
-	m->peer_ok[i] = false;
-	fprintf(stderr, "mvx: follower %u %s\n", i + 1, why);
-}
-
-/* One message from follower I within TIMEOUT_MS (0: one already there).
- * 1: an ACK, in *ACK.  0: nothing came.  -1: the follower is done with —
- * its END kept as its verdict, or dropped with a message. */
-static int hear(struct monitor *m, unsigned i, int timeout_ms,
-		struct mvx_ack *ack)
-{
-	struct record_ctl ctl;
-	struct record *r;
-	uint16_t type;
-	int err;
-
-	err = record_recv(&m->peers[i], &type, &r, &ctl, timeout_ms);
-	if (err == 1)
-		return 0;
-	if (!err && type == MVX_MSG_ACK) {
-		*ack = ctl.ack;
-		return 1;
-	}
-	m->peer_ok[i] = false;
-	if (!err && type == MVX_MSG_END) {
-		m->peer_end[i] = ctl.end;
-		return -1;
-	}
-	if (err)
-		drop_peer(m, i, errno == EPIPE ? "is gone without a verdict" :
-			  strerror(errno));
-	else
-		drop_peer(m, i, "sent a record out of turn");
-	if (r) {
-		record_free(r);
-		free(r);
-	}
-	return -1;
-}
-
-/* Strict lockstep: every follower has checked C before P goes on. */
-static void await_acks(struct monitor *m, const struct mvx_call *c)
-{
-	struct mvx_ack a;
-
-	for (unsigned i = 0; m->strict && i < m->npeers; i++) {
-		if (!m->peer_ok[i])
-			continue;
-		switch (hear(m, i, LEADER_WAIT_MS, &a)) {
-		case 0:
-			drop_peer(m, i, "did not answer within 5 s: hung");
-			break;
-		case 1:
-			if (a.vid != c->vid || a.seq != c->seq)
-				drop_peer(m, i, "acknowledged another syscall");
-		}
-	}
-}
-
-/* Loose lockstep: take what follower I sent meanwhile — how far it has
- * come, or its early END (a divergence: the leader learns it now). */
-static void drain(struct monitor *m, unsigned i)
-{
-	struct mvx_ack a;
-
-	while (!m->strict && m->peer_ok[i] && hear(m, i, 0, &a) == 1)
-		;
-}
 
 /* An input's length, cut so that its bytes fit one record. */
 static int clamp(struct proc *p)
@@ -107,46 +31,13 @@ static int clamp(struct proc *p)
 	return tracee_set_call_arg(p->pid, (unsigned)e->clamp_arg, e->clamp);
 }
 
-/* Follower I closed its end: what it sent before, its END (a verdict
- * given, such as --continue's cap) among it, is read first.  Whether I
- * is done with that way (dropped with a message if it sent no END). */
-static bool closed_after_end(struct monitor *m, unsigned i)
-{
-	struct mvx_ack a;
-
-	while (m->peer_ok[i] && hear(m, i, 0, &a) == 1)
-		;
-	return !m->peer_ok[i];
-}
-
-static void broadcast(struct monitor *m, const struct record *r)
-{
-	int err;
-
-	for (unsigned i = 0; i < m->npeers; i++) {
-		if (!m->peer_ok[i])
-			continue;
-		if (!record_send(&m->peers[i], r)) {
-			drain(m, i);
-			continue;
-		}
-		err = errno;
-		if ((err == EPIPE || err == ECONNRESET) &&
-		    closed_after_end(m, i))
-			continue;
-		drop_peer(m, i, err == ETIMEDOUT ?
-			  "took nothing for 5 s: hung; the leader goes on" :
-			  err == EPIPE || err == ECONNRESET ?
-			  "is gone; the leader goes on" : strerror(err));
-	}
-}
-
-/* P's interrupted call returned -EINTR: that is its result. */
+/* P's interrupted call returned -EINTR: that is its result.  Not waited
+ * for even in strict lockstep: P is at its next syscall (or signal)
+ * already, which is. */
 static int leader_on_eintr(struct monitor *m, struct proc *p)
 {
 	p->mine.call.result = -EINTR;
-	broadcast(m, &p->mine);
-	await_acks(m, &p->mine.call);
+	followers_broadcast(m, &p->mine);
 	return 0;
 }
 
@@ -161,7 +52,7 @@ static void record_signal(struct monitor *m, const struct proc *p, int sig,
 
 	record_init(&r);
 	record_start(&r, p->vid, seq, &c, MVX_COMPARE, MVX_FD_NONE);
-	broadcast(m, &r);
+	followers_broadcast(m, &r);
 	record_free(&r);
 }
 
@@ -243,13 +134,11 @@ static int leader_on_call(struct monitor *m, struct proc *p)
 	case MVX_COMPARE:
 		if (forks(&p->call))
 			return monitor_resume(p, true);
-		broadcast(m, &p->mine);
-		await_acks(m, &p->mine.call);
-		return monitor_resume(p, false);
+		followers_broadcast(m, &p->mine);
+		return followers_then(m, p, THEN_CONT, 0);
 	case MVX_REFUSE:
-		broadcast(m, &p->mine);
-		await_acks(m, &p->mine.call);
-		return tracee_skip(p->pid) ? -1 : monitor_resume(p, false);
+		followers_broadcast(m, &p->mine);
+		return tracee_skip(p->pid) ? -1 : followers_then(m, p, THEN_CONT, 0);
 	case MVX_INPUT:
 		if (clamp(p))
 			return -1;
@@ -277,11 +166,10 @@ static int leader_on_exit_stop(struct monitor *m, struct proc *p)
 	if ((kind == MVX_INPUT || kind == MVX_OUTPUT) &&
 	    record_add_bufs(&p->mine, p->pid, p->pol, MVX_BUF_OUT, result))
 		return -1;
-	broadcast(m, &p->mine);
-	await_acks(m, &p->mine.call);
+	followers_broadcast(m, &p->mine);
 	if (forks(&p->call) && monitor_release_children(m, p))
 		return -1;
-	return monitor_resume(p, false);
+	return followers_then(m, p, THEN_CONT, 0);
 }
 
 static int leader_on_tsc(struct monitor *m, struct proc *p)
@@ -297,9 +185,8 @@ static int leader_on_tsc(struct monitor *m, struct proc *p)
 		return errno == ESRCH ? 0 : -1;
 	p->mine.call.result = (int64_t)tsc;
 	p->mine.call.args[1] = aux;
-	broadcast(m, &p->mine);
-	await_acks(m, &p->mine.call);
-	return monitor_resume(p, false);
+	followers_broadcast(m, &p->mine);
+	return followers_then(m, p, THEN_CONT, 0);
 }
 
 /* A process's end, for the followers (follower.c: a signal from outside
@@ -312,7 +199,7 @@ static void leader_on_gone(struct monitor *m, const struct proc *p, int st)
 	record_init(&r);
 	record_start(&r, p->vid, p->seq, &c, MVX_COMPARE, MVX_FD_NONE);
 	r.call.result = st;
-	broadcast(m, &r);
+	followers_broadcast(m, &r);
 	record_free(&r);
 }
 
@@ -321,45 +208,17 @@ static void leader_finish(struct monitor *m)
 	if (!m->end.how && m->root_done)
 		monitor_end_of_status(&m->end, m->root_status);
 	monitor_end(m, MVX_END_ERROR, 0);
-	for (unsigned i = 0; i < m->npeers; i++)
-		if (m->peer_ok[i] && record_send_end(&m->peers[i], &m->end))
-			m->peer_ok[i] = false;
-	/* Those dropped on their END have given their verdict already.  The
-	 * others may be behind: wait while they say they are coming. */
-	for (unsigned i = 0; i < m->npeers; i++) {
-		struct mvx_ack a;
-		int r = 1;
-
-		while (!m->peer_end[i].how &&
-		       (r = hear(m, i, LEADER_WAIT_MS, &a)) == 1)
-			;
-		if (!r)
-			drop_peer(m, i, "said nothing for 5 s");
-	}
+	followers_finish(m);
 }
 
 /* Between stops: take what the followers sent (ACKs, an early END) and
  * see whether they are still there; with none left, stop the program. */
 static int leader_idle(struct monitor *m, int timeout_ms)
 {
-	struct pollfd pfd = { .fd = m->sigfd, .events = POLLIN };
-	struct signalfd_siginfo si;
-	bool lost = false, any = false;
-
 	(void)timeout_ms;
-	if (poll(&pfd, 1, LEADER_WATCH_MS) < 0 && errno != EINTR)
+	if (followers_wait(m))
 		return -1;
-	while (read(m->sigfd, &si, sizeof(si)) == sizeof(si))
-		;
-	for (unsigned i = 0; i < m->npeers; i++) {
-		struct mvx_ack a;
-
-		while (m->peer_ok[i] && hear(m, i, 0, &a) == 1)
-			;
-		any |= m->peer_ok[i];
-		lost |= !m->peer_ok[i] && !m->peer_end[i].how;
-	}
-	if (!any && lost) {
+	if (followers_lost(m)) {
 		fprintf(stderr, "mvx: no follower left: the leader's program "
 			"is stopped\n");
 		monitor_kill(m);

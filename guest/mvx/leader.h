@@ -6,9 +6,6 @@
 
 #include "monitor.h"
 
-/* How long the leader waits for a follower's END after its own. */
-#define LEADER_WAIT_MS 5000
-
 extern const struct role_ops leader_ops;
 
 #endif

@@ -55,6 +55,13 @@ struct proc {
 	 * delivered right there finds (sigalign.h). */
 	uint64_t ret_rip, ret_rsp;
 	long ret_orig;
+	/* leader, strict: stopped at its call until every follower has
+	 * acknowledged it (followers.h) */
+	unsigned awaiting:1;
+	uint8_t then, then_sig;	/* how it goes on then */
+	uint8_t acked;		/* the followers (bit I) that have */
+	long long await_until;	/* monotonic µs: past it, one silent is
+				 * hung */
 	uint64_t got, want;	/* refill: bytes read so far, the leader's */
 	unsigned tsc_len;	/* a faulted rdtsc(p) being completed */
 	const struct pol_entry *pol;
