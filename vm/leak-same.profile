@@ -8,7 +8,7 @@ partitions = 2
 vcpus = 1
 memory_mib = 512
 accel = auto
-cmdline = panic=-1 loglevel=6
+cmdline = panic=-1 loglevel=6 tsc=reliable
 subnet = 10.1.2.0/24
 replica.0 = 1
 replica.1 = 1

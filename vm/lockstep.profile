@@ -7,7 +7,7 @@ partitions = 2
 vcpus = 1
 memory_mib = 512
 accel = auto
-cmdline = panic=-1 loglevel=6 vdso=0 norandmaps
+cmdline = panic=-1 loglevel=6 tsc=reliable vdso=0 norandmaps
 subnet = 10.1.2.0/24
 replica.0 = 1
 replica.1 = 2

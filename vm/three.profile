@@ -5,7 +5,7 @@ partitions = 3
 vcpus = 1
 memory_mib = 384
 accel = auto
-cmdline = panic=-1 loglevel=6
+cmdline = panic=-1 loglevel=6 tsc=reliable
 subnet = 10.1.2.0/24
 replica.0 = 1
 replica.1 = 2
