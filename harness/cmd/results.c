@@ -8,12 +8,11 @@
 #include "report/report.h"
 
 #include <dirent.h>
-#include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static void results_usage(FILE *out)
 {
@@ -96,8 +95,15 @@ static int make_output(struct test_run *r, const char *out,
 			  out);
 		return -1;
 	}
-	r->dir = xstrdup(out);
-	return mkdir_p(out, 0755);
+	if (mkdir_p(out, 0755) < 0)
+		return -1;
+	/* absolute, as a run's: junit.xml names the transcripts by it */
+	r->dir = realpath(out, NULL);
+	if (!r->dir) {
+		log_error("results merge: cannot resolve '%s': %m", out);
+		return -1;
+	}
+	return 0;
 }
 
 /* The scenarios no shard ran, named: the merge is incomplete. */

@@ -179,12 +179,13 @@ static char *string(struct parser *p)
 static double number(struct parser *p)
 {
 	const char *start = p->s + p->pos;
-	size_t n = strspn(start, "-+0123456789.eE");
 	char buf[64], *end;
+	size_t n = 0;
 	double v;
 
-	if (n > p->len - p->pos)
-		n = p->len - p->pos;
+	while (p->pos + n < p->len && start[n] &&
+	       strchr("-+0123456789.eE", start[n]))
+		n++;
 	if (!n || n >= sizeof(buf) || start[0] == '+') {
 		fail(p, "expected a value");
 		return 0;
