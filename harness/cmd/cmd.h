@@ -1,7 +1,7 @@
 /* cmd: the duplex command line: one file per subcommand (boot.c,
- * build.c, clean.c, doctor.c, test.c), main.c choosing among them, and
- * what they share (cli.c).  The top layer: nothing includes it but its
- * own files. */
+ * build.c, clean.c, doctor.c, test.c with select.c, results.c), main.c
+ * choosing among them, and what they share (cli.c).  The top layer:
+ * nothing includes it but its own files. */
 #ifndef DUPLEX_CMD_H
 #define DUPLEX_CMD_H
 
@@ -26,6 +26,8 @@ int cmd_boot(int argc, char **argv, const struct duplex_paths *paths);
 int cmd_clean(int argc, char **argv, const struct duplex_paths *paths);
 /* duplex test: scenarios, each on a fresh machine, into results/. */
 int cmd_test(int argc, char **argv, const struct duplex_paths *paths);
+/* duplex results merge: the results of a suite's shards into one run. */
+int cmd_results(int argc, char **argv, const struct duplex_paths *paths);
 
 /* The exit code that outcome O (base/outcome.h) ends the process with. */
 int cli_exit_code(enum outcome o);

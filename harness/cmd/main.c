@@ -15,6 +15,7 @@ static const struct command {
 	{ "build", cmd_build, "build the replica kernels and initramfs images (incremental)" },
 	{ "boot", cmd_boot, "boot the machine (primary, then secondaries), print the ptys, wait" },
 	{ "test", cmd_test, "run scenarios on fresh machines; results in results/latest/" },
+	{ "results", cmd_results, "merge the results of a suite's shards (duplex test --shard K/N)" },
 	{ "clean", cmd_clean, "remove domains and run state left by runs that died" },
 };
 

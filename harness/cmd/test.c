@@ -2,6 +2,7 @@
  * own (-j N at once), and write the results (report/report.h) after each. */
 #define _GNU_SOURCE
 #include "cmd.h"
+#include "select.h"
 #include "base/base.h"
 #include "machine/machine.h"
 #include "report/report.h"
@@ -24,24 +25,17 @@
 
 struct test_options {
 	const char *tags;
+	const char *shard, *shards;	/* --shard K/N, --shards N */
 	unsigned jobs;
 	bool list, check, quiet;
 	const char *const *paths;
 	size_t npaths;
 };
 
-/* One selected scenario and the process that runs it. */
-struct job {
-	const struct scenario_def *def;
-	char *dir;
-	pid_t pid;		/* 0: not started; -1: finished */
-	struct scenario_result res;
-	int status;		/* EXIT_* of its process */
-};
-
 static void test_usage(FILE *out)
 {
-	fputs("usage: duplex test [PATH...] [-j N] [--tags T] [--list] [--check] [-q]\n\n"
+	fputs("usage: duplex test [PATH...] [-j N] [--tags T] [--shard K/N | --shards N]\n"
+	      "                   [--list] [--check] [-q]\n\n"
 	      "Run the scenarios of PATH (files, or directories of *.exp files;\n"
 	      "default scenarios/), each on a fresh machine, and write the results\n"
 	      "into results/<run-id>/ (results/latest): summary.json, results.tap,\n"
@@ -50,9 +44,16 @@ static void test_usage(FILE *out)
 	      "running, how many are done, elapsed and time left.\n\n"
 	      "  -j, --jobs N     run N scenarios (machines) at once (default 1)\n"
 	      "  --tags T         only scenarios with one of the comma-separated tags\n"
-	      "  --list           list the scenarios, run nothing\n"
+	      "  --shard K/N      run shard K of N (from 1) of the selected scenarios:\n"
+	      "                   the same split on every machine, each scenario in\n"
+	      "                   one shard; merge with 'duplex results merge'\n"
+	      "  --shards N       N shards, K from JOB_COMPLETION_INDEX (from 0; a\n"
+	      "                   Kubernetes indexed Job)\n"
+	      "  --list           list the scenarios (of the shard), run nothing\n"
 	      "  --check          check the scenario files (syntax, options), run nothing\n"
 	      "  -q, --quiet      no status line\n\n"
+	      "Without --shard or --shards, GitLab's parallel jobs' CI_NODE_INDEX and\n"
+	      "CI_NODE_TOTAL (from 1) choose the shard.\n\n"
 	      "exit: 0 all passed, 1 a test failed, 2 usage, scenario or host errors\n",
 	      out);
 }
@@ -62,6 +63,8 @@ static int parse_test_options(int argc, char **argv, struct test_options *o)
 	static const struct option longopts[] = {
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "tags", required_argument, NULL, 't' },
+		{ "shard", required_argument, NULL, 's' },
+		{ "shards", required_argument, NULL, 'S' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "check", no_argument, NULL, 'c' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -86,6 +89,12 @@ static int parse_test_options(int argc, char **argv, struct test_options *o)
 		case 't':
 			o->tags = optarg;
 			break;
+		case 's':
+			o->shard = optarg;
+			break;
+		case 'S':
+			o->shards = optarg;
+			break;
 		case 'l':
 			o->list = true;
 			break;
@@ -106,56 +115,6 @@ static int parse_test_options(int argc, char **argv, struct test_options *o)
 	o->paths = (const char *const *)argv + optind;
 	o->npaths = (size_t)(argc - optind);
 	return 0;
-}
-
-/* The scenarios selected by --tags, each with its directory's name in
- * the run (a slug made unique with -2, -3 ...). */
-static struct job *select_jobs(const struct scenario_set *set, const char *tags,
-			       size_t *n)
-{
-	struct job *jobs = xcalloc(set->n ? set->n : 1, sizeof(*jobs));
-	size_t i, j;
-
-	*n = 0;
-	for (i = 0; i < set->n; i++) {
-		char *slug, *dir;
-		unsigned dup = 1;
-
-		if (!scenario_has_tag(&set->defs[i], tags))
-			continue;
-		slug = scenario_slug(&set->defs[i]);
-		dir = xstrdup(slug);
-		for (j = 0; j < *n; j++) {
-			if (strcmp(jobs[j].dir, dir))
-				continue;
-			free(dir);
-			dir = xasprintf("%s-%u", slug, ++dup);
-			j = (size_t)-1;
-		}
-		free(slug);
-		jobs[*n].def = &set->defs[i];
-		jobs[*n].dir = dir;
-		(*n)++;
-	}
-	return jobs;
-}
-
-static void list_jobs(const struct job *jobs, size_t n)
-{
-	size_t i, t;
-
-	for (i = 0; i < n; i++) {
-		const struct scenario_def *d = jobs[i].def;
-
-		printf("%s:%u: %s", d->file, d->line, d->name);
-		for (t = 0; t < d->ntags; t++)
-			printf("%s%s", t ? "," : "  [", d->tags[t]);
-		if (d->ntags)
-			putchar(']');
-		if (d->skip)
-			printf("  (skip: %s)", d->skip);
-		putchar('\n');
-	}
 }
 
 /* The process that runs one scenario: its output into the scenario's
@@ -443,7 +402,7 @@ static void run_jobs(struct test_run *run, struct job *jobs, size_t n,
 }
 
 static int make_run(struct test_run *run, const struct duplex_paths *paths,
-		    size_t planned)
+		    const struct selection *sel)
 {
 	memset(run, 0, sizeof(*run));
 	long long room;
@@ -461,8 +420,13 @@ static int make_run(struct test_run *run, const struct duplex_paths *paths,
 		return -1;
 	}
 	run->started = (int64_t)time(NULL);
-	run->planned = planned;
-	run->scenarios = xcalloc(planned ? planned : 1, sizeof(*run->scenarios));
+	run->planned = sel->n;
+	run->scenarios = xcalloc(sel->n ? sel->n : 1, sizeof(*run->scenarios));
+	/* what a merge of the shards checks them against */
+	test_run_set_suite(run, sel->suite, sel->nsuite);
+	run->shard_index = sel->shard.index;
+	run->shard_total = sel->shard.total;
+	run->commit = project_commit(paths->root);
 	if (mkdir_p(run->dir, 0755) < 0)
 		return -1;
 	machine_point_latest(paths->results, run->run_id);
@@ -485,16 +449,32 @@ static int exit_status(const struct job *jobs, size_t n, bool interrupted)
 	return failed ? EXIT_FAILED : EXIT_OK;
 }
 
-static int run_tests(struct job *jobs, size_t n, const struct test_options *o,
+/* "duplex test: shard 2/3: 4 of 12 scenarios, ..." */
+static void print_start(const struct selection *sel, unsigned jobs,
+			const char *dir)
+{
+	printf("duplex test: ");
+	if (sel->shard.total)
+		printf("shard %u/%u: %zu of ", sel->shard.index,
+		       sel->shard.total, sel->n);
+	printf("%zu scenario%s, %u at a time; results in %s/\n",
+	       sel->shard.total ? sel->nsuite : sel->n,
+	       (sel->shard.total ? sel->nsuite : sel->n) == 1 ? "" : "s",
+	       jobs, dir);
+	fflush(stdout);
+}
+
+static int run_tests(const struct selection *sel, const struct test_options *o,
 		     const struct duplex_paths *paths)
 {
+	struct job *jobs = sel->jobs;
+	size_t i, n = sel->n;
 	struct results_counts c;
 	struct progress meter;
 	struct test_run run;
-	size_t i;
 	int ret;
 
-	if (sigwatch_install() < 0 || make_run(&run, paths, n) < 0)
+	if (sigwatch_install() < 0 || make_run(&run, paths, sel) < 0)
 		return EXIT_ERROR;
 	for (i = 0; i < n; i++) {
 		char *dir = xasprintf("%s/%s", run.dir, jobs[i].dir);
@@ -502,9 +482,7 @@ static int run_tests(struct job *jobs, size_t n, const struct test_options *o,
 		free(jobs[i].dir);
 		jobs[i].dir = dir;
 	}
-	printf("duplex test: %zu scenario%s, %u at a time; results in %s/\n", n,
-	       n == 1 ? "" : "s", o->jobs, run.dir);
-	fflush(stdout);
+	print_start(sel, o->jobs, run.dir);
 	/* Not on a terminal, the finished lines say it all: a log gets
 	 * nothing more. */
 	progress_init_stdout(&meter, o->quiet || !isatty(STDOUT_FILENO));
@@ -528,9 +506,8 @@ int cmd_test(int argc, char **argv, const struct duplex_paths *paths)
 	const char *def_path[1];
 	char *dflt = NULL;
 	struct scenario_set set = { 0 };
+	struct selection sel;
 	struct test_options o;
-	struct job *jobs;
-	size_t n, i;
 	int ret;
 
 	ret = parse_test_options(argc, argv, &o);
@@ -550,22 +527,23 @@ int cmd_test(int argc, char **argv, const struct duplex_paths *paths)
 		log_error("test: the scenarios have errors (above); nothing was run");
 		return EXIT_ERROR;
 	}
-	jobs = select_jobs(&set, o.tags, &n);
-	if (o.list || o.check) {
+	if (test_select(&set, o.tags, o.shard, o.shards, &sel) < 0) {
+		ret = EXIT_ERROR;
+	} else if (o.list || o.check) {
 		if (o.list)
-			list_jobs(jobs, n);
+			test_list(&sel);
 		else
 			printf("duplex test: %zu scenarios, no errors\n", set.n);
 		ret = EXIT_OK;
-	} else if (!n) {
+	} else if (!sel.nsuite) {
 		log_error("test: no scenario has the tags '%s'", o.tags ? o.tags : "");
 		ret = EXIT_ERROR;
 	} else {
-		ret = run_tests(jobs, n, &o, paths);
+		/* a shard with nothing to run (more shards than scenarios)
+		 * still writes its results: the merge counts on them */
+		ret = run_tests(&sel, &o, paths);
 	}
-	for (i = 0; i < n; i++)
-		free(jobs[i].dir);
-	free(jobs);
+	selection_free(&sel);
 	scenario_set_free(&set);
 	return ret;
 }

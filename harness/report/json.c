@@ -48,6 +48,37 @@ static void add_scenario(struct strbuf *sb, const struct scenario_result *s)
 	strbuf_puts(sb, s->ncases ? "\n     ]}" : "]}");
 }
 
+/* What a merge of shards checks and needs (merge.c): the commit, the
+ * share and the whole suite. */
+static void add_suite(struct strbuf *sb, const struct test_run *r)
+{
+	char hash[17];
+	size_t i;
+
+	if (r->commit) {
+		strbuf_puts(sb, ",\n  \"commit\": ");
+		fmt_json(sb, r->commit);
+	}
+	if (r->shard_total)
+		strbuf_printf(sb, ",\n  \"shard\": {\"index\": %u, \"total\": %u}",
+			      r->shard_index, r->shard_total);
+	if (!r->suite)
+		return;
+	suite_hash(r->suite, r->nsuite, hash);
+	strbuf_printf(sb, ",\n  \"suite\": {\"hash\": \"%s\", \"scenarios\": [",
+		      hash);
+	for (i = 0; i < r->nsuite; i++) {
+		strbuf_puts(sb, i ? ",\n    {\"id\": " : "\n    {\"id\": ");
+		fmt_json(sb, r->suite[i].id);
+		strbuf_puts(sb, ", \"name\": ");
+		fmt_json(sb, r->suite[i].name);
+		strbuf_puts(sb, ", \"file\": ");
+		fmt_json(sb, r->suite[i].file);
+		strbuf_printf(sb, ", \"line\": %u}", r->suite[i].line);
+	}
+	strbuf_puts(sb, r->nsuite ? "\n  ]}" : "]}");
+}
+
 int results_write_json(const struct test_run *r)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -66,6 +97,7 @@ int results_write_json(const struct test_run *r)
 	strbuf_printf(&sb, ",\n  \"planned\": %zu,\n  \"finished\": %zu,\n"
 		  "  \"counts\": ", r->planned, r->nscenarios);
 	add_counts(&sb, test_run_counts(r));
+	add_suite(&sb, r);
 	strbuf_puts(&sb, ",\n  \"scenarios\": [");
 	for (i = 0; i < r->nscenarios; i++) {
 		strbuf_puts(&sb, i ? ",\n" : "\n");

@@ -1,6 +1,8 @@
 #include "report.h"
 #include "base/base.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,9 +54,46 @@ void test_run_free(struct test_run *r)
 
 	for (i = 0; i < r->nscenarios; i++)
 		scenario_result_free(&r->scenarios[i]);
+	for (i = 0; i < r->nsuite; i++) {
+		free(r->suite[i].id);
+		free(r->suite[i].name);
+		free(r->suite[i].file);
+	}
+	free(r->suite);
 	free(r->scenarios);
 	free(r->dir);
+	free(r->commit);
 	memset(r, 0, sizeof(*r));
+}
+
+void test_run_set_suite(struct test_run *r, const struct suite_entry *suite,
+			size_t n)
+{
+	size_t i;
+
+	r->suite = xcalloc(n ? n : 1, sizeof(*r->suite));
+	r->nsuite = n;
+	for (i = 0; i < n; i++) {
+		r->suite[i].id = xstrdup(suite[i].id);
+		r->suite[i].name = xstrdup(suite[i].name);
+		r->suite[i].file = xstrdup(suite[i].file);
+		r->suite[i].line = suite[i].line;
+	}
+}
+
+/* Files are left out: shards may be run from different directories
+ * ("scenarios/ls.exp", "/ci/build/scenarios/ls.exp"), and the commit
+ * says which files they were. */
+void suite_hash(const struct suite_entry *suite, size_t n, char hex[17])
+{
+	uint64_t h = FNV1A_START;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h = fnv1a(h, suite[i].id, strlen(suite[i].id) + 1);
+		h = fnv1a(h, suite[i].name, strlen(suite[i].name) + 1);
+	}
+	snprintf(hex, 17, "%016" PRIx64, h);
 }
 
 static void count(struct results_counts *c, enum verdict v)

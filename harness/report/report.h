@@ -3,7 +3,8 @@
  * file only.  Modules: model.c (this file's types), store.c (a result
  * to a file and back), write.c with the writers json.c, tap.c, junit.c
  * and html.c (writers.h), fmt.c (what the writers share), udiff.c (line
- * diffs, udiff.h).
+ * diffs, udiff.h), merge.c (shards' runs into one) with shardread.c and
+ * jsonread.c (a summary.json read back; merge.h, jsonread.h).
  *
  * A run is scenarios; a scenario is test cases (one per duplex::run or
  * duplex::check, plus one for the scenario itself when it failed as a
@@ -80,6 +81,16 @@ struct scenario_result {
 	size_t ncases;
 };
 
+/* A scenario of a run's suite: what `duplex test` selected before a
+ * shard took its share, so that the shards' results can be merged and
+ * checked against one another (merge.c). */
+struct suite_entry {
+	char *id;		/* its slug: unique in the suite */
+	char *name;
+	char *file;
+	unsigned line;
+};
+
 struct test_run {
 	char run_id[32];
 	char *dir;		/* results/<run-id>, absolute */
@@ -88,6 +99,13 @@ struct test_run {
 	size_t planned;		/* scenarios selected to run */
 	struct scenario_result *scenarios;	/* finished ones, in plan order */
 	size_t nscenarios;
+	/* The suite, of which this run ran shard SHARD_INDEX of SHARD_TOTAL
+	 * (from 1; total 0: all of it), at COMMIT of the project ("unknown"
+	 * outside a git checkout).  NULL, 0: not recorded. */
+	struct suite_entry *suite;
+	size_t nsuite;
+	unsigned shard_index, shard_total;
+	char *commit;
 };
 
 struct results_counts {
@@ -98,6 +116,12 @@ struct results_counts {
 struct test_case *scenario_add_case(struct scenario_result *s, const char *name);
 void scenario_result_free(struct scenario_result *s);
 void test_run_free(struct test_run *r);
+
+/* Copy the N entries of SUITE into R's suite. */
+void test_run_set_suite(struct test_run *r, const struct suite_entry *suite,
+			size_t n);
+/* The suite's hash: 16 hex digits of its ids and names, in order. */
+void suite_hash(const struct suite_entry *suite, size_t n, char hex[17]);
 
 /* Test-case counts of S, or of the whole run. */
 struct results_counts scenario_counts(const struct scenario_result *s);
@@ -114,5 +138,27 @@ int results_store_load(struct scenario_result *s, const char *path);
  * scenario, so the files always describe what has finished).  The HTML
  * report embeds the tail of each scenario's transcripts. */
 int results_write(const struct test_run *r);
+
+/* The runs of a suite's shards merged into one, as if one run had run
+ * the whole suite (`duplex results merge`). */
+struct results_merge {
+	struct test_run run;	/* every scenario of the suite, in order;
+				 * the caller sets run.dir and run.run_id */
+	char **from;		/* per scenario: its directory in the shard
+				 * that ran it; NULL: none did */
+	size_t not_run;		/* scenarios no shard ran: they fail with
+				 * reason "not run" */
+};
+
+/* Read the N results directories DIRS (each of a `duplex test` run,
+ * sharded or not) into M.  -1 (reported, naming the directories and
+ * what differs) when a summary.json is missing or corrupt, when they
+ * ran different suites or commits, or when two ran the same scenario. */
+int results_merge_read(struct results_merge *m, const char *const *dirs,
+		       size_t n);
+/* Copy (hard link where it can) each scenario's directory into
+ * M->run.dir, which exists, then write the run's files there. */
+int results_merge_write(const struct results_merge *m);
+void results_merge_free(struct results_merge *m);
 
 #endif

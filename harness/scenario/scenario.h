@@ -5,6 +5,7 @@
  *
  *   file.h      finding the scenarios of files without running them
  *   run.h       running one scenario into its result
+ *   shard.h     a suite split among machines (duplex test --shard)
  * Private: lint (a file's commands checked before anything runs), where
  * (the file's line of a Tcl error), scn (the scenario being run), scn_cmds
  * (the duplex:: commands), shellrun (a command typed in a shell and its
@@ -15,5 +16,6 @@
 
 #include "file.h"
 #include "run.h"
+#include "shard.h"
 
 #endif
