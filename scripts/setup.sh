@@ -17,6 +17,7 @@ PACKAGES=(
 	build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils
 	ccache libcmocka-dev minicom tmux iproute2 libxml2-utils pkg-config
 	clang rsync patch time
+	python3-yaml
 )
 
 say() { printf 'setup: %s\n' "$*"; }

@@ -5,7 +5,8 @@
 # closing line "N passed, N failed, N skipped".
 #   tests/run.sh              everything
 #   tests/run.sh --e2e-only   only the end-to-end tests
-#   tests/run.sh --unit-only  only the unit tests
+#   tests/run.sh --unit-only  only the unit tests (and the lint)
+#   tests/run.sh --lint-only  only the lint: layers, the CI templates
 #   tests/run.sh --guest-only only the guest programs' host tests
 #   tests/run.sh --faults-only only the fault-injection suite (tests/faults/)
 set -uo pipefail
@@ -120,10 +121,18 @@ run_e2e() {
 	done
 }
 
+# Lint: checks of the sources that need no machine and no service.
+run_lint() {
+	run_tap layers "$LOGS/layers.log" bash scripts/layers.sh
+	run_tap lint/ci_templates "$LOGS/lint-ci_templates.log" bash tests/ci_templates.sh
+}
+
 mode=${1:-all}
 case "$mode" in
+all|--unit-only|--lint-only) run_lint ;;
+esac
+case "$mode" in
 all|--unit-only)
-	run_tap layers "$LOGS/layers.log" bash scripts/layers.sh
 	run_units "$B/tests" unit
 	run_units "$B/san/tests" asan+ubsan
 	run_fuzz ;;
