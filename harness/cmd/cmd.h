@@ -1,5 +1,6 @@
 /* cmd: the duplex command line: one file per subcommand (boot.c,
- * build.c, clean.c, doctor.c, test.c), main.c choosing among them, and
+ * build.c, clean.c, doctor.c, history.c, test.c with its reruns and
+ * history in rerun.c and test_extra.c), main.c choosing among them, and
  * what they share (cli.c).  The top layer: nothing includes it but its
  * own files. */
 #ifndef DUPLEX_CMD_H
@@ -26,6 +27,8 @@ int cmd_boot(int argc, char **argv, const struct duplex_paths *paths);
 int cmd_clean(int argc, char **argv, const struct duplex_paths *paths);
 /* duplex test: scenarios, each on a fresh machine, into results/. */
 int cmd_test(int argc, char **argv, const struct duplex_paths *paths);
+/* duplex history: the runs duplex test recorded (report/history.h). */
+int cmd_history(int argc, char **argv, const struct duplex_paths *paths);
 
 /* The exit code that outcome O (base/outcome.h) ends the process with. */
 int cli_exit_code(enum outcome o);

@@ -16,6 +16,7 @@ static const struct command {
 	{ "boot", cmd_boot, "boot the machine (primary, then secondaries), print the ptys, wait" },
 	{ "test", cmd_test, "run scenarios on fresh machines; results in results/latest/" },
 	{ "clean", cmd_clean, "remove domains and run state left by runs that died" },
+	{ "history", cmd_history, "the runs duplex test recorded; each scenario's recent verdicts" },
 };
 
 static void usage(FILE *out)
@@ -29,7 +30,8 @@ static void usage(FILE *out)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fputs("\n'duplex COMMAND --help' tells more.\n"
 	      "environment: KSRC (kernel tree; default Debian's linux-source-6.1),\n"
-	      "  DUPLEX_BUILD, DUPLEX_RESULTS, DUPLEX_RUN (directories)\n"
+	      "  DUPLEX_BUILD, DUPLEX_RESULTS, DUPLEX_RUN (directories),\n"
+	      "  DUPLEX_HISTORY (the history database; default results/history.db)\n"
 	      "exit codes: 0 ok, 1 a check failed, 2 could not run (usage, config, host, build, boot)\n",
 	      out);
 }
