@@ -31,7 +31,8 @@ bool rerun_prepare(const struct scenario_result *res, int status,
 	again = rename(dir, kept) == 0;
 	if (again)
 		printf("[rerun] %s failed (%s): attempt %u of %u, on a fresh machine (attempt %u kept in %s/)\n",
-		       res->slug, why, tries + 2, x->reruns + 1, tries + 1, kept);
+		       res->slug, why, tries + 2, x->reruns + 1, tries + 1,
+		       kept);
 	else
 		log_error("cannot keep attempt %u of scenario '%s' (rename %s to %s: %m): it is not run again",
 			  tries + 1, res->name, dir, kept);

@@ -129,18 +129,19 @@ static void hash_images(const struct scenario_def *const *defs, size_t n,
 			char initramfs[HISTORY_HASH_LEN])
 {
 	struct path_set kernels = { 0 }, images = { 0 };
+	const struct scenario_def *d;
 	struct machine_profile p;
 	unsigned k, parts;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (defs[i]->skip ||
-		    profile_load_named(paths, defs[i]->profile, &p) < 0)
+		d = defs[i];
+		if (d->skip || profile_load_named(paths, d->profile, &p) < 0)
 			continue;
-		parts = defs[i]->partitions ? defs[i]->partitions : p.partitions;
+		parts = d->partitions ? d->partitions : p.partitions;
 		for (k = 0; k < parts && k < p.partitions; k++) {
-			path_set_add(&kernels, paths_kernel_image(paths, p.replica[k],
-								  p.variant));
+			path_set_add(&kernels, paths_kernel_image(paths,
+					p.replica[k], p.variant));
 			path_set_add(&images, paths_initramfs(paths, k));
 		}
 	}

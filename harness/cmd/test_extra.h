@@ -55,10 +55,10 @@ bool rerun_fails_run(const struct scenario_result *res,
 		     const struct test_extra *x);
 
 /* After the scenarios of RUN (DEFS, in plan order, the N selected): the
- * FLAKY ones named, and unless X says --no-history or the run was
- * INTERRUPTED, the marks from the history written into RUN's files and
- * the run recorded.  The history's errors are reported, never returned:
- * they change no verdict and no exit status. */
+ * FLAKY ones named; unless X says --no-history, or the run was
+ * INTERRUPTED or did not finish all N, the marks from the history written
+ * into RUN's files and the run recorded.  The history's errors are
+ * reported, never returned: they change no verdict and no exit status. */
 void test_extra_finish(struct test_run *run,
 		       const struct scenario_def *const *defs, size_t n,
 		       const struct test_extra *x,

@@ -45,7 +45,7 @@ int histdb_fail(struct histdb *h, int rc)
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
-		log_error("history database '%s' stayed locked by another process for %.1f s while %s: gave up (another duplex test writing it? try again when it has finished)",
+		log_error("history database '%s' stayed locked by another process for %.1f s while %s: gave up (a duplex holds it for milliseconds: does another program keep a transaction open on it?)",
 			  h->path, h->busy_ms / 1000.0, h->doing);
 		break;
 	case SQLITE_NOTADB:
@@ -54,8 +54,8 @@ int histdb_fail(struct histdb *h, int rc)
 			  h->path, why, h->doing);
 		break;
 	default:
-		log_error("history database '%s': %s, while %s", h->path, why,
-			  h->doing);
+		log_error("history database '%s': %s, while %s: give another with --history PATH or DUPLEX_HISTORY, or run with --no-history",
+			  h->path, why, h->doing);
 	}
 	return -1;
 }

@@ -105,7 +105,7 @@ static int insert_result(struct histdb *h, sqlite3_stmt *st,
 	sqlite3_bind_text(st, 5, fmt_verdict(s->verdict), -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 6, s->attempts ? (int)s->attempts : 1);
 	sqlite3_bind_double(st, 7, s->seconds);
-	sqlite3_bind_text(st, 8, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, reason, -1, SQLITE_TRANSIENT);
 	rc = histdb_step(h, st);
 	free(reason);
 	return rc < 0 ? -1 : 0;

@@ -34,7 +34,7 @@ struct history_meta {
 	const char *initramfs;	/* hash of the initramfs images booted */
 	const char *host;
 	const char *suite;	/* history_suite of the scenarios selected */
-	unsigned busy_ms;	/* wait for another writer; 0: HISTORY_BUSY_MS */
+	unsigned busy_ms;	/* wait for other writers; 0: HISTORY_BUSY_MS */
 };
 
 /* The database: OPTION (--history PATH) if set, else $DUPLEX_HISTORY if
@@ -62,7 +62,7 @@ int history_mark(struct test_run *r, const struct history_meta *meta);
 
 struct history_duration {
 	char *id;		/* scenario id */
-	double seconds;		/* of its latest run that was not skipped */
+	double seconds;		/* of its latest run not skipped */
 };
 
 /* The last known duration of every scenario in database PATH, sorted by

@@ -13,8 +13,8 @@
 
 /* What the history holds of one scenario. */
 struct seen {
-	int prev;		/* its verdict in the suite's previous run; -1 */
-	bool passed, failed;	/* among its recent verdicts on these images */
+	int prev;		/* verdict in the suite's previous run; -1 */
+	bool passed, failed;	/* among its last verdicts on these images */
 };
 
 /* A recorded verdict ("pass" after ATTEMPTS > 1 is a pass and a failure)

@@ -25,7 +25,7 @@ struct fixture {
 	char *dir;
 	char *db;
 	struct history_meta meta;
-	unsigned runs;		/* recorded so far: each starts a second later */
+	unsigned runs;		/* recorded so far; each a second later */
 };
 
 static int setup(void **state)
@@ -382,18 +382,21 @@ static void test_marks_in_reports(void **state)
 	test_run_free(&r);
 }
 
+/* A test with a database of its own. */
+#define WITH_DB(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_record_durations_and_listing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_record_again_replaces, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_marks_from_the_suites_previous_run, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_flaky_within_the_window, setup, teardown),
+		WITH_DB(test_record_durations_and_listing),
+		WITH_DB(test_record_again_replaces),
+		WITH_DB(test_marks_from_the_suites_previous_run),
+		WITH_DB(test_flaky_within_the_window),
 		cmocka_unit_test(test_suite_ignores_order),
-		cmocka_unit_test_setup_teardown(test_corrupt_database, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_foreign_database, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_locked_database, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_marks_in_reports, setup, teardown),
+		WITH_DB(test_corrupt_database),
+		WITH_DB(test_foreign_database),
+		WITH_DB(test_locked_database),
+		WITH_DB(test_marks_in_reports),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
