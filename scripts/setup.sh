@@ -16,6 +16,7 @@ PACKAGES=(
 	busybox-static musl-tools linux-source-6.1
 	build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils
 	ccache libcmocka-dev minicom tmux iproute2 libxml2-utils pkg-config
+	libsqlite3-dev
 	clang rsync patch time
 	python3-yaml
 )

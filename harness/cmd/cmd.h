@@ -1,7 +1,8 @@
 /* cmd: the duplex command line: one file per subcommand (boot.c,
- * build.c, clean.c, doctor.c, test.c with select.c, results.c), main.c
- * choosing among them, and what they share (cli.c).  The top layer:
- * nothing includes it but its own files. */
+ * build.c, clean.c, doctor.c, history.c, results.c, test.c with
+ * select.c, and its reruns and history in rerun.c and test_extra.c),
+ * main.c choosing among them, and what they share (cli.c).  The top
+ * layer: nothing includes it but its own files. */
 #ifndef DUPLEX_CMD_H
 #define DUPLEX_CMD_H
 
@@ -28,6 +29,8 @@ int cmd_clean(int argc, char **argv, const struct duplex_paths *paths);
 int cmd_test(int argc, char **argv, const struct duplex_paths *paths);
 /* duplex results merge: the results of a suite's shards into one run. */
 int cmd_results(int argc, char **argv, const struct duplex_paths *paths);
+/* duplex history: the runs duplex test recorded (report/history.h). */
+int cmd_history(int argc, char **argv, const struct duplex_paths *paths);
 
 /* The exit code that outcome O (base/outcome.h) ends the process with. */
 int cli_exit_code(enum outcome o);

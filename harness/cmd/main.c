@@ -17,6 +17,7 @@ static const struct command {
 	{ "test", cmd_test, "run scenarios on fresh machines; results in results/latest/" },
 	{ "results", cmd_results, "merge the results of a suite's shards (duplex test --shard K/N)" },
 	{ "clean", cmd_clean, "remove domains and run state left by runs that died" },
+	{ "history", cmd_history, "the runs duplex test recorded; each scenario's recent verdicts" },
 };
 
 static void usage(FILE *out)
@@ -30,7 +31,8 @@ static void usage(FILE *out)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fputs("\n'duplex COMMAND --help' tells more.\n"
 	      "environment: KSRC (kernel tree; default Debian's linux-source-6.1),\n"
-	      "  DUPLEX_BUILD, DUPLEX_RESULTS, DUPLEX_RUN (directories)\n"
+	      "  DUPLEX_BUILD, DUPLEX_RESULTS, DUPLEX_RUN (directories),\n"
+	      "  DUPLEX_HISTORY (the history database; default results/history.db)\n"
 	      "exit codes: 0 ok, 1 a check failed, 2 could not run (usage, config, host, build, boot)\n",
 	      out);
 }

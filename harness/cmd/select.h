@@ -17,6 +17,7 @@ struct job {
 	pid_t pid;		/* 0: not started; -1: finished */
 	struct scenario_result res;
 	int status;		/* EXIT_* of its process */
+	unsigned tries;		/* earlier attempts (--rerun-failed) */
 };
 
 struct selection {

@@ -7,6 +7,7 @@
 #include "machine/machine.h"
 #include "report/report.h"
 #include "scenario/scenario.h"
+#include "test_extra.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +31,7 @@ struct test_options {
 	bool list, check, quiet;
 	const char *const *paths;
 	size_t npaths;
+	struct test_extra x;
 };
 
 static void test_usage(FILE *out)
@@ -48,14 +50,12 @@ static void test_usage(FILE *out)
 	      "                   the same split on every machine, each scenario in\n"
 	      "                   one shard; merge with 'duplex results merge'\n"
 	      "  --shards N       N shards, K from JOB_COMPLETION_INDEX (from 0; a\n"
-	      "                   Kubernetes indexed Job)\n"
+	      "                   Kubernetes indexed Job); without either, GitLab's\n"
+	      "                   CI_NODE_INDEX and CI_NODE_TOTAL (from 1) choose it\n"
 	      "  --list           list the scenarios (of the shard), run nothing\n"
 	      "  --check          check the scenario files (syntax, options), run nothing\n"
-	      "  -q, --quiet      no status line\n\n"
-	      "Without --shard or --shards, GitLab's parallel jobs' CI_NODE_INDEX and\n"
-	      "CI_NODE_TOTAL (from 1) choose the shard.\n\n"
-	      "exit: 0 all passed, 1 a test failed, 2 usage, scenario or host errors\n",
-	      out);
+	      "  -q, --quiet      no status line\n", out);
+	test_extra_usage(out);
 }
 
 static int parse_test_options(int argc, char **argv, struct test_options *o)
@@ -69,10 +69,11 @@ static int parse_test_options(int argc, char **argv, struct test_options *o)
 		{ "check", no_argument, NULL, 'c' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		TEST_EXTRA_LONGOPTS,
 		{ 0 }
 	};
 	unsigned long jobs;
-	int c;
+	int c, ret;
 
 	*o = (struct test_options){ .jobs = 1 };
 	optind = 1;
@@ -108,8 +109,11 @@ static int parse_test_options(int argc, char **argv, struct test_options *o)
 			test_usage(stdout);
 			return 1;
 		default:
-			test_usage(stderr);
-			return -1;
+			ret = test_extra_option(c, optarg, &o->x);
+			if (ret > 0)
+				test_usage(stderr);
+			if (ret)
+				return -1;
 		}
 	}
 	o->paths = (const char *const *)argv + optind;
@@ -226,14 +230,13 @@ static void print_indented(const char *prefix, const char *text)
  * lines, where the rest is. */
 static void print_progress(const struct job *j, size_t done, size_t total)
 {
-	static const char *const words[] = { "PASS", "FAIL", "SKIP" };
 	const struct scenario_result *r = &j->res;
 	int pad = PROGRESS_WIDTH - (int)strlen(r->slug);
 	size_t i;
 
 	printf("[%zu/%zu] %s %.*s %s (%.1f s)\n", done, total, r->slug,
 	       pad > 3 ? pad : 3, "................................................",
-	       words[r->verdict], r->seconds);
+	       scenario_verdict_word(r), r->seconds);
 	if (r->verdict != VERDICT_FAIL)
 		goto out;
 	for (i = 0; i < r->ncases; i++) {
@@ -353,12 +356,27 @@ static void note_running(struct progress *meter, const struct job *jobs,
 	free(note);
 }
 
+/* Job J's failed scenario again on a fresh machine, if X asks (rerun.c). */
+static bool rerun(struct job *j, const struct test_extra *x,
+		  const struct duplex_paths *paths)
+{
+	if (!rerun_prepare(&j->res, j->status, j->dir, j->tries, x))
+		return false;
+	if (start_job(j, paths) == 0) {
+		j->tries++;
+		scenario_result_free(&j->res);
+		return true;
+	}
+	rerun_restore(j->dir, j->tries + 1);
+	return false;
+}
+
 /* Run every job, at most JOBS at once; the results after each, the
  * finished lines above METER's.  A signal stops them (SIGTERM, then
  * SIGKILL after STOP_GRACE_MS). */
 static void run_jobs(struct test_run *run, struct job *jobs, size_t n,
-		     unsigned max, const struct duplex_paths *paths,
-		     struct progress *meter)
+		     unsigned max, const struct test_extra *x,
+		     const struct duplex_paths *paths, struct progress *meter)
 {
 	size_t next = 0, done = 0, running = 0;
 	int64_t start = now_ms(), stopped_at = 0;
@@ -391,8 +409,11 @@ static void run_jobs(struct test_run *run, struct job *jobs, size_t n,
 		if (!j)
 			continue;
 		collect(j, wstatus);
-		running--;
 		progress_suspend(meter);
+		if (!stopping && rerun(j, x, paths))
+			continue;
+		rerun_conclude(&j->res, j->tries);
+		running--;
 		print_progress(j, ++done, n);
 		write_results(run, jobs, n, start);
 	}
@@ -433,7 +454,8 @@ static int make_run(struct test_run *run, const struct duplex_paths *paths,
 	return 0;
 }
 
-static int exit_status(const struct job *jobs, size_t n, bool interrupted)
+static int exit_status(const struct job *jobs, size_t n,
+		       const struct test_extra *x, bool interrupted)
 {
 	bool failed = false, error = interrupted;
 	size_t i;
@@ -441,7 +463,7 @@ static int exit_status(const struct job *jobs, size_t n, bool interrupted)
 	for (i = 0; i < n; i++) {
 		if (jobs[i].pid >= 0 || jobs[i].status == EXIT_ERROR)
 			error = true;
-		else if (jobs[i].res.verdict == VERDICT_FAIL)
+		else if (rerun_fails_run(&jobs[i].res, x))
 			failed = true;
 	}
 	if (error)
@@ -469,6 +491,7 @@ static int run_tests(const struct selection *sel, const struct test_options *o,
 {
 	struct job *jobs = sel->jobs;
 	size_t i, n = sel->n;
+	const struct scenario_def **defs;
 	struct results_counts c;
 	struct progress meter;
 	struct test_run run;
@@ -476,18 +499,21 @@ static int run_tests(const struct selection *sel, const struct test_options *o,
 
 	if (sigwatch_install() < 0 || make_run(&run, paths, sel) < 0)
 		return EXIT_ERROR;
+	defs = xcalloc(n, sizeof(*defs));
 	for (i = 0; i < n; i++) {
 		char *dir = xasprintf("%s/%s", run.dir, jobs[i].dir);
 
 		free(jobs[i].dir);
 		jobs[i].dir = dir;
+		defs[i] = jobs[i].def;
 	}
 	print_start(sel, o->jobs, run.dir);
 	/* Not on a terminal, the finished lines say it all: a log gets
 	 * nothing more. */
 	progress_init_stdout(&meter, o->quiet || !isatty(STDOUT_FILENO));
-	run_jobs(&run, jobs, n, o->jobs, paths, &meter);
-	ret = exit_status(jobs, n, sigwatch_pending());
+	run_jobs(&run, jobs, n, o->jobs, &o->x, paths, &meter);
+	ret = exit_status(jobs, n, &o->x, sigwatch_pending());
+	test_extra_finish(&run, defs, n, &o->x, paths, sigwatch_pending());
 	c = test_run_counts(&run);
 	if (sigwatch_pending())
 		printf("duplex test: interrupted; %zu of %zu scenarios finished\n",
@@ -498,6 +524,7 @@ static int run_tests(const struct selection *sel, const struct test_options *o,
 	for (i = 0; i < n; i++)
 		if (jobs[i].pid < 0)
 			scenario_result_free(&jobs[i].res);
+	free(defs);
 	return ret;
 }
 

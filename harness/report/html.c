@@ -38,7 +38,11 @@ static const char style[] =
 	"td.none{background:#f4f4f4}\n"
 	".v{font-weight:bold;padding:0 .4em;border-radius:3px;color:#fff}\n"
 	".pass{background:#2a7d2a}.fail{background:#c62828}"
-	".skip{background:#8a8a8a}\n"
+	".skip{background:#8a8a8a}.flaky{background:#d07000}\n"
+	".mark{font-weight:bold;padding:0 .4em;border:1px solid;"
+	"border-radius:3px;margin-left:.4em}\n"
+	".mark.new-failure{color:#c62828}.mark.fixed{color:#2a7d2a}"
+	".mark.flaky{color:#d07000}\n"
 	".reason{color:#c62828;font-weight:bold}\n"
 	"pre.msg,pre.excerpt{background:#fff4f4;border:1px solid #f0c0c0;"
 	"padding:.4em}\n"
@@ -53,6 +57,45 @@ static void add_verdict(struct strbuf *sb, enum verdict v)
 
 	strbuf_printf(sb, "<span class=\"v %s\">%s</span>", fmt_verdict(v),
 		  label[v]);
+}
+
+/* A scenario's verdict (FLAKY: it passed after failed attempts) and its
+ * mark from the history; the mark's words are its class, dashed. */
+static void add_scenario_verdict(struct strbuf *sb,
+				 const struct scenario_result *s)
+{
+	const char *mark = scenario_mark_word(s->mark);
+	const char *p;
+
+	if (strcmp(scenario_verdict_word(s), "FLAKY"))
+		add_verdict(sb, s->verdict);
+	else
+		strbuf_puts(sb, "<span class=\"v flaky\">FLAKY</span>");
+	if (!mark)
+		return;
+	strbuf_puts(sb, "<span class=\"mark ");
+	for (p = mark; *p; p++)
+		strbuf_add(sb, *p == ' ' ? "-" : p, 1);
+	strbuf_printf(sb, "\">%s</span>", mark);
+}
+
+/* Links to the directories of a scenario's earlier attempts. */
+static void add_attempts(struct strbuf *sb, const struct scenario_result *s)
+{
+	unsigned k;
+
+	if (s->attempts < 2)
+		return;
+	strbuf_printf(sb, "<p>attempt %u of %u on a fresh machine; the earlier ones:",
+		      s->attempts, s->attempts);
+	for (k = 1; k < s->attempts; k++) {
+		strbuf_puts(sb, " <a href=\"");
+		fmt_xmls(sb, s->slug, true);
+		strbuf_printf(sb, ".try%u/\">", k);
+		fmt_xmls(sb, s->slug, false);
+		strbuf_printf(sb, ".try%u/</a>", k);
+	}
+	strbuf_puts(sb, "</p>\n");
 }
 
 static void add_pre(struct strbuf *sb, const char *cls, const char *text)
@@ -378,7 +421,7 @@ static void add_scenario(struct strbuf *sb, const char *dir,
 	strbuf_puts(sb, "<section id=\"s-");
 	fmt_xmls(sb, s->slug, true);
 	strbuf_puts(sb, "\">\n<h2>");
-	add_verdict(sb, s->verdict);
+	add_scenario_verdict(sb, s);
 	strbuf_puts(sb, " ");
 	fmt_xmls(sb, s->name, false);
 	strbuf_puts(sb, "</h2>\n<p>");
@@ -386,6 +429,7 @@ static void add_scenario(struct strbuf *sb, const char *dir,
 	strbuf_printf(sb, ":%u, ", s->line);
 	fmt_seconds(sb, s->seconds);
 	strbuf_puts(sb, " s</p>\n");
+	add_attempts(sb, s);
 	if (s->reason) {
 		strbuf_puts(sb, "<p class=\"reason\">");
 		fmt_xmls(sb, s->reason, false);
@@ -416,7 +460,7 @@ static void add_index(struct strbuf *sb, const struct test_run *r)
 		strbuf_puts(sb, "\">");
 		fmt_xmls(sb, s->name, false);
 		strbuf_puts(sb, "</a></td><td>");
-		add_verdict(sb, s->verdict);
+		add_scenario_verdict(sb, s);
 		strbuf_printf(sb, "</td><td>%u</td><td>%u</td><td>%u</td><td>",
 			  c.passed, c.failed, c.skipped);
 		fmt_seconds(sb, s->seconds);

@@ -33,8 +33,11 @@ static void add_scenario(struct strbuf *sb, const struct scenario_result *s)
 	fmt_json(sb, s->file);
 	strbuf_printf(sb, ", \"line\": %u, \"slug\": ", s->line);
 	fmt_json(sb, s->slug);
-	strbuf_printf(sb, ",\n     \"verdict\": \"%s\", \"reason\": ",
+	strbuf_printf(sb, ",\n     \"verdict\": \"%s\", \"mark\": ",
 		  fmt_verdict(s->verdict));
+	fmt_json(sb, scenario_mark_word(s->mark));
+	strbuf_printf(sb, ", \"attempts\": %u, \"reason\": ",
+		      s->attempts ? s->attempts : 1);
 	fmt_json(sb, s->reason);
 	strbuf_puts(sb, ", \"seconds\": ");
 	fmt_seconds(sb, s->seconds);

@@ -96,6 +96,47 @@ void suite_hash(const struct suite_entry *suite, size_t n, char hex[17])
 	snprintf(hex, 17, "%016" PRIx64, h);
 }
 
+const char *scenario_verdict_word(const struct scenario_result *s)
+{
+	static const char *const words[] = { "PASS", "FAIL", "SKIP" };
+
+	if (s->verdict == VERDICT_PASS && s->attempts > 1)
+		return "FLAKY";
+	return words[s->verdict];
+}
+
+const char *scenario_mark_word(enum scenario_mark m)
+{
+	static const char *const words[] = {
+		[MARK_NEW_FAILURE] = "new failure",
+		[MARK_FIXED] = "fixed",
+		[MARK_FLAKY] = "flaky",
+	};
+
+	return words[m];
+}
+
+char *scenario_failure(const struct scenario_result *s)
+{
+	const struct test_case *tc;
+	size_t i;
+
+	if (s->verdict != VERDICT_FAIL)
+		return NULL;
+	if (s->reason)
+		return xasprintf("%.*s", (int)strcspn(s->reason, "\n"), s->reason);
+	for (i = 0; i < s->ncases; i++) {
+		tc = &s->cases[i];
+		if (tc->verdict != VERDICT_FAIL)
+			continue;
+		if (!tc->message)
+			return xasprintf("case '%s' failed", tc->name);
+		return xasprintf("case '%s': %.*s", tc->name,
+				 (int)strcspn(tc->message, "\n"), tc->message);
+	}
+	return xstrdup("failed");
+}
+
 static void count(struct results_counts *c, enum verdict v)
 {
 	switch (v) {

@@ -4,7 +4,8 @@
  * to a file and back), write.c with the writers json.c, tap.c, junit.c
  * and html.c (writers.h), fmt.c (what the writers share), udiff.c (line
  * diffs, udiff.h), merge.c (shards' runs into one) with shardread.c and
- * jsonread.c (a summary.json read back; merge.h, jsonread.h).
+ * jsonread.c (a summary.json read back; merge.h, jsonread.h), history.c
+ * and history_query.c (runs in a database across runs, history.h).
  *
  * A run is scenarios; a scenario is test cases (one per duplex::run or
  * duplex::check, plus one for the scenario itself when it failed as a
@@ -29,12 +30,22 @@
 #include <stdint.h>
 
 #include "base/base.h"
+#include "history.h"
 #include "udiff.h"
 
 enum verdict {
 	VERDICT_PASS,
 	VERDICT_FAIL,
 	VERDICT_SKIP,
+};
+
+/* What the history says of a scenario's verdict (history.h), or a pass
+ * after failed attempts (duplex test --rerun-failed): flaky. */
+enum scenario_mark {
+	MARK_NONE,
+	MARK_NEW_FAILURE,	/* it passed in the suite's previous run */
+	MARK_FIXED,		/* it failed in the suite's previous run */
+	MARK_FLAKY,		/* it passed and failed on one commit and kernels */
 };
 
 /* One console's part in a test case. */
@@ -79,6 +90,11 @@ struct scenario_result {
 	unsigned nconsoles;	/* transcripts <slug>/serial0.log .. */
 	struct test_case *cases;
 	size_t ncases;
+	/* Set by the runner, not kept by results_store: how often the
+	 * scenario ran (0 or 1: once; more with --rerun-failed, earlier
+	 * attempts in <slug>.tryN/), and its mark. */
+	unsigned attempts;
+	enum scenario_mark mark;
 };
 
 /* A scenario of a run's suite: what `duplex test` selected before a
@@ -122,6 +138,13 @@ void test_run_set_suite(struct test_run *r, const struct suite_entry *suite,
 			size_t n);
 /* The suite's hash: 16 hex digits of its ids and names, in order. */
 void suite_hash(const struct suite_entry *suite, size_t n, char hex[17]);
+/* "PASS", "FAIL", "SKIP", or "FLAKY": a pass after failed attempts. */
+const char *scenario_verdict_word(const struct scenario_result *s);
+/* "new failure", "fixed", "flaky"; NULL for none. */
+const char *scenario_mark_word(enum scenario_mark m);
+/* Why S failed, in one line: its reason, else its first failed case and
+ * the first line of that case's message (malloc'd); NULL: it did not. */
+char *scenario_failure(const struct scenario_result *s);
 
 /* Test-case counts of S, or of the whole run. */
 struct results_counts scenario_counts(const struct scenario_result *s);
