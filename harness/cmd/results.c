@@ -16,7 +16,7 @@
 
 static void results_usage(FILE *out)
 {
-	fputs("usage: duplex results merge DIR... [-o OUT]\n\n"
+	fputs("usage: duplex results merge DIR... [-o OUT] [--history PATH | --no-history]\n\n"
 	      "Merge the results directories DIR of the shards of one suite\n"
 	      "(duplex test --shard K/N, each results/<run-id>/) into one, as if\n"
 	      "one run had run them all: summary.json, results.tap, junit.xml and\n"
@@ -26,27 +26,47 @@ static void results_usage(FILE *out)
 	      "the same commit, each scenario in one shard only.  A scenario that\n"
 	      "no shard ran fails with the reason \"not run\".\n\n"
 	      "  -o, --output OUT  the merged directory: new, or empty (default: a\n"
-	      "                    new results/<run-id>/, and results/latest)\n\n"
+	      "                    new results/<run-id>/, and results/latest)\n"
+	      "  --history PATH    the history database the merged run is recorded in\n"
+	      "                    and marked from (default $DUPLEX_HISTORY, else\n"
+	      "                    results/history.db); a run with a scenario no\n"
+	      "                    shard ran is not recorded\n"
+	      "  --no-history      neither read nor record the history\n\n"
 	      "exit: 0 all passed, 1 a test failed, 2 usage, a directory that cannot\n"
 	      "be merged, or a scenario that no shard ran\n", out);
 }
 
+struct merge_options {
+	const char *out;	/* -o */
+	const char *history;	/* --history; NULL: history_path's */
+	bool no_history;
+};
+
 /* -1: an error; 1: --help; 0: go on with O's dirs from argv[optind]. */
-static int parse_merge_options(int argc, char **argv, const char **out)
+static int parse_merge_options(int argc, char **argv, struct merge_options *o)
 {
+	enum { OPT_HISTORY = 0x100, OPT_NO_HISTORY };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "history", required_argument, NULL, OPT_HISTORY },
+		{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	int c;
 
-	*out = NULL;
+	memset(o, 0, sizeof(*o));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			*out = optarg;
+			o->out = optarg;
+			break;
+		case OPT_HISTORY:
+			o->history = optarg;
+			break;
+		case OPT_NO_HISTORY:
+			o->no_history = true;
 			break;
 		case 'h':
 			results_usage(stdout);
@@ -137,11 +157,12 @@ static int merge_exit(const struct results_merge *m)
 static int merge(int argc, char **argv, const struct duplex_paths *paths)
 {
 	struct results_merge m;
-	const char *out;
+	struct merge_options o;
+	char *history;
 	size_t n;
 	int ret;
 
-	ret = parse_merge_options(argc, argv, &out);
+	ret = parse_merge_options(argc, argv, &o);
 	if (ret)
 		return ret > 0 ? EXIT_OK : EXIT_ERROR;
 	n = (size_t)(argc - optind);
@@ -150,10 +171,17 @@ static int merge(int argc, char **argv, const struct duplex_paths *paths)
 	if (!strcmp(m.run.commit, "unknown"))
 		log_warn("results merge: the shards ran outside a git checkout (commit 'unknown'): whether they ran the same code cannot be checked");
 	ret = EXIT_ERROR;
-	if (make_output(&m.run, out, paths) == 0 && results_merge_write(&m) == 0) {
+	if (make_output(&m.run, o.out, paths) == 0 && results_merge_write(&m) == 0) {
 		printf("duplex results merge: %zu director%s, %zu scenario%s at commit %.12s; results in %s/\n",
 		       n, n == 1 ? "y" : "ies", m.run.nscenarios,
 		       m.run.nscenarios == 1 ? "" : "s", m.run.commit, m.run.dir);
+		/* An incomplete run would tell the history of a suite it
+		 * did not run whole. */
+		if (!o.no_history && !m.not_run) {
+			history = history_path(paths, o.history);
+			history_use(&m.run, history);
+			free(history);
+		}
 		ret = merge_exit(&m);
 	}
 	results_merge_free(&m);

@@ -2,8 +2,10 @@
 #include "select.h"
 #include "cmd.h"
 #include "base/base.h"
+#include "report/report.h"
 
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,17 +59,49 @@ static void make_suite(struct selection *sel)
 	}
 }
 
-/* Keep the jobs of the shard's share only.  No history of durations
- * yet: the shards are balanced by count. */
-static void take_share(struct selection *sel)
+static int cmp_duration(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct history_duration *)elem)->id);
+}
+
+/* What each scenario of the suite took in the run history HISTORY
+ * (negative: unknown), and the hash of what the plan used in SEL->plan;
+ * NULL (by count) without a history to read. */
+static double *suite_seconds(struct selection *sel, const char *history)
+{
+	struct history_duration *d, *hit;
+	uint64_t h = FNV1A_START;
+	char text[32];
+	size_t i, nd;
+	double *s;
+
+	if (!history || access(history, R_OK) ||
+	    history_durations(history, &d, &nd) < 0)
+		return NULL;
+	s = xcalloc(sel->nsuite ? sel->nsuite : 1, sizeof(*s));
+	for (i = 0; i < sel->nsuite; i++) {
+		hit = bsearch(sel->suite[i].id, d, nd, sizeof(*d), cmp_duration);
+		s[i] = hit ? hit->seconds : -1;
+		snprintf(text, sizeof(text), "%.3f", s[i]);
+		h = fnv1a(h, text, strlen(text) + 1);
+	}
+	snprintf(sel->plan, sizeof(sel->plan), "%016" PRIx64, h);
+	history_durations_free(d, nd);
+	return s;
+}
+
+/* Keep the jobs of the shard's share only. */
+static void take_share(struct selection *sel, const char *history)
 {
 	const char **ids = xcalloc(sel->nsuite ? sel->nsuite : 1, sizeof(*ids));
 	bool *mine = xcalloc(sel->nsuite ? sel->nsuite : 1, sizeof(*mine));
+	double *seconds = suite_seconds(sel, history);
 	size_t i, n = 0;
 
 	for (i = 0; i < sel->nsuite; i++)
 		ids[i] = sel->suite[i].id;
-	shard_plan(ids, NULL, sel->nsuite, sel->shard, mine);
+	shard_plan(ids, seconds, sel->nsuite, sel->shard, mine);
+	free(seconds);
 	for (i = 0; i < sel->nsuite; i++) {
 		if (mine[i])
 			sel->jobs[n++] = sel->jobs[i];
@@ -80,7 +114,8 @@ static void take_share(struct selection *sel)
 }
 
 int test_select(const struct scenario_set *set, const char *tags,
-		const char *shard, const char *shards, struct selection *sel)
+		const char *shard, const char *shards, const char *history,
+		struct selection *sel)
 {
 	memset(sel, 0, sizeof(*sel));
 	if (shard_resolve(shard, shards, &sel->shard) < 0)
@@ -88,7 +123,7 @@ int test_select(const struct scenario_set *set, const char *tags,
 	sel->jobs = select_jobs(set, tags, &sel->n);
 	make_suite(sel);
 	if (sel->shard.total)
-		take_share(sel);
+		take_share(sel, history);
 	return 0;
 }
 

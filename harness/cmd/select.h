@@ -26,13 +26,20 @@ struct selection {
 	struct suite_entry *suite;	/* all that --tags selected */
 	size_t nsuite;
 	struct shard shard;	/* total 0: the whole suite */
+	/* The hash of the durations the shards were balanced by, for the
+	 * merge to check that every shard split the suite alike; "": by
+	 * count. */
+	char plan[17];
 };
 
 /* The scenarios of SET with one of TAGS (NULL: all), each with a slug
  * unique in the suite, and SHARD's share of them (see shard_resolve for
- * SHARD and SHARDS).  -1 (reported) on a bad shard. */
+ * SHARD and SHARDS), balanced by the durations of the run history
+ * HISTORY when given and readable (every shard must be given the same
+ * one), by count otherwise.  -1 (reported) on a bad shard. */
 int test_select(const struct scenario_set *set, const char *tags,
-		const char *shard, const char *shards, struct selection *sel);
+		const char *shard, const char *shards, const char *history,
+		struct selection *sel);
 /* A line per scenario of the share: file, line, name, tags. */
 void test_list(const struct selection *sel);
 void selection_free(struct selection *sel);

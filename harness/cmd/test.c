@@ -447,6 +447,7 @@ static int make_run(struct test_run *run, const struct duplex_paths *paths,
 	test_run_set_suite(run, sel->suite, sel->nsuite);
 	run->shard_index = sel->shard.index;
 	run->shard_total = sel->shard.total;
+	snprintf(run->shard_plan, sizeof(run->shard_plan), "%s", sel->plan);
 	run->commit = project_commit(paths->root);
 	if (mkdir_p(run->dir, 0755) < 0)
 		return -1;
@@ -528,6 +529,18 @@ static int run_tests(const struct selection *sel, const struct test_options *o,
 	return ret;
 }
 
+/* The history shards are balanced by: one named for it (--history,
+ * DUPLEX_HISTORY), never the default results/history.db, which each
+ * machine has its own of and so would split the suite each its way. */
+static const char *balance_history(const struct test_extra *x)
+{
+	const char *env = getenv("DUPLEX_HISTORY");
+
+	if (x->no_history)
+		return NULL;
+	return x->history ? x->history : env && *env ? env : NULL;
+}
+
 int cmd_test(int argc, char **argv, const struct duplex_paths *paths)
 {
 	const char *def_path[1];
@@ -554,7 +567,8 @@ int cmd_test(int argc, char **argv, const struct duplex_paths *paths)
 		log_error("test: the scenarios have errors (above); nothing was run");
 		return EXIT_ERROR;
 	}
-	if (test_select(&set, o.tags, o.shard, o.shards, &sel) < 0) {
+	if (test_select(&set, o.tags, o.shard, o.shards, balance_history(&o.x),
+			&sel) < 0) {
 		ret = EXIT_ERROR;
 	} else if (o.list || o.check) {
 		if (o.list)

@@ -151,59 +151,6 @@ static void hash_images(const struct scenario_def *const *defs, size_t n,
 	path_set_free(&images);
 }
 
-/* `git rev-parse HEAD` of the checkout, or "unknown" (malloc'd). */
-static char *commit_of(const struct duplex_paths *paths)
-{
-	const char *const argv[] = { "git", "-C", paths->root, "rev-parse",
-				     "HEAD", NULL };
-	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	char *out = NULL;
-	int status = in_path("git") ? run_capture(argv, null, &out) : -1;
-
-	if (null >= 0)
-		close(null);
-	if (status == 0 && out && strspn(out, "0123456789abcdef") >= 40) {
-		out[strspn(out, "0123456789abcdef")] = '\0';
-		return out;
-	}
-	free(out);
-	return xstrdup("unknown");
-}
-
-/* The marks from the history into RUN's files, then RUN recorded. */
-static void use_history(struct test_run *run,
-			const struct scenario_def *const *defs, size_t n,
-			const struct test_extra *x,
-			const struct duplex_paths *paths)
-{
-	char suite[HISTORY_HASH_LEN], kernel[HISTORY_HASH_LEN],
-	     initramfs[HISTORY_HASH_LEN], host[256] = "unknown";
-	const char **ids = xcalloc(run->nscenarios + 1, sizeof(*ids));
-	char *path = history_path(paths, x->history);
-	char *commit = commit_of(paths);
-	struct history_meta m = {
-		.path = path, .commit = commit, .kernel = kernel,
-		.initramfs = initramfs, .host = host, .suite = suite,
-	};
-	size_t i;
-
-	for (i = 0; i < run->nscenarios; i++)
-		ids[i] = run->scenarios[i].slug;
-	history_suite(ids, run->nscenarios, suite);
-	hash_images(defs, n, paths, kernel, initramfs);
-	if (gethostname(host, sizeof(host) - 1) < 0)
-		snprintf(host, sizeof(host), "unknown");
-	/* A history that cannot be read is not written either: its error
-	 * is said once. */
-	if (history_mark(run, &m) == 0) {
-		results_write(run);
-		history_record(run, &m);
-	}
-	free(commit);
-	free(path);
-	free(ids);
-}
-
 /* The FLAKY scenarios, counted for the person: why a run whose counts
  * show no failure fails. */
 static void name_flaky(const struct test_run *run, const struct test_extra *x)
@@ -226,9 +173,16 @@ void test_extra_finish(struct test_run *run,
 		       const struct duplex_paths *paths, bool interrupted)
 {
 	name_flaky(run, x);
+	/* In summary.json too: a merge of shards records what they ran on. */
+	hash_images(defs, n, paths, run->kernel_hash, run->initramfs_hash);
+	results_write(run);
 	/* A run cut short would tell the history of scenarios it never
 	 * ran, and of a suite it did not run whole. */
-	if (!x->no_history && !interrupted && run->nscenarios == n)
-		use_history(run, defs, n, x, paths);
+	if (!x->no_history && !interrupted && run->nscenarios == n) {
+		char *path = history_path(paths, x->history);
+
+		history_use(run, path);
+		free(path);
+	}
 	fflush(stdout);
 }

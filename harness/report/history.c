@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 char *history_path(const struct duplex_paths *paths, const char *option)
 {
@@ -147,4 +148,33 @@ int history_record(const struct test_run *r, const struct history_meta *m)
 out:
 	free(doing);
 	return ret;
+}
+
+static const char *known(const char *s)
+{
+	return s && *s ? s : "unknown";
+}
+
+void history_use(struct test_run *r, const char *path)
+{
+	const char **ids = xcalloc(r->nscenarios + 1, sizeof(*ids));
+	char suite[HISTORY_HASH_LEN], host[256] = "unknown";
+	struct history_meta m = {
+		.path = path, .commit = known(r->commit),
+		.kernel = known(r->kernel_hash),
+		.initramfs = known(r->initramfs_hash), .host = host,
+		.suite = suite,
+	};
+	size_t i;
+
+	for (i = 0; i < r->nscenarios; i++)
+		ids[i] = r->scenarios[i].slug;
+	history_suite(ids, r->nscenarios, suite);
+	if (gethostname(host, sizeof(host) - 1) < 0)
+		snprintf(host, sizeof(host), "unknown");
+	if (history_mark(r, &m) == 0) {
+		results_write(r);
+		history_record(r, &m);
+	}
+	free(ids);
 }

@@ -60,6 +60,12 @@ int history_record(const struct test_run *r, const struct history_meta *meta);
  * A skipped scenario has no mark.  0 or -1 (reported; R is unchanged). */
 int history_mark(struct test_run *r, const struct history_meta *meta);
 
+/* Both for run R, finished, in database PATH: the marks from the runs
+ * before it written into R's files, then R recorded, with R's commit and
+ * images (unknown: "unknown"), its scenarios' suite and this host.  A
+ * history that cannot be read is not written either (said once). */
+void history_use(struct test_run *r, const char *path);
+
 struct history_duration {
 	char *id;		/* scenario id */
 	double seconds;		/* of its latest run not skipped */

@@ -62,9 +62,14 @@ static void add_suite(struct strbuf *sb, const struct test_run *r)
 		strbuf_puts(sb, ",\n  \"commit\": ");
 		fmt_json(sb, r->commit);
 	}
+	if (*r->kernel_hash)
+		strbuf_printf(sb, ",\n  \"images\": {\"kernel\": \"%s\", "
+			      "\"initramfs\": \"%s\"}", r->kernel_hash,
+			      r->initramfs_hash);
 	if (r->shard_total)
-		strbuf_printf(sb, ",\n  \"shard\": {\"index\": %u, \"total\": %u}",
-			      r->shard_index, r->shard_total);
+		strbuf_printf(sb, ",\n  \"shard\": {\"index\": %u, \"total\": %u, "
+			      "\"plan\": \"%s\"}", r->shard_index, r->shard_total,
+			      *r->shard_plan ? r->shard_plan : "count");
 	if (!r->suite)
 		return;
 	suite_hash(r->suite, r->nsuite, hash);

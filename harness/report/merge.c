@@ -58,6 +58,11 @@ static int check_same(const struct shard_dir *a, const struct shard_dir *b)
 			  a->dir, b->dir, a->commit, b->commit);
 		return -1;
 	}
+	if (a->plan && b->plan && strcmp(a->plan, b->plan)) {
+		log_error("results merge: '%s' and '%s' split the suite by different durations (plan %s and %s): scenarios may be in both or in neither; give every shard the same run history (--history), or none",
+			  a->dir, b->dir, a->plan, b->plan);
+		return -1;
+	}
 	/* the lists, not only the hashes: an edited summary.json keeps
 	 * its hash */
 	i = suite_difference(a, b);
@@ -145,6 +150,30 @@ static void merged_time(struct test_run *r, const struct shard_dir *sds,
 	r->seconds = end - (double)r->started;
 }
 
+/* The images' hash the shards agree on into OUT; "mixed" if they do
+ * not (shards built on different machines), "" if one did not say.
+ * KERNEL picks the kernel's, else the initramfs'. */
+static void merged_hash(const struct shard_dir *sds, size_t n, bool kernel,
+			char out[17])
+{
+	const char *h = NULL, *s;
+	size_t i;
+
+	*out = '\0';
+	for (i = 0; i < n; i++) {
+		s = kernel ? sds[i].kernel : sds[i].initramfs;
+		if (!s)
+			return;
+		if (h && strcmp(h, s)) {
+			snprintf(out, 17, "mixed");
+			return;
+		}
+		h = s;
+	}
+	if (h)
+		snprintf(out, 17, "%s", h);
+}
+
 static void start_run(struct results_merge *m, const struct shard_dir *first)
 {
 	struct test_run *r = &m->run;
@@ -168,6 +197,8 @@ static int merge_dirs(struct results_merge *m, const struct shard_dir *sds,
 			return -1;
 	start_run(m, &sds[0]);
 	merged_time(&m->run, sds, n);
+	merged_hash(sds, n, true, m->run.kernel_hash);
+	merged_hash(sds, n, false, m->run.initramfs_hash);
 	by = xcalloc(m->run.nsuite ? m->run.nsuite : 1, sizeof(*by));
 	for (i = 0; i < n && !ret; i++)
 		ret = take_scenarios(m, &sds[i], by);

@@ -121,6 +121,10 @@ struct test_run {
 	struct suite_entry *suite;
 	size_t nsuite;
 	unsigned shard_index, shard_total;
+	char shard_plan[17];	/* durations it was balanced by; "": count */
+	/* What it booted (history.h): hashes of the kernel and initramfs
+	 * images; "": not known. */
+	char kernel_hash[17], initramfs_hash[17];
 	char *commit;
 };
 

@@ -93,6 +93,9 @@ static int read_share(struct shard_dir *sd)
 			return -1;
 		sd->index = (unsigned)index;
 		sd->total = (unsigned)total;
+		sd->plan = get_string(sd, shard, "plan", "shard.plan");
+		if (!sd->plan)
+			return -1;
 	}
 	sd->scenarios = json_get(&sd->root, "scenarios", JSON_ARRAY);
 	if (!sd->scenarios) {
@@ -105,6 +108,18 @@ static int read_share(struct shard_dir *sd)
 			return -1;
 		}
 	return 0;
+}
+
+/* What the shard booted, if it said (a run before the history did not,
+ * nor one that was interrupted). */
+static void read_images(struct shard_dir *sd)
+{
+	const struct json *images = json_get(&sd->root, "images", JSON_OBJECT);
+	const struct json *k = images ? json_get(images, "kernel", JSON_STRING) : NULL;
+	const struct json *i = images ? json_get(images, "initramfs", JSON_STRING) : NULL;
+
+	sd->kernel = k ? k->string : NULL;
+	sd->initramfs = i ? i->string : NULL;
 }
 
 static int read_run(struct shard_dir *sd)
@@ -125,6 +140,7 @@ static int read_run(struct shard_dir *sd)
 	sd->commit = get_string(sd, &sd->root, "commit", "commit");
 	if (!sd->commit || read_suite(sd) < 0)
 		return -1;
+	read_images(sd);
 	return read_share(sd);
 }
 

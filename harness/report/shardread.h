@@ -15,10 +15,13 @@ struct shard_dir {
 	int64_t started;
 	double seconds;
 	const char *commit;
+	const char *kernel, *initramfs;	/* images' hashes; NULL: unknown */
 	char hash[17];
 	struct suite_entry *suite;	/* the strings are ROOT's */
 	size_t nsuite;
 	unsigned index, total;	/* its shard; total 0: the whole suite */
+	const char *plan;	/* how it was split: "count", or the hash of
+				 * the durations; NULL: not a shard */
 	const struct json *scenarios;	/* the scenarios it finished */
 };
 

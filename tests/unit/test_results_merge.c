@@ -112,6 +112,10 @@ static char *make_shard(const struct fixture *f, const char *name,
 	r.shard_index = index;
 	r.shard_total = total;
 	r.commit = xstrdup(commit);
+	/* the same images in shards 1 and 2, others in 3 */
+	snprintf(r.kernel_hash, sizeof(r.kernel_hash), "%s",
+		 index < 3 ? "00000000000000a1" : "00000000000000b3");
+	snprintf(r.initramfs_hash, sizeof(r.initramfs_hash), "00000000000000c1");
 	assert_int_equal(results_write(&r), 0);
 	free(r.dir);
 	r.dir = NULL;
@@ -172,6 +176,9 @@ static void test_merge_two_shards(void **state)
 	assert_int_equal(json_get(&j, "planned", JSON_NUMBER)->number, 4);
 	assert_null(json_get(&j, "shard", JSON_OBJECT));
 	assert_string_equal(json_get(&j, "commit", JSON_STRING)->string, "c0ffee");
+	/* what the shards booted, for the history's flaky marks */
+	assert_string_equal(json_get(json_get(&j, "images", JSON_OBJECT), "kernel",
+				     JSON_STRING)->string, "00000000000000a1");
 	/* in suite order, whichever shard ran them */
 	list = json_get(&j, "scenarios", JSON_ARRAY);
 	assert_int_equal(list->n, NSUITE);
@@ -254,6 +261,33 @@ static void test_refuses_other_commit(void **state)
 
 	merge_fails(dirs, 2, want);
 	free(want);
+	free(d1);
+	free(d2);
+}
+
+/* Shards balanced by different run histories may have split the suite
+ * differently: refused, although the suites are the same. */
+static void test_refuses_other_plan(void **state)
+{
+	const struct fixture *f = *state;
+	char *d1 = make_shard(f, "s1", 1, 2, "c0ffee", 0x5);
+	char *d2 = make_shard(f, "s2", 2, 2, "c0ffee", 0xa);
+	char *path = xasprintf("%s/summary.json", d2);
+	char *text = read_file(path, NULL), *at = strstr(text, "\"plan\": \"count\"");
+	char *edited, *want;
+	const char *dirs[] = { d1, d2 };
+
+	assert_non_null(at);
+	edited = xasprintf("%.*s\"plan\": \"00000000deadbeef\"%s",
+			   (int)(at - text), text, at + strlen("\"plan\": \"count\""));
+	assert_int_equal(write_file_atomic(path, edited, strlen(edited), 0644), 0);
+	want = xasprintf("'%s' and '%s' split the suite by different durations (plan count and 00000000deadbeef)",
+			 d1, d2);
+	merge_fails(dirs, 2, want);
+	free(want);
+	free(edited);
+	free(text);
+	free(path);
 	free(d1);
 	free(d2);
 }
@@ -406,6 +440,7 @@ int main(void)
 		IN_TMP(test_merge_two_shards),
 		IN_TMP(test_not_run),
 		IN_TMP(test_refuses_other_commit),
+		IN_TMP(test_refuses_other_plan),
 		IN_TMP(test_refuses_other_suite),
 		IN_TMP(test_refuses_duplicate),
 		IN_TMP(test_refuses_bad_summary),
