@@ -36,7 +36,7 @@ for k in 1 2 3; do
 	status[k]=$?
 	dirs[k]=$(results_dir "$work/shard$k")
 	[ "${status[k]}" -le 1 ] && [ -n "${dirs[k]}" ] &&
-		grep -q "\"shard\": {\"index\": $k, \"total\": 3}" "${dirs[k]}/summary.json" || ok=1
+		grep -q "\"shard\": {\"index\": $k, \"total\": 3, \"plan\": \"count\"}" "${dirs[k]}/summary.json" || ok=1
 done
 tap $ok "three shards at once: each ran, its summary.json names its share (exit ${status[*]})" \
 	"$(cat "$work/shard1" "$work/shard2" "$work/shard3")"
