@@ -255,8 +255,10 @@ static int leader_idle(struct monitor *m, int timeout_ms)
 	(void)timeout_ms;
 	if (poll(&pfd, 1, LEADER_WATCH_MS) < 0 && errno != EINTR)
 		return -1;
-	while (read(m->sigfd, &si, sizeof(si)) == sizeof(si))
-		;
+	/* SIGCHLD, a standard signal, is pending once at most: one read
+	 * takes it (what stopped, waitpid says). */
+	if (pfd.revents & POLLIN)
+		(void)read(m->sigfd, &si, sizeof(si));
 	for (unsigned i = 0; i < m->npeers; i++) {
 		struct mvx_ack a;
 
