@@ -105,19 +105,32 @@ static int clamp(struct proc *p)
 	return tracee_set_call_arg(p->pid, (unsigned)e->clamp_arg, e->clamp);
 }
 
+/* Follower I's end of the transport is closed.  What it sent before it
+ * went is still to be read: its END (it stopped at a divergence) is its
+ * verdict; without one it is dropped. */
+static void gone(struct monitor *m, unsigned i)
+{
+	struct mvx_ack a;
+
+	while (m->peer_ok[i] && hear(m, i, 0, &a) == 1)
+		;
+	if (m->peer_ok[i])
+		drop_peer(m, i, "is gone; the leader goes on");
+}
+
 static void broadcast(struct monitor *m, const struct record *r)
 {
 	for (unsigned i = 0; i < m->npeers; i++) {
 		if (!m->peer_ok[i])
 			continue;
-		if (!record_send(&m->peers[i], r)) {
+		if (!record_send(&m->peers[i], r))
 			drain(m, i);
-			continue;
-		}
-		drop_peer(m, i, errno == ETIMEDOUT ?
-			  "took nothing for 5 s: hung; the leader goes on" :
-			  errno == EPIPE || errno == ECONNRESET ?
-			  "is gone; the leader goes on" : strerror(errno));
+		else if (errno == EPIPE || errno == ECONNRESET)
+			gone(m, i);
+		else
+			drop_peer(m, i, errno == ETIMEDOUT ?
+				  "took nothing for 5 s: hung; the leader "
+				  "goes on" : strerror(errno));
 	}
 }
 
