@@ -283,6 +283,7 @@ static int open_seen(const char *path)
 	return 0;
 }
 
+/* 16 bytes of FD_SEEN in hex: 0, or 3 if there were not as many. */
 static int print_seen(void)
 {
 	unsigned char b[16];
@@ -353,7 +354,9 @@ static int fds_stdout(void)
 	return fd < 0 || read(fd, b, sizeof(b)) != 4 || memcmp(b, "data", 4);
 }
 
-/* fd 3 is /proc/self/exe, read from; a close or close_range frees it. */
+/* fd 3 is /proc/self/exe, read from, then /dev/urandom: closed and
+ * opened again by a close, a close_range, or a child that shares the fd
+ * table (HOW). */
 static int fds_closed(const char *how)
 {
 	if (open_seen("/proc/self/exe"))

@@ -15,17 +15,16 @@
 #define IOV_MAX_READ 1024	/* iovecs looked at */
 #define STRV_MAX 4096		/* argv strings looked at */
 
-/* Data buffers kept for reuse: as many as a follower's queue holds when
- * its program is behind the leader's, within a budget. */
+/* Data buffers given up, kept for the next records (a stack): a 64 KiB
+ * read's buffer handed back to the system and faulted in again for the
+ * next one took a third of a follower's time on gzip (perf).  As many as
+ * a follower's queue holds when its program is behind, within a budget. */
 #define SPARES		64
 #define SPARE_BYTES	(8u << 20)
 
 static struct mvx_msg msg;
 static unsigned char wire[MVX_MSG_MAX];
 
-/* Data buffers given up, for the next records: a 64 KiB read's buffer
- * handed back to the system and faulted in again for the next one took
- * a third of a follower's time on gzip (perf).  A stack. */
 static struct {
 	unsigned char *p;
 	size_t cap;
