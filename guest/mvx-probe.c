@@ -24,6 +24,18 @@
  *   mvx-probe winsize      set the size of a pseudo-terminal of its own
  *                          to 10 + $MVX_REPLICA rows, read it back, print
  *                          nothing, exit 0 (what an ioctl copies out)
+ *   mvx-probe fds HOW      fd 3 read from as one thing, then made another
+ *                          (exit 3 if the number is not reused), HOW:
+ *                          reopen, closerange, dup2, exec, fork,
+ *                          clonefiles: it becomes /dev/urandom (close and
+ *                          open; close_range; dup2 onto a pipe's end; a
+ *                          pipe closed on exec; in a child, the parent's
+ *                          staying urandom; in a child sharing the fd
+ *                          table); print 16 bytes of it in hex.
+ *                          environ: urandom becomes /proc/self/environ,
+ *                          read, printed nothing.  stdout: print "x",
+ *                          close stdout, open a file at 1, write to it,
+ *                          read that back, exit 0 if it was there
  *
  * Static musl: clock_gettime goes through the vDSO unless mvx hides it,
  * which is what the clock probe shows. */
@@ -41,6 +53,7 @@
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -242,6 +255,161 @@ static int probe_winsize(void)
 	return ioctl(fd, TIOCGWINSZ, &ws) != 0;
 }
 
+/* ----- fds: the class mvx keeps per fd must follow what the fd is
+ * (random bytes are an input, the same in every replica; the same bytes
+ * read as a file's are compared, and differ) */
+
+#define FD_SEEN 3	/* the number reused */
+
+/* Read a little of FD, for mvx to class it. */
+static void touch(int fd)
+{
+	char b[16];
+
+	if (read(fd, b, sizeof(b)) < 0)
+		guest_error("read %d: %s", fd, strerror(errno));
+}
+
+/* PATH opened at FD_SEEN and read a little: 0, or -1 at another number. */
+static int open_seen(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+
+	if (fd != FD_SEEN) {
+		guest_error("%s opened at %d, not %d", path, fd, FD_SEEN);
+		return -1;
+	}
+	touch(fd);
+	return 0;
+}
+
+/* 16 bytes of FD_SEEN in hex: 0, or 3 if there were not as many. */
+static int print_seen(void)
+{
+	unsigned char b[16];
+
+	if (read(FD_SEEN, b, sizeof(b)) != sizeof(b))
+		return 3;
+	for (size_t i = 0; i < sizeof(b); i++)
+		printf("%02x", b[i]);
+	printf("\n");
+	return 0;
+}
+
+static int child_reopen(void *path)
+{
+	close(FD_SEEN);
+	_exit(open_seen(path) ? 3 : 0);
+}
+
+/* A child closes FD_SEEN and opens PATH there, in its own fd table or in
+ * the one it shares with its parent (CLONE_FILES).  0 or 3. */
+static int fds_child(const char *path, bool shared)
+{
+	static char stack[STACK_SIZE];
+	int st;
+	pid_t pid = clone(child_reopen, stack + sizeof(stack),
+			  (shared ? CLONE_FILES : 0) | SIGCHLD, (void *)path);
+
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return 3;
+	return WEXITSTATUS(st);
+}
+
+/* A pipe's read end at FD_SEEN, read from (closed on exec if CLOEXEC):
+ * 0 or -1. */
+static int pipe_seen(int flags)
+{
+	int p[2];
+
+	if (pipe2(p, flags) || p[0] != FD_SEEN || write(p[1], "pipe", 4) != 4)
+		return -1;
+	touch(p[0]);
+	return 0;
+}
+
+static int fds_dup2(void)
+{
+	int r;
+
+	if (pipe_seen(0))
+		return 3;
+	r = open("/dev/urandom", O_RDONLY);
+	if (r < 0 || dup2(r, FD_SEEN) != FD_SEEN || close(r))
+		return 3;
+	return print_seen();
+}
+
+static int fds_stdout(void)
+{
+	static const char path[] = "/tmp/mvx-probe-fds";
+	char b[8];
+	int fd;
+
+	if (write(1, "x\n", 2) != 2 || close(1) ||
+	    open(path, O_RDWR | O_CREAT | O_TRUNC, 0600) != 1 ||
+	    write(1, "data", 4) != 4)
+		return 3;
+	fd = open(path, O_RDONLY);
+	return fd < 0 || read(fd, b, sizeof(b)) != 4 || memcmp(b, "data", 4);
+}
+
+/* fd 3 is /proc/self/exe, read from, then /dev/urandom: closed and
+ * opened again by a close, a close_range, or a child that shares the fd
+ * table (HOW). */
+static int fds_closed(const char *how)
+{
+	if (open_seen("/proc/self/exe"))
+		return 3;
+	if (!strcmp(how, "clonefiles"))
+		return fds_child("/dev/urandom", true) ? 3 : print_seen();
+	if (strcmp(how, "reopen") ? syscall(SYS_close_range, FD_SEEN, ~0u, 0) :
+	    close(FD_SEEN))
+		return 3;
+	return open_seen("/dev/urandom") ? 3 : print_seen();
+}
+
+static int fds_exec(void)
+{
+	if (pipe_seen(O_CLOEXEC))
+		return 3;
+	execl("/proc/self/exe", "mvx-probe", "fds", "exec2", (char *)NULL);
+	return 3;
+}
+
+/* urandom read at fd 3, then /proc/self/environ there: its bytes differ
+ * per replica (MVX_REPLICA), in a buffer never printed. */
+static int fds_environ(void)
+{
+	static char buf[65536];
+
+	if (open_seen("/dev/urandom") || close(FD_SEEN) ||
+	    open_seen("/proc/self/environ"))
+		return 3;
+	return read(FD_SEEN, buf, sizeof(buf)) < 0 ? 3 : 0;
+}
+
+static int probe_fds(const char *how)
+{
+	if (!strcmp(how, "reopen") || !strcmp(how, "closerange") ||
+	    !strcmp(how, "clonefiles"))
+		return fds_closed(how);
+	if (!strcmp(how, "dup2"))
+		return fds_dup2();
+	if (!strcmp(how, "exec"))
+		return fds_exec();
+	if (!strcmp(how, "exec2"))
+		return open_seen("/dev/urandom") ? 3 : print_seen();
+	if (!strcmp(how, "fork"))
+		return open_seen("/dev/urandom") ||
+		       fds_child("/proc/self/exe", false) ? 3 : print_seen();
+	if (!strcmp(how, "environ"))
+		return fds_environ();
+	if (!strcmp(how, "stdout"))
+		return fds_stdout();
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	guest_prog = "mvx-probe";
@@ -265,8 +433,10 @@ int main(int argc, char **argv)
 		return probe_winsize();
 	if (argc == 3 && !strcmp(argv[1], "send"))
 		return probe_send(strtol(argv[2], NULL, 10));
+	if (argc == 3 && !strcmp(argv[1], "fds"))
+		return probe_fds(argv[2]);
 	fprintf(stderr, "usage: mvx-probe clock N | tsc N | slurp FILE | "
 		"ioctl FILE | crash | fork N | thread | send PORT | winsize | "
-		"nohang\n");
+		"nohang | fds HOW\n");
 	return 2;
 }

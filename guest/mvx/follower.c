@@ -472,8 +472,10 @@ static int follower_idle(struct monitor *m, int timeout_ms)
 		timeout_ms = 1;
 	if (poll(fds, 2, timeout_ms) < 0 && errno != EINTR)
 		return -1;
-	while (read(m->sigfd, &si, sizeof(si)) == sizeof(si))
-		;
+	/* SIGCHLD, a standard signal, is pending once at most: one read
+	 * takes it (what stopped, waitpid says). */
+	if (fds[0].revents & POLLIN)
+		(void)read(m->sigfd, &si, sizeof(si));
 	while ((r = receive(m, 0)) == 0)
 		;
 	if (r < 0)

@@ -254,8 +254,10 @@ int followers_wait(struct monitor *m)
 	}
 	if (poll(fds, n, ms) < 0 && errno != EINTR)
 		return -1;
-	while (read(m->sigfd, &si, sizeof(si)) == sizeof(si))
-		;
+	/* SIGCHLD, a standard signal, is pending once at most: one read
+	 * takes it (what stopped, waitpid says). */
+	if (fds[0].revents & POLLIN)
+		(void)read(m->sigfd, &si, sizeof(si));
 	return take_all(m);
 }
 

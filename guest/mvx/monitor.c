@@ -63,6 +63,16 @@ int monitor_resume(struct proc *p, bool to_exit)
 	return errno == ESRCH ? 0 : -1;
 }
 
+/* P's call is about to run: its fds that the call may close or replace
+ * are forgotten, and every process's when it may change others' too. */
+static void forget_fds(struct monitor *m, struct proc *p)
+{
+	if (!fdcache_before(&p->fds, &p->call))
+		return;
+	for (unsigned i = 0; i < m->procs.n; i++)
+		fdcache_clear(&m->procs.v[i].fds);
+}
+
 int monitor_begin_call(struct monitor *m, struct proc *p,
 		       enum mvx_kind *kind)
 {
@@ -87,7 +97,9 @@ int monitor_begin_call(struct monitor *m, struct proc *p,
 		return -1;
 	}
 	if (p->pol->fdarg >= 0)
-		fdc = policy_fdclass(p->pid, (long)p->call.args[p->pol->fdarg]);
+		fdc = fdcache_class(&p->fds, p->pid,
+				    (long)p->call.args[p->pol->fdarg]);
+	forget_fds(m, p);
 	fdc = sock_call_class(&m->procs, p->pid, &p->call, fdc);
 	*kind = policy_kind(p->pol, fdc);
 	sigalign_note_call(p);
@@ -133,11 +145,23 @@ static int event_done(struct proc *p)
 	return monitor_resume(p, p->in_call);
 }
 
+/* Whether PARENT's fork shares its fd table with the child: a clone
+ * with CLONE_FILES (or, not knowing the call, taken as one). */
+static bool shares_fds(const struct proc *parent)
+{
+	if (parent->helper)
+		return false;	/* its fork() of the program (spawn.c) */
+	if (parent->call.nr == SYS_clone)
+		return parent->call.args[0] & CLONE_FILES;
+	return parent->call.nr != SYS_fork && parent->call.nr != SYS_vfork;
+}
+
 static int on_fork(struct monitor *m, struct proc *parent)
 {
 	pid_t ppid = parent->pid;
 	bool catches = parent->catches_chld, restarts = parent->chld_restart;
 	bool hold = m->role->hold_children && parent->in_call;
+	bool shared = shares_fds(parent);
 	unsigned long msg;
 	uint32_t vid;
 	struct proc *child;
@@ -145,12 +169,16 @@ static int on_fork(struct monitor *m, struct proc *parent)
 	if (ptrace(PTRACE_GETEVENTMSG, ppid, 0, &msg))
 		return errno == ESRCH ? 0 : -1;
 	vid = parent->helper ? 0 : proc_child_vid(parent);
+	/* The child's fds: none cached (looked up as it uses them), and
+	 * never cached by either if they share them. */
+	parent->fds.shared |= shared;
 	/* Adding the child may move the table: PARENT is found again. */
 	child = procs_find(&m->procs, (pid_t)msg);
 	if (!child)
 		child = procs_add(&m->procs, (pid_t)msg);
 	if (!child)
 		return -1;
+	child->fds.shared = shared;
 	child->vid = vid;
 	child->known = 1;
 	child->catches_chld = catches;
@@ -221,8 +249,11 @@ static int on_seccomp(struct monitor *m, struct proc *p)
 			return errno == ESRCH ? 0 : -1;
 		/* Restarted, or made again after EINTR: the same call goes
 		 * on to its exit (a follower's steered as before). */
-		if ((long)r.orig_rax == p->call.nr)
+		if ((long)r.orig_rax == p->call.nr) {
+			/* A handler may have looked its fds up meanwhile. */
+			forget_fds(m, p);
 			return steer_again(p) ? -1 : monitor_resume(p, true);
+		}
 		if (m->role->on_eintr(m, p))
 			return -1;
 	}
@@ -261,6 +292,8 @@ static int on_stop(struct monitor *m, struct proc *p, int st)
 	case PTRACE_EVENT_EXEC:
 		/* A new program: its caught signals are back to default. */
 		p->catches_chld = 0;
+		/* Its close-on-exec fds are gone (execve or execveat). */
+		fdcache_clear(&p->fds);
 		if (tracee_hide_vdso(p->pid))
 			fprintf(stderr, "mvx: could not hide the vDSO of pid "
 				"%d: its time calls may not stop\n", (int)p->pid);

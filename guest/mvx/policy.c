@@ -14,7 +14,11 @@
  * randomisation (personality ADDR_NO_RANDOMIZE; norandmaps in guests), so
  * a pointer that differs means the program went elsewhere.  Pids are
  * never translated: every replica runs in a pid namespace of its own, so
- * getpid() and fork()'s result are the same everywhere. */
+ * getpid() and fork()'s result are the same everywhere.
+ *
+ * An entry for a syscall that may close an fd or put another file at a
+ * number in use must be known to fdcache_before() (fdcache.h), or the
+ * class of that fd would be a stale one. */
 #include "policy.h"
 #include "sock.h"
 
@@ -23,6 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -283,6 +288,9 @@ static const struct pol_entry table[] = {
 		.buf = { IN(1, SZ_IOV, 2) }, .why = "as write" },
 	[SYS_close] = { "close", MVX_COMPARE, 1, NO_FD,
 		.why = "which fd the program gives up" },
+	[SYS_close_range] = { "close_range", MVX_COMPARE, 3, NO_FD,
+		.why = "which fds the program gives up, as close (and the "
+		       "monitor forgets their classes: fdcache.h)" },
 	[SYS_execve] = { "execve", MVX_COMPARE, 0, NO_FD,
 		.buf = { STR(0), IN(1, SZ_STRV, 0) },
 		.why = "the program and its arguments (not the environment: "
@@ -340,6 +348,11 @@ static const struct pol_entry table[] = {
 		.buf = { STR(0), STR(1) }, .why = "what the program renames" },
 
 	/* ----- refused */
+	[SYS_io_uring_setup] = { "io_uring_setup", MVX_REFUSE, 0, NO_FD,
+		.why = "the ring's reads, writes, opens and closes run in the "
+		       "kernel without a syscall: none would be compared, "
+		       "and fds would close unseen; -ENOSYS makes programs "
+		       "fall back to plain syscalls" },
 	[SYS_clone3] = { "clone3", MVX_REFUSE, 0, NO_FD,
 		.why = "its flags are in memory; -ENOSYS makes the C "
 		       "libraries fall back to clone, which is checked" },
@@ -445,8 +458,6 @@ static enum mvx_fdclass class_of_path(const char *path)
 {
 	unsigned long ino;
 
-	if (!strcmp(path, "/dev/urandom") || !strcmp(path, "/dev/random"))
-		return MVX_FD_RANDOM;
 	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
 		if (!strncmp(path, counters[i], strlen(counters[i])))
 			return MVX_FD_COUNTER;
@@ -460,6 +471,14 @@ static enum mvx_fdclass class_of_path(const char *path)
 	return MVX_FD_PLAIN;
 }
 
+/* /dev/random and /dev/urandom are the devices, wherever their node is:
+ * the class must not depend on a path that can be renamed (fdcache.h). */
+static bool is_random(const struct stat *st)
+{
+	return S_ISCHR(st->st_mode) && (st->st_rdev == makedev(1, 8) ||
+					st->st_rdev == makedev(1, 9));
+}
+
 enum mvx_fdclass policy_fdclass(pid_t pid, long fd)
 {
 	char link[64], path[PATH_MAX];
@@ -467,13 +486,17 @@ enum mvx_fdclass policy_fdclass(pid_t pid, long fd)
 	ssize_t n;
 
 	if (fd < 0 || fd > INT_MAX)
-		return MVX_FD_PLAIN;
+		return MVX_FD_NONE;
 	snprintf(link, sizeof(link), "/proc/%d/fd/%ld", (int)pid, fd);
-	if (stat(link, &st) == 0 && is_external(&st))
-		return MVX_FD_EXTERNAL;
+	if (stat(link, &st) == 0) {
+		if (is_external(&st))
+			return MVX_FD_EXTERNAL;
+		if (is_random(&st))
+			return MVX_FD_RANDOM;
+	}
 	n = readlink(link, path, sizeof(path) - 1);
 	if (n <= 0)
-		return MVX_FD_PLAIN;
+		return MVX_FD_NONE;
 	path[n] = '\0';
 	return class_of_path(path);
 }

@@ -65,7 +65,12 @@ const char *policy_name(long nr, char *buf, size_t size);
  * once before starting the program. */
 void policy_note_external(void);
 
-/* The class of fd FD of process PID. */
+/* The class of fd FD of process PID, MVX_FD_NONE if it is not open.  It
+ * is a property of the open file, fixed for its life (fdcache.h keeps
+ * it): the same object as mvx's own stdio (by device and inode), the
+ * random devices (by device number), a /proc counter (by its path, which
+ * procfs never renames), a pipe, socket or anon inode (by their names);
+ * a socket's, as sock_is_external() says. */
 enum mvx_fdclass policy_fdclass(pid_t pid, long fd);
 
 /* Zero in P (LEN bytes, copied out by syscall NR at argument ARG) what

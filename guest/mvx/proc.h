@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "fdcache.h"
 #include "policy.h"
 #include "record.h"
 #include "tracee.h"
@@ -64,6 +65,7 @@ struct proc {
 				 * hung */
 	uint64_t got, want;	/* refill: bytes read so far, the leader's */
 	unsigned tsc_len;	/* a faulted rdtsc(p) being completed */
+	struct fdcache fds;	/* the classes of its fds */
 	const struct pol_entry *pol;
 	struct tracee_call call;	/* the syscall it is in */
 	struct record mine;		/* what this replica's call did */

@@ -17,16 +17,18 @@
 struct record {
 	struct mvx_call call;
 	unsigned char *data;	/* mvx_call_bytes(&call) bytes */
+	size_t cap;		/* allocated at data */
 	struct record *next;	/* a follower's queue */
 };
 
 void record_init(struct record *r);
+/* Give up R's data (kept for the next record that needs a buffer). */
 void record_free(struct record *r);
 
-/* Start R afresh: the CALL for C, made by process VID as its syscall
- * SEQ, of kind KIND with fd class FDC.  Then add the buffers of E of
- * ROLE: the IN ones at entry, the OUT ones after the call, when RESULT is
- * known (0, or -1: out of memory). */
+/* Start R afresh (its data's memory kept): the CALL for C, made by
+ * process VID as its syscall SEQ, of kind KIND with fd class FDC.  Then
+ * add the buffers of E of ROLE: the IN ones at entry, the OUT ones after
+ * the call, when RESULT is known (0, or -1: out of memory). */
 void record_start(struct record *r, uint32_t vid, uint32_t seq,
 		  const struct tracee_call *c, enum mvx_kind kind,
 		  enum mvx_fdclass fdc);

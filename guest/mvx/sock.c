@@ -39,6 +39,11 @@ bool sock_is_external(unsigned long ino)
 	return false;
 }
 
+size_t sock_externals(void)
+{
+	return n_external;
+}
+
 static void remember(unsigned long ino)
 {
 	unsigned long *v;

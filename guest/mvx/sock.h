@@ -21,6 +21,7 @@
 #define DUPLEX_MVX_SOCK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "mvx_proto.h"
@@ -37,6 +38,10 @@ enum mvx_fdclass sock_call_class(const struct procs *procs, pid_t pid,
 
 /* Whether the socket of inode INO leads outside the program. */
 bool sock_is_external(unsigned long ino);
+
+/* How many sockets are known to lead outside: it only grows, and when it
+ * does, the class of a socket's fd may have changed. */
+size_t sock_externals(void);
 
 /* At the exit of the leader's accept of process PID, FD the socket it
  * returned: whether the connection comes from outside the program (no

@@ -79,9 +79,13 @@ int steer_read_step(struct proc *p, int64_t *result)
 		return tracee_reread(p->pid, p->call.nr, p->call.args[1] +
 				     p->got, p->want - p->got) ? -1 : 1;
 	}
-	if (*result > 0 || p->got)
-		*result = (int64_t)p->got + (*result > 0 ? *result : 0);
 	p->refill = 0;
+	/* Done in one go: only the count asked for may differ from the
+	 * program's (one register, not the three). */
+	if (!p->got)
+		return p->want == p->call.args[2] ? 0 :
+		       tracee_set_call_arg(p->pid, 2, p->call.args[2]);
+	*result = (int64_t)p->got + (*result > 0 ? *result : 0);
 	return tracee_reread_done(p->pid, *result, p->call.args[1],
 				  p->call.args[2]) ? -1 : 0;
 }

@@ -1,11 +1,14 @@
-/* tracee: registers through PTRACE_GETREGS, memory through
- * process_vm_readv/writev (no fd to reopen after an exec).  Reads are done
- * a page at a time where the length is unknown, so that a string that
- * ends just before an unmapped page is still read. */
+/* tracee: registers through PTRACE_GETREGS and SETREGS (one alone through
+ * PEEKUSER and POKEUSER), memory through process_vm_readv/writev (no fd
+ * to reopen after an exec).  Reads are done a page at a time where the
+ * length is unknown, so that a string that ends just before an unmapped
+ * page is still read. */
 #define _GNU_SOURCE
 #include "tracee.h"
 
 #include <elf.h>
+#include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
@@ -37,46 +40,31 @@ void tracee_call_of(const struct user_regs_struct *r, struct tracee_call *c)
 	c->rsp = r->rsp;
 }
 
-static void set_arg(struct user_regs_struct *r, unsigned i, uint64_t v)
+/* One register, at offset OFF of struct user_regs_struct (where struct
+ * user starts): one ptrace call, where GETREGS and SETREGS are two. */
+static int poke(pid_t pid, size_t off, uint64_t v)
 {
-	switch (i) {
-	case 0: r->rdi = v; break;
-	case 1: r->rsi = v; break;
-	case 2: r->rdx = v; break;
-	case 3: r->r10 = v; break;
-	case 4: r->r8 = v; break;
-	case 5: r->r9 = v; break;
-	}
+	return ptrace(PTRACE_POKEUSER, pid, off, v) == -1 ? -1 : 0;
 }
+
+#define REG(name) offsetof(struct user_regs_struct, name)
 
 int tracee_skip(pid_t pid)
 {
-	struct user_regs_struct r;
-
-	if (tracee_regs(pid, &r))
-		return -1;
-	r.orig_rax = (unsigned long)-1;
-	return tracee_set_regs(pid, &r);
+	return poke(pid, REG(orig_rax), (uint64_t)-1);
 }
 
 int tracee_set_result(pid_t pid, int64_t v)
 {
-	struct user_regs_struct r;
-
-	if (tracee_regs(pid, &r))
-		return -1;
-	r.rax = (unsigned long)v;
-	return tracee_set_regs(pid, &r);
+	return poke(pid, REG(rax), (uint64_t)v);
 }
 
 int tracee_set_call_arg(pid_t pid, unsigned i, uint64_t v)
 {
-	struct user_regs_struct r;
+	static const size_t arg[6] = { REG(rdi), REG(rsi), REG(rdx),
+				       REG(r10), REG(r8), REG(r9) };
 
-	if (tracee_regs(pid, &r))
-		return -1;
-	set_arg(&r, i, v);
-	return tracee_set_regs(pid, &r);
+	return i < 6 ? poke(pid, arg[i], v) : -1;
 }
 
 int tracee_reread(pid_t pid, long nr, uint64_t at, uint64_t left)
@@ -107,11 +95,13 @@ int tracee_reread_done(pid_t pid, int64_t v, uint64_t buf, uint64_t count)
 
 int tracee_result(pid_t pid, int64_t *v)
 {
-	struct user_regs_struct r;
+	long r;
 
-	if (tracee_regs(pid, &r))
+	errno = 0;
+	r = ptrace(PTRACE_PEEKUSER, pid, REG(rax), 0);
+	if (r == -1 && errno)
 		return -1;
-	*v = (int64_t)r.rax;
+	*v = r;
 	return 0;
 }
 

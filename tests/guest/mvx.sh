@@ -161,6 +161,25 @@ run fork --local 2 "$PROBE" fork 100
 tap $(same fork && grep -q '^100 children, 0 bad' "$work/fork.out"; echo $?) \
 	"a program forking 100 children: followed, the same" "$(detail fork)"
 
+# ----- the class of each fd is kept per process until the fd is closed
+# or replaced (guest/mvx/fdcache.h): fd 3 read as one thing, then made
+# /dev/urandom, whose bytes are an input (the same everywhere) where a
+# file's or a pipe's are compared (and would differ).  Each case
+# diverges if the class kept were the old one.
+for how in reopen closerange dup2 exec fork clonefiles; do
+	run "fds-$how" --local 2 "$PROBE" fds "$how"
+	tap $(same "fds-$how" && grep -Eqx '[0-9a-f]{32}' "$work/fds-$how.out"; echo $?) \
+		"fd 3 made /dev/urandom after being read ($how): its class follows, the same" "$(detail "fds-$how")"
+done
+
+run fds-environ --local 2 "$PROBE" fds environ
+tap $([ "$status" -eq 100 ] && grep -q 'DIVERGENCE in replica 1, .*: read(0x3, ' "$work/fds-environ.err"; echo $?) \
+	"fd 3 /dev/urandom, then /proc/self/environ: its read compared, DIVERGED" "$(detail fds-environ)"
+
+run fds-stdout --local 2 "$PROBE" fds stdout
+tap $(same fds-stdout && [ "$(cat "$work/fds-stdout.out")" = x ]; echo $?) \
+	"stdout closed, a file opened at fd 1: written in every replica (no longer stdio), the same" "$(detail fds-stdout)"
+
 # ----- sockets.  Each follower has a loopback of its own (its own
 # network namespace, as a partition would): a server the program starts
 # and its client meet in every replica, and what crosses between them
