@@ -10,6 +10,11 @@
 
 #include "mvx_proto.h"
 
+/* Sizes of struct stat and struct statx the x86-64 kernel copies out:
+ * the table's buffers, and what policy_mask_out() masks in them. */
+#define SZ_STAT		144
+#define SZ_STATX	256
+
 /* How long a buffer is. */
 enum pol_size {
 	SZ_NONE = 0,
