@@ -18,7 +18,7 @@ PACKAGES=(
 	ccache libcmocka-dev minicom tmux iproute2 libxml2-utils pkg-config
 	libsqlite3-dev
 	clang rsync patch time
-	python3-yaml
+	python3-yaml python3-junitparser
 )
 
 say() { printf 'setup: %s\n' "$*"; }

@@ -4,14 +4,10 @@
 # as YAML, have the shape docs/ci.md describes (4 shards, a merge job that
 # needs them and publishes JUnit), and every duplex command line in them
 # uses only commands and options that `build/duplex ... --help` documents.
-# An option another branch adds and build/duplex lacks yet is a SKIP
-# naming it.  The checks themselves: tests/ci_templates.py.
+# The checks themselves: tests/ci_templates.py.
 source "$(dirname "$0")/lib.sh"
 
-py=
-for p in python3 /usr/bin/python3; do
-	"$p" -c 'import yaml' 2>/dev/null && { py=$p; break; }
-done
+py=$(python_with yaml)
 if [ -z "$py" ]; then
 	tap 1 "python3 with its yaml module" "no python3 here imports yaml: run make deps (package python3-yaml)"
 	tap_done

@@ -63,3 +63,13 @@ has_bridge() {
 	ip link show dev "$1" >/dev/null 2>&1 ||
 		{ [ -e /run/netns/duplex ] && ip -n duplex link show dev "$1" >/dev/null 2>&1; }
 }
+
+# python_with MODULE: a python3 that imports MODULE (the PATH's, else
+# Debian's, where `make deps` installs the python3-* packages); nothing
+# if none does.
+python_with() {
+	local p
+	for p in python3 /usr/bin/python3; do
+		"$p" -c "import $1" 2>/dev/null && { echo "$p"; return; }
+	done
+}

@@ -73,5 +73,39 @@ missing=$(for d in "$whole"/*/; do
 done)
 tap $([ -z "$missing" ] && grep -q 'href="[a-z0-9-]*/serial0.log"' "$work/merged/report.html"; echo $?) \
 	"every scenario's transcripts are in the merged directory, for report.html's links" "missing: $missing"
+
+# The merged junit.xml read by a JUnit consumer of the Python world
+# (junitparser, Debian's python3-junitparser): its counts are
+# summary.json's.
+junit_counts() {
+	local py
+	py=$(python_with junitparser)
+	[ -n "$py" ] || { echo "no python3 imports junitparser: run make deps (python3-junitparser)"; return; }
+	"$py" - "$1" <<'PY'
+import sys
+from junitparser import JUnitXml, Failure, Error, Skipped
+xml = JUnitXml.fromfile(sys.argv[1])
+suites = [xml] if xml._tag == "testsuite" else list(xml)
+total = failed = skipped = 0
+for suite in suites:
+    for case in suite:
+        total += 1
+        kinds = [type(r) for r in case.result]
+        failed += any(k in (Failure, Error) for k in kinds)
+        skipped += Skipped in kinds
+print(f"{total - failed - skipped} passed, {failed} failed, {skipped} skipped")
+PY
+}
+summary_counts() {
+	python3 - "$1" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))["counts"]
+print(f"{c['passed']} passed, {c['failed']} failed, {c['skipped']} skipped")
+PY
+}
+jc=$(junit_counts "$work/merged/junit.xml" 2>&1)
+sc=$(summary_counts "$work/merged/summary.json" 2>&1)
+tap $([ -n "$jc" ] && [ "$jc" = "$sc" ]; echo $?) \
+	"junitparser reads the merged junit.xml: $jc, as summary.json says" "junitparser: $jc; summary.json: $sc"
 tap $([ -z "$(leaked_domains "$before")" ]; echo $?) "no domain is left behind" "$(duplex_domains)"
 tap_done
