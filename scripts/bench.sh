@@ -31,6 +31,11 @@
 #   scenarios       : wall time of `duplex test scenarios/` one machine at
 #                     a time (baseline) vs `-j 2`, and the median time of
 #                     one scenario; BENCH_TEST_RUNS samples (default 3)
+#   shards          : wall time of `duplex test scenarios/ -j 2` (baseline)
+#                     vs three `--shard K/3` runs of -j 1 at once on this
+#                     machine (until the last ends), BENCH_TEST_RUNS
+#                     samples; and `duplex results merge` of the three
+#                     shards (median of BENCH_RUNS)
 #   lockstep (mvx)  : a syscall-heavy program (mvx-probe clock 5000),
 #                     gzip of 16 MiB and httpd serving 1,000 requests,
 #                     plain on partition 0 (baseline) vs
@@ -38,8 +43,8 @@
 #                     tests/bench/mvxbench_host, RUNS samples; the cost
 #                     per monitored syscall in microseconds
 # BENCH_RUNS (default 5) sets the number of boot, no-op, incremental and
-# window samples; BENCH_ONLY=SECTION (build, boot, window, rep, mvx, test
-# or fuzz) runs that section alone.
+# window samples; BENCH_ONLY=SECTION (build, boot, window, rep, mvx, test,
+# shards or fuzz) runs that section alone.
 #   fuzz            : build/fuzz/fuzz_winhost, the host's handling of a
 #                     whole window that guests write at will, for
 #                     BENCH_FUZZ_RUNS executions (default 1,000,000): the
@@ -53,8 +58,8 @@ WINBENCH=build/tests/bench/winbench_host
 REPBENCH=build/tests/bench/repbench_host
 MVXBENCH=build/tests/bench/mvxbench_host
 case $ONLY in
-"" | build | boot | window | rep | mvx | test | fuzz) ;;
-*) echo "bench: BENCH_ONLY is build, boot, window, rep, mvx, test, fuzz or empty, not '$ONLY'" >&2; exit 2 ;;
+"" | build | boot | window | rep | mvx | test | shards | fuzz) ;;
+*) echo "bench: BENCH_ONLY is build, boot, window, rep, mvx, test, shards, fuzz or empty, not '$ONLY'" >&2; exit 2 ;;
 esac
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -69,7 +74,7 @@ median() { sort -n | awk '{a[NR]=$1} END {if (!NR) exit; m=(NR%2)?a[(NR+1)/2]:(a
 $DUPLEX build >/dev/null
 ksrc=build/src/linux-source-6.1
 cold= warm= noop= qemu= boot= secondary= lat_pipe= rep_lines_plain= mvx_clock_plain= test_j1=
-fuzz_secs=
+fuzz_secs= shards_3=
 # built_seconds NAME FILE: the seconds of every "kbuild: NAME: 100 % (N
 # objects compiled) in T" line of FILE (T is "12.3 s" or "4m05s"), one a
 # line.
@@ -215,24 +220,56 @@ mvx_failed=$(grep -c '^mvxbench: .* failed$' "$work/mvxbench" || true)
 per_call() { [ -z "$1" ] || echo "scale=1; ($1 - $mvx_clock_plain) * 1000000 / $mvx_calls" | bc; }
 fi
 
-if want test; then
 TRUNS=${BENCH_TEST_RUNS:-3}
-echo "bench: duplex test scenarios/, -j 1 and -j 2, x$TRUNS" >&2
 # test_wall JOBS: seconds of one `duplex test`; the scenarios' own
 # times are appended to $work/scenario-seconds.
 test_wall() {
 	local t
 	t=$(now)
-	DUPLEX_RESULTS=$work/results $DUPLEX test -j "$1" scenarios/ >"$work/test.out" 2>&1 ||
+	DUPLEX_RESULTS=$work/results $DUPLEX test --no-history -j "$1" scenarios/ >"$work/test.out" 2>&1 ||
 		{ cat "$work/test.out" >&2; echo "bench: duplex test -j $1 failed" >&2; exit 1; }
 	elapsed "$t"
 	python3 -c 'import json,sys; [print(s["seconds"]) for s in json.load(open(sys.argv[1]))["scenarios"]]' \
 		"$work/results/latest/summary.json" >>"$work/scenario-seconds"
 }
+
+if want test; then
+echo "bench: duplex test scenarios/, -j 1 and -j 2, x$TRUNS" >&2
 test_j1=$(for i in $(seq "$TRUNS"); do test_wall 1; done | median)
 test_scenario=$(median <"$work/scenario-seconds")
 test_j2=$(for i in $(seq "$TRUNS"); do test_wall 2; done | median)
 test_count=$(ls scenarios/*.exp | xargs grep -c '^scenario ' | awk -F: '{n+=$NF} END {print n}')
+fi
+
+if want shards; then
+echo "bench: duplex test scenarios/ -j 2, and 3 shards of -j 1 at once, x$TRUNS" >&2
+# shards_wall: seconds until three `duplex test --shard K/3` started at
+# once have all ended; their results in $work/shardK/latest.
+shards_wall() {
+	local t k pids=()
+	t=$(now)
+	for k in 1 2 3; do
+		rm -rf "$work/shard$k"
+		DUPLEX_RESULTS=$work/shard$k $DUPLEX test -q --no-history --shard "$k/3" scenarios/ \
+			>"$work/shard$k.out" 2>&1 &
+		pids+=($!)
+	done
+	for k in 0 1 2; do
+		wait "${pids[k]}" ||
+			{ cat "$work/shard$((k + 1)).out" >&2; echo "bench: shard $((k + 1))/3 failed" >&2; exit 1; }
+	done
+	elapsed "$t"
+}
+shards_j2=$(for i in $(seq "$TRUNS"); do test_wall 2; done | median)
+shards_3=$(for i in $(seq "$TRUNS"); do shards_wall; done | median)
+shards_merge=$(for i in $(seq "$RUNS"); do
+	t=$(now)
+	$DUPLEX results merge --no-history -o "$work/merged$i" \
+		"$work/shard1/latest" "$work/shard2/latest" "$work/shard3/latest" >"$work/merge.out" 2>&1 ||
+		{ cat "$work/merge.out" >&2; echo "bench: results merge failed" >&2; exit 1; }
+	elapsed "$t"
+done | median)
+shards_count=$(ls scenarios/*.exp | xargs grep -c '^scenario ' | awk -F: '{n+=$NF} END {print n}')
 fi
 
 if want fuzz; then
@@ -298,6 +335,11 @@ if [ -n "$test_j1" ]; then
 row "duplex test scenarios/ ($test_count), -j 1 (median of $TRUNS)" "$test_j1" s 1
 row "duplex test scenarios/ ($test_count), -j 2 (median of $TRUNS)" "$test_j2" s "$(ratio "$test_j2" "$test_j1")"
 row "one scenario, -j 1 runs (median)" "$test_scenario" s "$(ratio "$test_scenario" "$test_j1")"
+fi
+if [ -n "$shards_3" ]; then
+row "duplex test scenarios/ ($shards_count), -j 2 (median of $TRUNS)" "$shards_j2" s 1
+row "  as 3 shards of -j 1 at once, until the last ends (median of $TRUNS)" "$shards_3" s "$(ratio "$shards_3" "$shards_j2")"
+row "duplex results merge of the 3 shards (median of $RUNS)" "$shards_merge" s "$(ratio "$shards_merge" "$shards_j2")"
 fi
 if [ -n "$fuzz_secs" ]; then
 row "fuzz_winhost, $FRUNS executions, 0 findings (n=1)" "$fuzz_secs" s 1
