@@ -267,7 +267,7 @@ shards_merge=$(for i in $(seq "$RUNS"); do
 	$DUPLEX results merge --no-history -o "$work/merged$i" \
 		"$work/shard1/latest" "$work/shard2/latest" "$work/shard3/latest" >"$work/merge.out" 2>&1 ||
 		{ cat "$work/merge.out" >&2; echo "bench: results merge failed" >&2; exit 1; }
-	elapsed "$t"
+	echo "$(elapsed "$t") * 1000" | bc
 done | median)
 shards_count=$(ls scenarios/*.exp | xargs grep -c '^scenario ' | awk -F: '{n+=$NF} END {print n}')
 fi
@@ -339,7 +339,7 @@ fi
 if [ -n "$shards_3" ]; then
 row "duplex test scenarios/ ($shards_count), -j 2 (median of $TRUNS)" "$shards_j2" s 1
 row "  as 3 shards of -j 1 at once, until the last ends (median of $TRUNS)" "$shards_3" s "$(ratio "$shards_3" "$shards_j2")"
-row "duplex results merge of the 3 shards (median of $RUNS)" "$shards_merge" s "$(ratio "$shards_merge" "$shards_j2")"
+row "duplex results merge of the 3 shards (median of $RUNS)" "$shards_merge" ms "$(ratio "$(echo "$shards_merge / 1000" | bc -l)" "$shards_j2")"
 fi
 if [ -n "$fuzz_secs" ]; then
 row "fuzz_winhost, $FRUNS executions, 0 findings (n=1)" "$fuzz_secs" s 1
