@@ -64,9 +64,7 @@ static int hear(struct monitor *m, unsigned i, int timeout_ms,
 static int go_on(struct proc *p)
 {
 	p->awaiting = 0;
-	if (p->then == THEN_DELIVER)
-		return monitor_deliver(p, p->then_sig);
-	return monitor_resume(p, p->then == THEN_SYSCALL);
+	return monitor_resume(p, false);
 }
 
 /* P goes on if every follower still listening has acknowledged. */
@@ -161,11 +159,8 @@ void followers_broadcast(struct monitor *m, const struct record *r)
 	settle_all(m);
 }
 
-int followers_then(struct monitor *m, struct proc *p,
-		   enum followers_then then, int sig)
+int followers_then(struct monitor *m, struct proc *p)
 {
-	p->then = (uint8_t)then;
-	p->then_sig = (uint8_t)sig;
 	if (!m->strict)
 		return go_on(p);
 	p->awaiting = 1;

@@ -15,22 +15,14 @@
  * followers this often, so that one gone is seen within seconds. */
 #define LEADER_WATCH_MS 500
 
-/* How a process goes on once its call is checked. */
-enum followers_then {
-	THEN_CONT,	/* to its next syscall */
-	THEN_SYSCALL,	/* to its call's exit stop */
-	THEN_DELIVER,	/* from a delivery stop, with the signal */
-};
-
 /* Send R to every follower still listening; one that took nothing for
  * TRANSPORT_SEND_MS, or is gone, is dropped with a message. */
 void followers_broadcast(struct monitor *m, const struct record *r);
 
-/* P's call (p->mine) has been sent: P goes on as THEN says (THEN_DELIVER:
- * with signal SIG) at once in loose lockstep, once every follower still
- * listening has acknowledged it in strict.  0 or -1. */
-int followers_then(struct monitor *m, struct proc *p,
-		   enum followers_then then, int sig);
+/* P's call (p->mine) has been sent: P goes on to its next syscall at
+ * once in loose lockstep, once every follower still listening has
+ * acknowledged it in strict.  0 or -1. */
+int followers_then(struct monitor *m, struct proc *p);
 
 /* Between stops: wait for a SIGCHLD on m->sigfd or a follower's message,
  * LEADER_WATCH_MS at most; take what the followers sent; a follower

@@ -135,10 +135,10 @@ static int leader_on_call(struct monitor *m, struct proc *p)
 		if (forks(&p->call))
 			return monitor_resume(p, true);
 		followers_broadcast(m, &p->mine);
-		return followers_then(m, p, THEN_CONT, 0);
+		return followers_then(m, p);
 	case MVX_REFUSE:
 		followers_broadcast(m, &p->mine);
-		return tracee_skip(p->pid) ? -1 : followers_then(m, p, THEN_CONT, 0);
+		return tracee_skip(p->pid) ? -1 : followers_then(m, p);
 	case MVX_INPUT:
 		if (clamp(p))
 			return -1;
@@ -169,7 +169,7 @@ static int leader_on_exit_stop(struct monitor *m, struct proc *p)
 	followers_broadcast(m, &p->mine);
 	if (forks(&p->call) && monitor_release_children(m, p))
 		return -1;
-	return followers_then(m, p, THEN_CONT, 0);
+	return followers_then(m, p);
 }
 
 static int leader_on_tsc(struct monitor *m, struct proc *p)
@@ -186,7 +186,7 @@ static int leader_on_tsc(struct monitor *m, struct proc *p)
 	p->mine.call.result = (int64_t)tsc;
 	p->mine.call.args[1] = aux;
 	followers_broadcast(m, &p->mine);
-	return followers_then(m, p, THEN_CONT, 0);
+	return followers_then(m, p);
 }
 
 /* A process's end, for the followers (follower.c: a signal from outside

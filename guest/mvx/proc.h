@@ -59,7 +59,6 @@ struct proc {
 	/* leader, strict: stopped at its call until every follower has
 	 * acknowledged it (followers.h) */
 	unsigned awaiting:1;
-	uint8_t then, then_sig;	/* how it goes on then */
 	uint8_t acked;		/* the followers (bit I) that have */
 	long long await_until;	/* monotonic µs: past it, one silent is
 				 * hung */

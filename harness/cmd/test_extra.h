@@ -1,7 +1,7 @@
 /* test_extra: what `duplex test` does besides running each scenario once
  * (private to cmd/; test.c calls it): a failed scenario run again
  * (rerun.c), the run recorded in the history and marked from it
- * (test_history.c). */
+ * (test_extra.c). */
 #ifndef DUPLEX_CMD_TEST_EXTRA_H
 #define DUPLEX_CMD_TEST_EXTRA_H
 
