@@ -36,6 +36,11 @@
  *                          read, printed nothing.  stdout: print "x",
  *                          close stdout, open a file at 1, write to it,
  *                          read that back, exit 0 if it was there
+ *   mvx-probe unix HOW     connect to a pathname socket that does not
+ *                          exist, the whole struct sockaddr_un passed
+ *                          (as glibc does), exit 0 on ENOENT.  HOW: tail:
+ *                          the bytes after the path's NUL are
+ *                          $MVX_REPLICA's; path: the path ends in it
  *
  * Static musl: clock_gettime goes through the vDSO unless mvx hides it,
  * which is what the clock probe shows. */
@@ -54,6 +59,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -255,6 +261,25 @@ static int probe_winsize(void)
 	return ioctl(fd, TIOCGWINSZ, &ws) != 0;
 }
 
+/* A pathname that names no socket, its tail or its last letter this
+ * replica's: what the kernel reads of the address is the path up to its
+ * NUL, so only a different path is a different call. */
+static int probe_unix(const char *how)
+{
+	const char *k = getenv("MVX_REPLICA");
+	struct sockaddr_un a;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	memset(&a, k ? k[0] : '-', sizeof(a));
+	a.sun_family = AF_UNIX;
+	snprintf(a.sun_path, 32, "/nonexistent/mvx-probe-%c",
+		 strcmp(how, "path") ? 'x' : (k ? k[0] : '-'));
+	if (fd < 0 || (strcmp(how, "tail") && strcmp(how, "path")))
+		return 2;
+	return connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0 ||
+	       errno != ENOENT;
+}
+
 /* ----- fds: the class mvx keeps per fd must follow what the fd is
  * (random bytes are an input, the same in every replica; the same bytes
  * read as a file's are compared, and differ) */
@@ -435,8 +460,10 @@ int main(int argc, char **argv)
 		return probe_send(strtol(argv[2], NULL, 10));
 	if (argc == 3 && !strcmp(argv[1], "fds"))
 		return probe_fds(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "unix"))
+		return probe_unix(argv[2]);
 	fprintf(stderr, "usage: mvx-probe clock N | tsc N | slurp FILE | "
 		"ioctl FILE | crash | fork N | thread | send PORT | winsize | "
-		"nohang | fds HOW\n");
+		"nohang | fds HOW | unix HOW\n");
 	return 2;
 }

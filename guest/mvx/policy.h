@@ -84,6 +84,13 @@ enum mvx_fdclass policy_fdclass(pid_t pid, long fd);
  * address (policy.c). */
 void policy_mask_out(long nr, unsigned arg, unsigned char *p, size_t len);
 
+/* Zero in P (LEN bytes, passed in to syscall NR at argument ARG) what no
+ * kernel reads, so replicas compare only what the call means: what
+ * follows the NUL of a pathname socket's sun_path (glibc passes the whole
+ * struct sockaddr_un, its tail whatever was on the stack: the connect to
+ * nscd's socket that getpwuid tries), an AF_INET address's sin_zero. */
+void policy_mask_in(long nr, unsigned arg, unsigned char *p, size_t len);
+
 /* How many bytes ioctl request REQ copies out (0: none known, not
  * compared). */
 uint32_t policy_ioctl_size(uint64_t req);

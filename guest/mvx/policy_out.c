@@ -1,14 +1,17 @@
-/* policy_out: what a kernel copies out, as the policy reads it (the
- * rest of policy.h's contract, beside policy.c's table): the bytes of
- * an answer that are a kernel's numbering or clock and so masked before
- * replicas compare it, and how much each ioctl request copies out. */
+/* policy_out: the bytes of a call's buffers, as the policy reads them
+ * (the rest of policy.h's contract, beside policy.c's table): the bytes
+ * of an answer that are a kernel's numbering or clock and so masked
+ * before replicas compare it, the bytes of a socket address passed in
+ * that no kernel reads, and how much each ioctl request copies out. */
 #include "policy.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 
 /* Byte ranges of struct stat and struct statx (x86-64) that are a
@@ -58,6 +61,32 @@ static void mask_dirents(unsigned char *p, size_t len)
 			return;
 		memset(p + at, 0, 8);
 	}
+}
+
+/* A socket address the program passes in: where to connect, bind, send. */
+static bool has_addr_in(long nr, unsigned arg)
+{
+	return ((nr == SYS_connect || nr == SYS_bind) && arg == 1) ||
+	       (nr == SYS_sendto && arg == 4);
+}
+
+void policy_mask_in(long nr, unsigned arg, unsigned char *p, size_t len)
+{
+	const size_t path = offsetof(struct sockaddr_un, sun_path);
+	uint16_t family;
+	unsigned char *nul;
+
+	if (len < 2 || !has_addr_in(nr, arg))
+		return;
+	memcpy(&family, p, 2);
+	if (family == AF_INET && len >= sizeof(struct sockaddr_in))
+		memset(p + offsetof(struct sockaddr_in, sin_zero), 0,
+		       sizeof(((struct sockaddr_in *)0)->sin_zero));
+	if (family != AF_UNIX || len <= path || !p[path])
+		return;
+	nul = memchr(p + path, 0, len - path);
+	if (nul)
+		memset(nul, 0, len - (size_t)(nul - p));
 }
 
 void policy_mask_out(long nr, unsigned arg, unsigned char *p, size_t len)

@@ -306,6 +306,10 @@ int record_add_bufs(struct record *r, pid_t pid, const struct pol_entry *e,
 			continue;
 		if (r->call.nbuf >= MVX_BUFS_MAX || add_buf(r, pid, b, result))
 			return -1;
+		if (role == MVX_BUF_IN)
+			policy_mask_in(r->call.nr, b->arg,
+				       r->data + record_buf_at(r, r->call.nbuf - 1),
+				       r->call.buf[r->call.nbuf - 1].len);
 	}
 	return 0;
 }

@@ -113,8 +113,15 @@ if command -v bash >/dev/null; then
 	run bashwait --local 2 bash -c 'sleep 0.1 & wait; echo x'
 	tap $(same bashwait && [ "$(cat "$work/bashwait.out")" = x ]; echo $?) \
 		"bash: a background job and wait: the same" "$(detail bashwait)"
+	# Without $SHELL (as CI starts it), bash asks getpwuid, and glibc
+	# first tries nscd's socket with a whole sockaddr_un whose tail is
+	# the stack's leftovers: each replica's differs.
+	run bashenv --local 2 env -u SHELL -u HOME bash -c 'echo x'
+	tap $(same bashenv && [ "$(cat "$work/bashenv.out")" = x ]; echo $?) \
+		"bash without \$SHELL and \$HOME (glibc connects to nscd's socket): the same" "$(detail bashenv)"
 else
 	tap 0 "bash: a background job and wait # SKIP no bash"
+	tap 0 "bash without \$SHELL # SKIP no bash"
 fi
 
 # Children ending while the shell runs its own code, in a handler, or
@@ -171,6 +178,14 @@ for how in reopen closerange dup2 exec fork clonefiles; do
 	tap $(same "fds-$how" && grep -Eqx '[0-9a-f]{32}' "$work/fds-$how.out"; echo $?) \
 		"fd 3 made /dev/urandom after being read ($how): its class follows, the same" "$(detail "fds-$how")"
 done
+
+run unix-tail --local 2 "$PROBE" unix tail
+tap $(same unix-tail; echo $?) \
+	"connect to a pathname socket, the bytes after the path's NUL each replica's: the same" "$(detail unix-tail)"
+run unix-path --local 2 "$PROBE" unix path
+tap $([ "$status" -eq 100 ] && grep -q 'DIVERGENCE in replica 1, .*: connect(0x3, ' "$work/unix-path.err" &&
+	grep -q 'in, 110 bytes .* at byte offset 25:' "$work/unix-path.err"; echo $?) \
+	"connect to a pathname socket, the path each replica's: DIVERGED naming connect, offset 25" "$(detail unix-path)"
 
 run fds-environ --local 2 "$PROBE" fds environ
 tap $([ "$status" -eq 100 ] && grep -q 'DIVERGENCE in replica 1, .*: read(0x3, ' "$work/fds-environ.err"; echo $?) \
