@@ -37,6 +37,12 @@ void progress_format_duration(int64_t ms, char *buf, size_t size)
 			 ms / 1000 % 60);
 }
 
+/* The unit of a count of N ("1 object compiled", "2 objects compiled"). */
+static const char *unit_of(const struct progress *p, uint64_t n)
+{
+	return n == 1 ? p->unit_one : p->unit;
+}
+
 /* 99 at most until the end: the last step after the last counted item
  * (a kernel's link) is still to come. */
 static unsigned percent(const struct progress *p)
@@ -76,11 +82,12 @@ static void format_status(const struct progress *p, int64_t now, char *buf,
 	format_left(p, now, left, sizeof(left));
 	if (p->total)
 		n = snprintf(buf, size, "%s: %" PRIu64 "/%" PRIu64 " %s (%u %%), %s%s",
-			     p->label, p->done, p->total, p->unit, percent(p),
+			     p->label, p->done, p->total, unit_of(p, p->total),
+			     percent(p),
 			     took, left);
 	else
 		n = snprintf(buf, size, "%s: %" PRIu64 " %s, %s", p->label,
-			     p->done, p->unit, took);
+			     p->done, unit_of(p, p->done), took);
 	if (*p->note && n >= 0 && (size_t)n < size)
 		snprintf(buf + n, size - (size_t)n, "; %s", p->note);
 }
@@ -105,10 +112,11 @@ static void show(struct progress *p, int64_t now)
 	p->shown_tenth = percent(p) / 10;
 }
 
-void progress_begin(struct progress *p, const char *label, const char *unit,
-		    uint64_t total)
+void progress_begin(struct progress *p, const char *label,
+		    const char *unit_one, const char *unit, uint64_t total)
 {
 	snprintf(p->label, sizeof(p->label), "%s", label);
+	snprintf(p->unit_one, sizeof(p->unit_one), "%s", unit_one);
 	snprintf(p->unit, sizeof(p->unit), "%s", unit);
 	p->note[0] = '\0';
 	p->total = total;
@@ -171,7 +179,7 @@ void progress_end(struct progress *p, const char *tail)
 	progress_suspend(p);
 	progress_format_duration(p->clock() - p->start, took, sizeof(took));
 	snprintf(line, sizeof(line), "%s: 100 %% (%" PRIu64 " %s) in %s%s",
-		 p->label, p->done, p->unit, took, tail);
+		 p->label, p->done, unit_of(p, p->done), took, tail);
 	fprintf(p->out, "%s\n", line);
 	fflush(p->out);
 	log_debug("%s", line);

@@ -2,7 +2,8 @@
  * of how much, the percentage, the time so far and, once enough is done
  * to tell, an estimate of the time left.
  *
- *   progress_begin(p, label, unit, total)   a wait starts (total 0: unknown)
+ *   progress_begin(p, label, one, unit, total)  a wait starts (total 0:
+ *                                            unknown; ONE: the unit of 1)
  *   progress_update(p, done)                 call as often as you like
  *   progress_end(p, tail)                    "LABEL: 100 % (N UNIT) in T"
  *   progress_stop(p)                         the wait ended otherwise
@@ -40,7 +41,7 @@ struct progress {
 	unsigned width;		/* a terminal's columns; 0: no limit */
 	progress_clock clock;
 	/* The wait being shown. */
-	char label[64], unit[24], note[64];
+	char label[64], unit_one[24], unit[24], note[64];
 	uint64_t total, done;
 	int64_t start, shown_at;
 	unsigned shown_tenth;
@@ -53,8 +54,10 @@ void progress_init(struct progress *p, FILE *out, bool tty, unsigned width,
 /* The usual meter: stdout, a terminal if it is one, now_ms. */
 void progress_init_stdout(struct progress *p, bool quiet);
 
-void progress_begin(struct progress *p, const char *label, const char *unit,
-		    uint64_t total);
+/* UNIT_ONE and UNIT: what is counted, for a count of 1 and any other
+ * ("object compiled", "objects compiled"). */
+void progress_begin(struct progress *p, const char *label,
+		    const char *unit_one, const char *unit, uint64_t total);
 void progress_update(struct progress *p, uint64_t done);
 /* What is going on now ("running busybox-ls"), shown after the figures;
  * "" for nothing. */

@@ -302,7 +302,8 @@ static void start_meter(struct replica *r)
 			kstats_largest(r->paths->build, &st);
 	}
 	r->compiled = 0;
-	progress_begin(r->meter, label, "objects compiled", st.objects);
+	progress_begin(r->meter, label, "object compiled", "objects compiled",
+		       st.objects);
 	free(label);
 }
 

@@ -339,9 +339,9 @@ static void remove_leftovers(const struct duplex_paths *paths)
 	machine_clean_state(paths, false, &left);
 }
 
-/* The status line's note: the scenarios running now. */
+/* The status line's note: the scenarios running now, or being stopped. */
 static void note_running(struct progress *meter, const struct job *jobs,
-			 size_t n)
+			 size_t n, bool stopping)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char *note;
@@ -349,7 +349,8 @@ static void note_running(struct progress *meter, const struct job *jobs,
 
 	for (i = 0; i < n; i++)
 		if (jobs[i].pid > 0)
-			strbuf_printf(&sb, "%s%s", sb.len ? ", " : "running ",
+			strbuf_printf(&sb, "%s%s", sb.len ? ", " :
+				      stopping ? "stopping " : "running ",
 				      strrchr(jobs[i].dir, '/') + 1);
 	note = strbuf_detach(&sb);
 	progress_note(meter, note);
@@ -371,6 +372,20 @@ static bool rerun(struct job *j, const struct test_extra *x,
 	return false;
 }
 
+/* Said at once on a signal, above the status line: the person who typed
+ * Ctrl-C knows it was seen, and how long the end can take. */
+static void say_stopping(struct progress *meter, size_t running)
+{
+	progress_suspend(meter);
+	if (running)
+		printf("duplex test: interrupted; stopping %zu running "
+		       "scenario%s (killed if still running in %d s)\n",
+		       running, running == 1 ? "" : "s", STOP_GRACE_MS / 1000);
+	else
+		printf("duplex test: interrupted\n");
+	fflush(stdout);
+}
+
 /* Run every job, at most JOBS at once; the results after each, the
  * finished lines above METER's.  A signal stops them (SIGTERM, then
  * SIGKILL after STOP_GRACE_MS). */
@@ -384,7 +399,8 @@ static void run_jobs(struct test_run *run, struct job *jobs, size_t n,
 	int wstatus;
 
 	write_results(run, jobs, n, start);
-	progress_begin(meter, "duplex test", "scenarios done", n);
+	progress_begin(meter, "duplex test", "scenario done", "scenarios done",
+		       n);
 	while (done < n && (running || !stopping)) {
 		struct job *j;
 		pid_t pid;
@@ -398,11 +414,12 @@ static void run_jobs(struct test_run *run, struct job *jobs, size_t n,
 			running++;
 		}
 		if (sigwatch_pending()) {
+			if (!stopping)
+				say_stopping(meter, running);
 			stopping = true;
-			progress_suspend(meter);
 			stop_jobs(jobs, n, &stopped_at, &killed);
 		}
-		note_running(meter, jobs, n);
+		note_running(meter, jobs, n, stopping);
 		progress_update(meter, done);
 		pid = wait_child(&wstatus, 200);
 		j = pid > 0 ? job_of(jobs, n, pid) : NULL;

@@ -41,7 +41,7 @@ static void meter_open(struct meter *m, enum mode mode, uint64_t total)
 	assert_non_null(m->out);
 	progress_init(&m->p, m->out, mode != PIPE, mode != PIPE ? 80 : 0,
 		      mode == QUIET_TTY, test_clock);
-	progress_begin(&m->p, "build", "objects", total);
+	progress_begin(&m->p, "build", "object", "objects", total);
 }
 
 /* Everything written so far; the meter stays usable. */
@@ -150,7 +150,7 @@ static void test_final_line(void **state)
 
 	(void)state;
 	meter_open(&m, PIPE, 0);
-	progress_begin(&m.p, "kbuild: replica1", "objects", 1153);
+	progress_begin(&m.p, "kbuild: replica1", "object", "objects", 1153);
 	clock_ms += 60000;
 	progress_update(&m.p, 400);
 	clock_ms += 65000;
@@ -162,6 +162,24 @@ static void test_final_line(void **state)
 	progress_update(&m.p, 1153);
 	progress_end(&m.p, "");
 	assert_int_equal(count(meter_text(&m), "100 %"), 1);
+	meter_close(&m);
+}
+
+/* A count of 1 is said in the singular, in the final line and without a
+ * total; a total of 1 too. */
+static void test_one(void **state)
+{
+	struct meter m;
+
+	(void)state;
+	meter_open(&m, PIPE, 1);
+	progress_update(&m.p, 1);
+	progress_end(&m.p, "");
+	assert_string_equal(last_line(meter_text(&m)), "build: 100 % (1 object) in 0.0 s\n");
+	progress_begin(&m.p, "unknown", "object", "objects", 0);
+	clock_ms += PROGRESS_PLAIN_MS;
+	progress_update(&m.p, 1);
+	assert_string_equal(last_line(meter_text(&m)), "unknown: 1 object, 30.0 s\n");
 	meter_close(&m);
 }
 
@@ -241,7 +259,7 @@ static void test_tty_width(void **state)
 	(void)state;
 	meter_open(&m, TTY, 0);
 	m.p.width = 20;
-	progress_begin(&m.p, "kbuild: replica1-leak-test", "objects", 1000);
+	progress_begin(&m.p, "kbuild: replica1-leak-test", "object", "objects", 1000);
 	assert_string_equal(strrchr(meter_text(&m), '\r'), "\r\033[Kkbuild: replica1-le");
 	meter_close(&m);
 }
@@ -265,7 +283,7 @@ static void test_estimate(void **state)
 	progress_update(&m.p, 950);
 	assert_string_equal(last_line(meter_text(&m)),
 			    "build: 950/1000 objects (95 %), 5m30s, about 18 s left\n");
-	progress_begin(&m.p, "unknown", "objects", 0);
+	progress_begin(&m.p, "unknown", "object", "objects", 0);
 	clock_ms += PROGRESS_PLAIN_MS;
 	progress_update(&m.p, 7);
 	assert_string_equal(last_line(meter_text(&m)), "unknown: 7 objects, 30.0 s\n");
@@ -279,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_plain_every_tenth),
 		cmocka_unit_test(test_counts_grow_and_stop_at_total),
 		cmocka_unit_test(test_final_line),
+		cmocka_unit_test(test_one),
 		cmocka_unit_test(test_quiet),
 		cmocka_unit_test(test_tty_rewrites_one_line),
 		cmocka_unit_test(test_tty_suspend),
