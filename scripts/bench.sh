@@ -12,8 +12,12 @@
 #                     boot through libvirt, primary, TCG; replica2 alone
 #                     under plain QEMU
 #                     boot --manual, both timed from the command's start
+#   whole process   : what a person waits for: plain QEMU started, to the
+#                     prompt, killed and exited (baseline) vs `duplex boot
+#                     --manual --until-ready` from start to exit (setup,
+#                     boot, teardown)
 #   secondary boot  : from `repboot 1` typed on serial0 to partition 1 UP
-#                     in the window (ratio to the plain QEMU boot)
+#                     in the window (ratio to replica2's plain QEMU boot)
 #   window latency  : one-way latency (round trip / 2) of a 64-byte message,
 #                     `winbench ping` through the window between partitions
 #                     0 and 1 vs the same over a pipe between two processes
@@ -73,7 +77,7 @@ median() { sort -n | awk '{a[NR]=$1} END {if (!NR) exit; m=(NR%2)?a[(NR+1)/2]:(a
 
 $DUPLEX build >/dev/null
 ksrc=build/src/linux-source-6.1
-cold= warm= noop= qemu= boot= secondary= lat_pipe= rep_lines_plain= mvx_clock_plain= test_j1=
+cold= warm= noop= qemu= qemu_whole= boot= boot_whole= secondary= lat_pipe= rep_lines_plain= mvx_clock_plain= test_j1=
 fuzz_secs= shards_3=
 # built_seconds NAME FILE: the seconds of every "kbuild: NAME: 100 % (N
 # objects compiled) in T" line of FILE (T is "12.3 s" or "4m05s"), one a
@@ -120,7 +124,8 @@ fi
 
 if want boot; then
 echo "bench: primary boot to shell prompt, plain QEMU x$RUNS" >&2
-# qemu_boot [R]: replica R (default 1) as a lone partition 0.
+# qemu_boot [R]: replica R (default 1) as a lone partition 0: the time to
+# the prompt, then the whole process's (to the prompt, killed, exited).
 qemu_boot() {
 	local t out=$work/qemu.out
 	rm -f "$out"
@@ -132,12 +137,17 @@ qemu_boot() {
 		-append "console=ttyS0,115200 panic=-1 duplex.partition=0 duplex.bench=poweroff" &
 	local pid=$!
 	until grep -q 'duplex: partition 0 ready' "$out" 2>/dev/null; do sleep 0.05; done
-	elapsed "$t"
+	printf '%s ' "$(elapsed "$t")"
 	kill "$pid"; wait "$pid" 2>/dev/null || true
+	elapsed "$t"
 }
-qemu=$(for i in $(seq "$RUNS"); do qemu_boot; done | median)
+# column N: the Nth figure of each line, their median.
+column() { awk -v n="$1" '{ print $n }' | median; }
+for i in $(seq "$RUNS"); do qemu_boot; done >"$work/qemu1"
+qemu=$(column 1 <"$work/qemu1")
+qemu_whole=$(column 2 <"$work/qemu1")
 echo "bench: replica2 boot to shell prompt, plain QEMU x$RUNS" >&2
-qemu2=$(for i in $(seq "$RUNS"); do qemu_boot 2; done | median)
+qemu2=$(for i in $(seq "$RUNS"); do qemu_boot 2; done | column 1)
 
 echo "bench: primary boot to shell prompt, duplex boot x$RUNS" >&2
 duplex_boot() {
@@ -148,6 +158,11 @@ duplex_boot() {
 	done
 }
 boot=$(for i in $(seq "$RUNS"); do duplex_boot; done | median)
+
+echo "bench: duplex boot --manual --until-ready, the whole process x$RUNS" >&2
+boot_whole=$(for i in $(seq "$RUNS"); do
+	t=$(now); $DUPLEX boot --manual --until-ready >/dev/null; elapsed "$t"
+done | median)
 
 echo "bench: secondary boot latency, 'repboot 1' typed to partition 1 UP x$RUNS" >&2
 secondary_boot() {
@@ -303,7 +318,9 @@ if [ -n "$qemu" ]; then
 row "primary to prompt, plain QEMU TCG (median of $RUNS)" "$qemu" s 1
 row "replica2 to prompt, plain QEMU TCG (median of $RUNS)" "$qemu2" s "$(ratio "$qemu2" "$qemu")"
 row "primary to prompt, duplex boot TCG (median of $RUNS)" "$boot" s "$(ratio "$boot" "$qemu")"
-row "secondary, 'repboot 1' to UP, TCG (median of $RUNS)" "$secondary" s "$(ratio "$secondary" "$qemu")"
+row "secondary, 'repboot 1' to UP, TCG (median of $RUNS)" "$secondary" s "$(ratio "$secondary" "$qemu2")"
+row "whole process to prompt and exit, plain QEMU (median of $RUNS)" "$qemu_whole" s 1
+row "whole process, duplex boot --manual --until-ready (median of $RUNS)" "$boot_whole" s "$(ratio "$boot_whole" "$qemu_whole")"
 fi
 if [ -n "$lat_pipe" ]; then
 row "one-way latency $lat_size B, pipe inside p0 (median of $RUNS)" "$lat_pipe" us 1
