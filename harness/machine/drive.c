@@ -122,6 +122,7 @@ int drive_boot_primary(struct machine *m, drive_started_fn started)
 		return OUTCOME_NOT_RUN;
 	if (started)
 		started(m, 0);
+	machine_standby(m);
 	return wait_ready(m, 0);
 }
 

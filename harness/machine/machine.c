@@ -151,18 +151,19 @@ static char *partition_cmdline(const struct machine *m, unsigned k,
 			 extra && *extra ? " " : "", extra ? extra : "");
 }
 
-static int start_domain(struct machine *m, struct partition *p,
-			const char *kernel, const char *initrd, const char *extra)
+/* P's domain made, paused, from the staged images and the machine's
+ * arguments with EXTRA added. */
+static int create_domain(struct machine *m, struct partition *p,
+			 const char *extra)
 {
 	char *cmdline = partition_cmdline(m, p->index, extra);
+	char *kernel = NULL, *initrd = NULL, *xml = NULL;
 	char mac[24];
 	struct virt_domain_spec spec = {
 		.name = p->name,
 		.kvm = m->kvm,
 		.memory_mib = m->profile->memory_mib,
 		.vcpus = m->profile->vcpus,
-		.kernel = kernel,
-		.initrd = initrd,
 		.cmdline = cmdline,
 		.serial_log = p->raw_path,
 		.kernel_log = p->kraw_path,
@@ -171,39 +172,56 @@ static int start_domain(struct machine *m, struct partition *p,
 		.shmem_name = m->link.window,
 		.shmem_mib = MACHINE_WINDOW_MIB,
 	};
-	char *xml;
 	int ret = -1;
 
+	if (stage_images(m, p->index, &kernel, &initrd) < 0)
+		goto out;
+	spec.kernel = kernel;
+	spec.initrd = initrd;
 	link_mac(m->run_id, p->index, mac, sizeof(mac));
 	xml = virt_domain_xml(m->domain_tmpl, "vm/domain.xml", &spec);
 	if (!xml)
 		goto out;
 	p->dom = virt_domain_create_paused(m->conn, xml);
-	if (!p->dom)
-		goto out;
+	ret = p->dom ? 0 : -1;
+out:
+	free(xml);
+	free(kernel);
+	free(initrd);
+	free(cmdline);
+	return ret;
+}
+
+/* P's paused domain run (made just now, or on STANDBY since the machine
+ * started): its consoles opened (a paused domain printed nothing), the
+ * window told, the guest resumed. */
+static int run_domain(struct machine *m, struct partition *p,
+		      const char *extra, bool standby)
+{
+	char *cmdline;
+
 	p->pty = virt_domain_pty(p->dom);
 	if (!p->pty)
-		goto out;
+		return -1;
 	if (record_open(m, p) < 0)
-		goto out;
+		return -1;
 	/* Failure lines on serialK may be any program's output. */
 	p->con.m.watch_failures = false;
 	p->failure_seen = p->end_seen = false;
 	if (!m->attended && console_hold_pty(&p->con) < 0)
-		goto out;
+		return -1;
 	/* BOOTING before the guest runs: its partd then sees the new boot. */
 	winhost_set_state(&m->win, p->index, WINDOW_STATE_BOOT_REQUESTED);
 	winhost_set_state(&m->win, p->index, WINDOW_STATE_BOOTING);
 	if (virt_domain_resume(p->dom) < 0)
-		goto out;
+		return -1;
 	p->started_ms = now_ms();
-	log_debug("serial%u: domain %s started, pty %s, cmdline '%s'",
-		  p->index, p->name, p->pty, cmdline);
-	ret = 0;
-out:
-	free(xml);
+	cmdline = partition_cmdline(m, p->index, extra);
+	log_debug("serial%u: domain %s %s, pty %s, cmdline '%s'", p->index,
+		  p->name, standby ? "resumed from standby" : "started",
+		  p->pty, cmdline);
 	free(cmdline);
-	return ret;
+	return 0;
 }
 
 /* A partition whose domain the host started and has not seen end or
@@ -212,7 +230,7 @@ static bool partition_startable(void *ctx, unsigned k, char *why, size_t size)
 {
 	const struct partition *p = &((struct machine *)ctx)->part[k];
 
-	if (!p->dom || p->end_seen || p->failure_seen)
+	if (!p->dom || p->standby || p->end_seen || p->failure_seen)
 		return true;
 	snprintf(why, size, "partition %u is running (its domain was started and has not ended)",
 		 k);
@@ -252,11 +270,33 @@ static int retire_partition(struct machine *m, struct partition *p)
 	return ret;
 }
 
+static void name_partition(struct machine *m, struct partition *p,
+			   unsigned k)
+{
+	p->index = k;
+	snprintf(p->name, sizeof(p->name), VIRT_NAME_PREFIX "%s-p%u",
+		 m->run_id, k);
+	record_paths(m, p);
+}
+
+/* P's standby domain, if it is still there to be resumed; else it is
+ * dropped (destroyed, nothing recorded) and P is made afresh. */
+static bool standby_usable(struct partition *p, const char *extra)
+{
+	if (!p->standby)
+		return false;
+	p->standby = false;
+	if ((!extra || !*extra) && virt_domain_paused(p->dom))
+		return true;
+	virt_domain_destroy(p->dom);
+	p->dom = NULL;
+	return false;
+}
+
 int machine_start_partition(struct machine *m, unsigned k, const char *extra)
 {
 	struct partition *p = &m->part[k];
-	char *kernel = NULL, *initrd = NULL, why[WINDOW_REASON_MAX];
-	int ret = -1;
+	char why[WINDOW_REASON_MAX];
 
 	if (k >= m->profile->partitions) {
 		log_error("partition %u cannot be started (profile '%s' has %u partitions)",
@@ -267,19 +307,35 @@ int machine_start_partition(struct machine *m, unsigned k, const char *extra)
 		log_error("%s", why);
 		return -1;
 	}
+	if (standby_usable(p, extra))
+		return run_domain(m, p, extra, true);
 	if (p->dom && retire_partition(m, p) < 0)
 		return -1;
-	p->index = k;
-	snprintf(p->name, sizeof(p->name), VIRT_NAME_PREFIX "%s-p%u",
-		 m->run_id, k);
-	record_paths(m, p);
-	if (stage_images(m, k, &kernel, &initrd) < 0)
-		goto out;
-	ret = start_domain(m, p, kernel, initrd, extra);
-out:
-	free(kernel);
-	free(initrd);
-	return ret;
+	name_partition(m, p, k);
+	if (create_domain(m, p, extra) < 0)
+		return -1;
+	return run_domain(m, p, extra, false);
+}
+
+void machine_standby(struct machine *m)
+{
+	unsigned k;
+
+	for (k = 1; k < m->profile->partitions; k++) {
+		struct partition *p = &m->part[k];
+
+		if (p->dom)
+			continue;
+		name_partition(m, p, k);
+		if (create_domain(m, p, NULL) < 0) {
+			log_warn("serial%u: no standby domain (see above); 'repboot %u' will make it",
+				 k, k);
+			continue;
+		}
+		p->standby = true;
+		log_debug("serial%u: domain %s made, paused, on standby", k,
+			  p->name);
+	}
 }
 
 enum console_wait machine_wait_ready(struct machine *m, unsigned k,

@@ -241,6 +241,17 @@ bool virt_domain_alive(virDomainPtr dom)
 	       state != VIR_DOMAIN_NOSTATE;
 }
 
+bool virt_domain_paused(virDomainPtr dom)
+{
+	int state, reason;
+
+	if (virDomainGetState(dom, &state, &reason, 0) < 0) {
+		virResetLastError();
+		return false;
+	}
+	return state == VIR_DOMAIN_PAUSED;
+}
+
 /* 1 if DOM was destroyed, 0 if it was gone already: a transient domain
  * that ended by itself (poweroff, panic=-1 reboot) or that its run's
  * teardown, libvirt's autodestroy or a `duplex clean` destroyed first.

@@ -72,6 +72,8 @@ char *virt_pty_from_xml(const char *xml);
  * learns of a guest's poweroff a moment after its console log is closed
  * (struct console's ended). */
 bool virt_domain_alive(virDomainPtr dom);
+/* Is it there and paused (made paused and never resumed, say)? */
+bool virt_domain_paused(virDomainPtr dom);
 
 /* Destroy (if still there) and release the handle.  Safe on NULL. */
 int virt_domain_destroy(virDomainPtr dom);

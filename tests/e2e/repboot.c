@@ -12,6 +12,7 @@
 #include "e2e.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "machine/virt.h"
 
 static bool harness_log_has(const struct machine *m, const char *text)
 {
@@ -71,11 +72,64 @@ out:
 	free(kept);
 }
 
+/* "serialK: domain NAME HOW" in the harness log, HOW "started" or
+ * "resumed from standby". */
+static bool domain_logged(const struct machine *m, unsigned k,
+			  const char *how)
+{
+	char *text = xasprintf("serial%u: domain %s %s,", k, m->part[k].name,
+			       how);
+	bool found = harness_log_has(m, text);
+
+	free(text);
+	return found;
+}
+
+/* The primary booted, the others' domains are made paused, on standby. */
+static bool boot_with_standby(struct machine *m)
+{
+	unsigned k;
+	bool ok;
+
+	ok = machine_start_partition(m, 0, NULL) == 0 &&
+	     machine_wait_ready(m, 0, E2E_WAIT_MS) == CONSOLE_MATCHED;
+	e2e_verdict(ok, "the primary boots");
+	if (!ok)
+		return false;
+	machine_standby(m);
+	for (k = 1; k < m->profile->partitions; k++)
+		ok = ok && m->part[k].standby && virt_domain_paused(m->part[k].dom);
+	return e2e_verdict(ok, "every other partition's domain is made, paused, on standby");
+}
+
+/* A request with arguments of its own: the standby domain, made with
+ * the machine's, is dropped and partition K made afresh with them. */
+static void repboot_with_arguments(struct machine *m, unsigned k)
+{
+	char *cmd = xasprintf("repboot %u nokaslr\n", k);
+	int64_t deadline = now_ms() + E2E_WAIT_MS;
+	unsigned which = 0;
+	bool ok = console_send(&m->part[0].con, cmd) == 0;
+
+	while (ok && now_ms() < deadline &&
+	       machine_watch(m, 1000, &which) != MACHINE_STARTED)
+		;
+	ok = ok && which == k &&
+	     machine_wait_ready(m, k, E2E_WAIT_MS) == CONSOLE_MATCHED;
+	/* UP, which serial0's repboot waits for, is machine_watch's doing. */
+	while (ok && now_ms() < deadline &&
+	       winhost_state(&m->win, k) != WINDOW_STATE_UP)
+		machine_watch(m, 200, &which);
+	e2e_verdict(ok && domain_logged(m, k, "started") &&
+		    e2e_run_on(m, k, "cat /proc/cmdline\n", " nokaslr\r?$"),
+		    "'repboot K nokaslr': the standby is dropped, K made afresh with nokaslr");
+	free(cmd);
+}
+
 static void two_partitions(struct machine *m)
 {
-	e2e_verdict(machine_start_partition(m, 0, NULL) == 0 &&
-		    machine_wait_ready(m, 0, E2E_WAIT_MS) == CONSOLE_MATCHED,
-		    "the primary boots");
+	if (!boot_with_standby(m))
+		return;
 	refused(m, "repboot 7\n", "^repboot: partition 7: refused: partition 7 does not exist",
 		"refused: partition 7 does not exist",
 		"'repboot 7' is refused: no such partition");
@@ -93,8 +147,12 @@ static void two_partitions(struct machine *m)
 		"^repboot: partition 1: refused: the command line argument 'quiet' is not one a partition may add",
 		"'quiet' is not one a partition may add",
 		"'repboot 1 nokaslr quiet' is refused: quiet is not on the allow-list");
+	e2e_verdict(m->part[1].standby && virt_domain_paused(m->part[1].dom),
+		    "the refused requests left the standby domain as it was");
 	if (!e2e_boot_by_repboot(m, 1))
 		return;
+	e2e_verdict(domain_logged(m, 1, "resumed from standby"),
+		    "'repboot 1' resumed the standby domain");
 	e2e_verdict(e2e_run_on(m, 1, "echo on-$(hostname)\n", "^on-p1\r?$"),
 		    "serial1 carries the secondary's shell");
 	e2e_verdict(e2e_run_on(m, 0, "ping -c 1 10.1.2.2\n",
@@ -127,12 +185,12 @@ static void three_partitions(const struct duplex_paths *paths)
 		e2e_verdict(false, "a three-partition machine is created");
 		return;
 	}
-	if (machine_start_partition(&m, 0, NULL) == 0 &&
-	    machine_wait_ready(&m, 0, E2E_WAIT_MS) == CONSOLE_MATCHED &&
-	    e2e_boot_by_repboot(&m, 1) && e2e_boot_by_repboot(&m, 2))
+	if (boot_with_standby(&m) && e2e_boot_by_repboot(&m, 1)) {
+		repboot_with_arguments(&m, 2);
 		e2e_verdict(e2e_run_on(&m, 0, "ping -c 1 10.1.2.3\n",
 				       "^1 packets transmitted, 1 packets received"),
 			    "three partitions: the primary pings 10.1.2.3");
+	}
 	survivor_answers(&m);
 	machine_destroy(&m);
 }
