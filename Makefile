@@ -6,7 +6,7 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2
 CPPFLAGS_DUPLEX := -I/usr/include/tcl8.6 -I/usr/include/libxml2 -Iharness -Icommon -Itests/lib -DDUPLEX_SOURCE_ROOT=\"$(CURDIR)\" -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -MMD -MP
-LDLIBS  := -lvirt -lxml2 -lexpect -ltcl8.6 -lsqlite3 -pthread
+LDLIBS  := -lvirt -lvirt-qemu -lxml2 -lexpect -ltcl8.6 -lsqlite3 -pthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 B       := build

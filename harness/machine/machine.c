@@ -539,34 +539,3 @@ char *machine_hung_reason(const struct machine *m, unsigned k)
 	return xasprintf("serial%u (partition %u, replica %u): no heartbeat for %.0f s: its kernel or partd hangs",
 			 k, k, m->profile->replica[k], silent / 1000.0);
 }
-
-/* Where user space began on console text TEXT: the start of partition
- * K's ready line, printed by its init before any shell runs (LEN if it
- * has not come yet).  The kernel prints its layout line long before, and
- * before the kernel channel is up, so it is read here, up to this point. */
-static size_t user_space_start(const char *text, size_t len, unsigned k)
-{
-	char ready[48];
-	const char *hit;
-
-	snprintf(ready, sizeof(ready), "duplex: partition %u ready", k);
-	hit = text ? memmem(text, len, ready, strlen(ready)) : NULL;
-	return hit ? (size_t)(hit - text) : len;
-}
-
-int machine_read_layouts(const struct machine *m, unsigned n,
-			 struct layout_part parts[], char **why)
-{
-	struct layout_source src[DUPLEX_MAX_PARTITIONS];
-	unsigned k;
-
-	for (k = 0; k < n; k++) {
-		const struct console *c = &m->part[k].con;
-
-		src[k].name = c->name;
-		src[k].text = c->m.head;
-		src[k].len = user_space_start(c->m.head, c->m.head_len, k);
-		src[k].replica = m->profile->replica[k];
-	}
-	return layout_read(src, n, m->profile->name, parts, why);
-}

@@ -163,11 +163,6 @@ enum machine_event machine_watch(struct machine *m, int timeout_ms, unsigned *k)
  * caller. */
 char *machine_hung_reason(const struct machine *m, unsigned k);
 
-/* The layouts of partitions 0..N-1 from their consoles' text so far
- * (layout_read).  0, or -1 with *WHY malloc'd saying what is wrong. */
-int machine_read_layouts(const struct machine *m, unsigned n,
-			 struct layout_part parts[], char **why);
-
 /* drive.c: using a running machine the way a person at its consoles does:
  * typing, waiting for text on a console while serving the machine (boot
  * requests, every console's transcript), booting partitions, the

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libvirt/libvirt-qemu.h>
 #include <libvirt/virterror.h>
 
 /* libvirt would print every error to stderr itself, before we can add what
@@ -239,6 +240,21 @@ bool virt_domain_alive(virDomainPtr dom)
 	}
 	return state != VIR_DOMAIN_SHUTOFF && state != VIR_DOMAIN_CRASHED &&
 	       state != VIR_DOMAIN_NOSTATE;
+}
+
+char *virt_domain_hmp(virDomainPtr dom, const char *cmd, char **err)
+{
+	char *reply = NULL;
+
+	*err = NULL;
+	if (virDomainQemuMonitorCommand(dom, cmd, &reply,
+					VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP) < 0) {
+		*err = xasprintf("QEMU's monitor, '%s': %s", cmd,
+				 virGetLastErrorMessage());
+		virResetLastError();
+		return NULL;
+	}
+	return reply;
 }
 
 bool virt_domain_paused(virDomainPtr dom)

@@ -72,6 +72,10 @@ char *virt_pty_from_xml(const char *xml);
  * learns of a guest's poweroff a moment after its console log is closed
  * (struct console's ended). */
 bool virt_domain_alive(virDomainPtr dom);
+/* The reply of QEMU's human monitor to CMD ("info mem"), malloc'd; NULL
+ * with *ERR malloc'd saying why (nothing reported).  libvirt notes the
+ * domain as tainted by a monitor command in its log: harmless. */
+char *virt_domain_hmp(virDomainPtr dom, const char *cmd, char **err);
 /* Is it there and paused (made paused and never resumed, say)? */
 bool virt_domain_paused(virDomainPtr dom);
 

@@ -1,6 +1,7 @@
 /* The duplex:: commands of a scenario but duplex::run (scn_cmds_run.c):
  * boot, replicate, console, send, check layout. */
 #define _GNU_SOURCE
+#include "machine/layoutcheck.h"
 #include "machine/machine.h"
 #include "base/base.h"
 #include "scn_cmds.h"
@@ -203,46 +204,22 @@ static int tcl_console(ClientData cd, Tcl_Interp *ip, int objc, Tcl_Obj *const o
 	return TCL_OK;
 }
 
-/* Why the layouts of the booted partitions (into PARTS) do not pass, or
- * NULL. */
-static char *layout_problems(struct scn *s, struct layout_part parts[])
-{
-	char *why;
-
-	if (machine_read_layouts(&s->m, s->booted, parts, &why) < 0 ||
-	    layout_overlaps(parts, s->booted, &why))
-		return why;
-	return NULL;
-}
-
-/* What a passing check saw: each console's layout. */
-static char *layout_seen(const struct layout_part parts[], unsigned n)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char line[LAYOUT_SHORT_SIZE];
-	unsigned k;
-
-	for (k = 0; k < n; k++) {
-		layout_short(&parts[k], line, sizeof(line));
-		strbuf_printf(&sb, "%s\n", line);
-	}
-	strbuf_printf(&sb, "no region of one partition overlaps a region of another");
-	return strbuf_detach(&sb);
-}
-
-/* duplex::check layout: the layout each booted partition's kernel
- * printed at boot (layout.h); no region of one may overlap any region
- * of another.  Records a case. */
+/* duplex::check layout ?-strict?: the layouts of the booted partitions
+ * (layoutcheck.h): by the line each kernel printed at boot and by its
+ * page tables, no area of one may overlap any of another, and the two
+ * must agree; -strict fails on areas shared by design too.  Records a
+ * case. */
 static int tcl_check(ClientData cd, Tcl_Interp *ip, int objc, Tcl_Obj *const objv[])
 {
-	struct layout_part parts[DUPLEX_MAX_PARTITIONS];
+	struct layout_check c;
 	struct scn *s = cd;
 	struct test_case *tc;
 	int64_t start = now_ms();
+	bool strict = objc == 3 && !strcmp(Tcl_GetString(objv[2]), "-strict");
 	unsigned k;
 
-	if (objc != 2 || strcmp(Tcl_GetString(objv[1]), "layout")) {
-		Tcl_WrongNumArgs(ip, 1, objv, "layout");
+	if ((objc != 2 && !strict) || strcmp(Tcl_GetString(objv[1]), "layout")) {
+		Tcl_WrongNumArgs(ip, 1, objv, "layout ?-strict?");
 		return TCL_ERROR;
 	}
 	if (s->booted < 2) {
@@ -252,11 +229,22 @@ static int tcl_check(ClientData cd, Tcl_Interp *ip, int objc, Tcl_Obj *const obj
 	}
 	for (k = 0; k < s->booted; k++)
 		console_drain(&s->m.part[k].con);
-	tc = scenario_add_case(s->res, "check layout");
-	tc->message = layout_problems(s, parts);
-	tc->verdict = tc->message ? VERDICT_FAIL : VERDICT_PASS;
-	if (!tc->message)
-		tc->message = layout_seen(parts, s->booted);
+	tc = scenario_add_case(s->res, strict ? "check layout -strict" : "check layout");
+	if (layoutcheck_run(&s->m, s->booted, strict, &c) == 0) {
+		char *seen = layoutcheck_seen(&c);
+
+		tc->verdict = VERDICT_PASS;
+		tc->message = c.shared ?
+			      xasprintf("%s\nwarning: %s (-strict fails on these)",
+					seen, c.shared) :
+			      xasprintf("%s", seen);
+		free(seen);
+	} else {
+		tc->verdict = VERDICT_FAIL;
+		tc->message = c.problem;
+		c.problem = NULL;
+	}
+	layoutcheck_release(&c);
 	tc->seconds = (now_ms() - start) / 1000.0;
 	return TCL_OK;
 }

@@ -23,6 +23,16 @@ tap $([ "$status" -eq 0 ] && grep -q 'layouts do not overlap' "$work/out" &&
 	[[ $l0 == "duplex: layout replica=1 "* ]] && [[ $l1 == "duplex: layout replica=2 "* ]]; echo $?) \
 	"replicas 1 and 2 boot, print their layouts, and duplex boot finds no overlap (exit $status)" \
 	"$(cat "$work/out")"
+tap $(grep -q 'layouts do not overlap, by the layout lines and by the page tables, which agree' "$work/out" &&
+	grep -q 'warning: page tables: areas shared by design' "$work/out" &&
+	grep -q '^  cpu_entry_area: serial0 (replica 1) fffffe0000000000-[0-9a-f]* and serial1 (replica 2) fffffe0000000000-' "$work/out" &&
+	grep -q '^  fixmap: serial0 (replica 1) ' "$work/out" && ! grep -q '^  direct: ' "$work/out"; echo $?) \
+	"the page tables, read through QEMU, agree with the layout lines; cpu_entry_area and fixmap are listed as shared" \
+	"$(cat "$work/out")"
+"$DUPLEX" boot --until-ready --strict-layout >"$work/strict" 2>&1
+status=$?
+tap $([ "$status" -eq 1 ] && grep -q '(strict: a shared area fails the check)' "$work/strict"; echo $?) \
+	"--strict-layout: the shared areas fail the boot (exit $status)" "$(cat "$work/strict")"
 t1=$(system_map_text 1) t2=$(system_map_text 2)
 tap $([ -n "$t1" ] && [[ $l0 == *" text=0x$t1-"* ]] && [ -n "$t2" ] && [[ $l1 == *" text=0x$t2-"* ]]; echo $?) \
 	"the layout's text start is System.map's _text (replica1 $t1, replica2 $t2)" "$l0"$'\n'"$l1"
@@ -32,6 +42,12 @@ status=$?
 tap $([ "$status" -eq 1 ] &&
 	grep -q 'serial0 (replica 1) direct 0xffff888000000000-0xffff987fffffffff overlaps serial1 (replica 1) direct 0xffff888000000000-0xffff987fffffffff' "$work/out"; echo $?) \
 	"two partitions of replica 1: duplex boot fails naming the overlapping regions (exit $status)" \
+	"$(cat "$work/out")"
+tap $(grep -q 'page tables: kernel areas of different partitions overlap' "$work/out" &&
+	grep -q '^  direct: serial0 (replica 1) ffff888000000000-' "$work/out" &&
+	grep -q '^  vmalloc: serial0' "$work/out" && grep -q '^  vmemmap: serial0' "$work/out" &&
+	grep -q '^  text: serial0' "$work/out"; echo $?) \
+	"two partitions of replica 1: the page tables overlap too (direct, vmalloc, vmemmap, text)" \
 	"$(cat "$work/out")"
 
 "$DUPLEX" boot --profile leak-same --until-ready --allow-overlap >"$work/out" 2>&1
@@ -63,6 +79,9 @@ status=$?
 tap $([ "$status" -eq 1 ] && grep -q 'check layout' "$work/out" &&
 	grep -q 'serial0 (replica 1) text 0xffffffff81000000-.* overlaps serial1 (replica 1) text' "$work/out"; echo $?) \
 	"duplex::check layout fails for two partitions of replica 1 (exit $status)" "$(cat "$work/out")"
+tap $(grep -q 'FAIL.*check layout -strict' "$work/out" &&
+	grep -q '(strict: a shared area fails the check)' "$work/out"; echo $?) \
+	"duplex::check layout -strict fails for replicas 1 and 2, naming the shared areas" "$(cat "$work/out")"
 
 tap $([ -z "$(leaked_domains "$before")" ]; echo $?) "no domain is left behind" "$(duplex_domains)"
 tap_done
