@@ -230,14 +230,22 @@ char *virt_domain_pty(virDomainPtr dom)
 	return path;
 }
 
-bool virt_domain_alive(virDomainPtr dom)
+/* DOM's state (VIR_DOMAIN_NOSTATE if it cannot be had: gone). */
+static int domain_state(virDomainPtr dom)
 {
 	int state, reason;
 
 	if (virDomainGetState(dom, &state, &reason, 0) < 0) {
 		virResetLastError();
-		return false;
+		return VIR_DOMAIN_NOSTATE;
 	}
+	return state;
+}
+
+bool virt_domain_alive(virDomainPtr dom)
+{
+	int state = domain_state(dom);
+
 	return state != VIR_DOMAIN_SHUTOFF && state != VIR_DOMAIN_CRASHED &&
 	       state != VIR_DOMAIN_NOSTATE;
 }
@@ -259,13 +267,7 @@ char *virt_domain_hmp(virDomainPtr dom, const char *cmd, char **err)
 
 bool virt_domain_paused(virDomainPtr dom)
 {
-	int state, reason;
-
-	if (virDomainGetState(dom, &state, &reason, 0) < 0) {
-		virResetLastError();
-		return false;
-	}
-	return state == VIR_DOMAIN_PAUSED;
+	return domain_state(dom) == VIR_DOMAIN_PAUSED;
 }
 
 /* 1 if DOM was destroyed, 0 if it was gone already: a transient domain
