@@ -1,7 +1,6 @@
 /* duplex boot: boot the machine's primary and hand its console to a person. */
 #define _GNU_SOURCE
 #include "cmd.h"
-#include "machine/layoutcheck.h"
 #include "machine/machine.h"
 #include "base/base.h"
 #include "build/build.h"

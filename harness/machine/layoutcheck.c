@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "layoutcheck.h"
+#include "machine.h"
 #include "base/base.h"
 
 #include <stdlib.h>

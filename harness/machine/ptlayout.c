@@ -1,6 +1,5 @@
 #include "ptlayout.h"
-#include "base/strbuf.h"
-#include "base/util.h"
+#include "base/base.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,7 +1,6 @@
 /* The duplex:: commands of a scenario but duplex::run (scn_cmds_run.c):
  * boot, replicate, console, send, check layout. */
 #define _GNU_SOURCE
-#include "machine/layoutcheck.h"
 #include "machine/machine.h"
 #include "base/base.h"
 #include "scn_cmds.h"
