@@ -132,7 +132,7 @@ $(B)/fuzz/fuzz_winhost: tests/fuzz/fuzz_winhost.c $(FUZZ_WINHOST_SRCS) \
 	$(call say,FUZZ,$@)
 	$(Q)clang $(FUZZ_FLAGS) -Iharness -I/usr/include/libxml2 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE $(filter %.c,$^) -o $@
 
-# Kernels and initramfs images for every profile in vm/ (the leak test's
+# Kernels and initramfs images for every profile in vm/ (a profile's
 # variant builds included): duplex decides what is stale itself.
 images: $(B)/duplex $(GUEST_BINS)
 	@$(B)/duplex build --all

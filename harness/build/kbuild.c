@@ -25,7 +25,7 @@ struct replica {
 	const char *src;	/* tree->dir */
 	unsigned n;
 	const char *variant;	/* "" for none */
-	char *name;		/* "replica1", "replica1-leak-test" */
+	char *name;		/* "replica1", "replica1-kasan" */
 	unsigned jobs;
 	bool ccache;
 	int64_t start;
@@ -326,7 +326,7 @@ static int check_kernel(const struct duplex_paths *paths,
 		log_error("replica %u has no config fragment %s: create it (kernel/replica1.config is an example)",
 			  k->replica, paths_shown(paths, frag));
 	else if (variant && !path_exists(variant))
-		log_error("variant '%s' has no config fragment %s: create it (kernel/variant-leak-test.config is an example) or drop 'variant' from the profile",
+		log_error("variant '%s' has no config fragment %s: create it (lines as in kernel/common.config) or drop 'variant' from the profile",
 			  k->variant, paths_shown(paths, variant));
 	else
 		ret = 0;
