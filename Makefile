@@ -69,6 +69,13 @@ $(B)/san/duplex: $(SOBJS)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 
+# How duplex builds a kernel is one of the kernel's inputs (kstamp.h): a
+# change of that code makes the next `duplex build` run kbuild.
+KBUILD_CODE := $(sort $(wildcard harness/build/k*.c harness/build/k*.h))
+KSTAMP_OBJS := $(B)/obj/harness/build/kstamp.o $(B)/san/obj/harness/build/kstamp.o
+$(KSTAMP_OBJS): $(KBUILD_CODE)
+$(KSTAMP_OBJS): CPPFLAGS_DUPLEX += -DKSTAMP_CODE=\"$(firstword $(shell cat $(KBUILD_CODE) | cksum))\"
+
 $(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
