@@ -7,6 +7,7 @@
 #include "kstats.h"
 #include "base/base.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -533,6 +534,13 @@ static int build_one(struct replica r, const struct kbuild_kernel *k)
 	ret = prepare_tree(&r) < 0 || open_log(&r) < 0 ? -1 : 0;
 	if (ret < 0)
 		goto out;
+	/* A build that fails or is interrupted leaves no stamp: the next
+	 * one runs kbuild, whatever was put back meanwhile. */
+	if (unlink(r.build_stamp_path) < 0 && errno != ENOENT) {
+		log_error("cannot remove '%s': %m", r.build_stamp_path);
+		ret = -1;
+		goto out;
+	}
 	r.start = now_ms();
 	start_meter(&r);
 	ret = ensure_config(&r) < 0 || compile(&r) < 0 ||
