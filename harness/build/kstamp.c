@@ -52,7 +52,9 @@ int kstamp_tree(const char *dir, uint64_t *hash)
 	FTSENT *e;
 	int ret = 0;
 
-	fts = fts_open(roots, FTS_PHYSICAL | FTS_NOCHDIR, by_name);
+	/* KSRC may be a symbolic link to the tree: followed, as rsync does. */
+	fts = fts_open(roots, FTS_PHYSICAL | FTS_COMFOLLOW | FTS_NOCHDIR,
+		       by_name);
 	if (!fts) {
 		log_error("cannot walk the kernel tree '%s': %m", dir);
 		return -1;

@@ -375,6 +375,22 @@ static void test_tree_hash(void **state)
 	free(w);
 }
 
+/* KSRC may name the tree through a symbolic link. */
+static void test_tree_through_link(void **state)
+{
+	struct fixture *f = *state;
+	char *tree = at(f, "ksrc"), *link = at(f, "ksrc-link");
+	uint64_t h, h2;
+
+	assert_int_equal(symlink(tree, link), 0);
+	assert_int_equal(kstamp_tree(link, &h), 0);
+	set_mtime(f, "ksrc/lib/y.c", 1000000000);
+	assert_int_equal(kstamp_tree(link, &h2), 0);
+	assert_int_not_equal(h, h2);
+	free(tree);
+	free(link);
+}
+
 static void test_tree_missing(void **state)
 {
 	struct stderr_capture cap;
@@ -402,6 +418,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failed_build_leaves_no_stamp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_environment_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tree_hash, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tree_through_link, setup, teardown),
 		cmocka_unit_test(test_tree_missing),
 	};
 
