@@ -69,6 +69,13 @@ $(B)/san/duplex: $(SOBJS)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 
+# How duplex builds a kernel is one of the kernel's inputs (kstamp.h): a
+# change of that code makes the next `duplex build` run kbuild.
+KBUILD_CODE := $(sort $(wildcard harness/build/k*.c harness/build/k*.h))
+KSTAMP_OBJS := $(B)/obj/harness/build/kstamp.o $(B)/san/obj/harness/build/kstamp.o
+$(KSTAMP_OBJS): $(KBUILD_CODE)
+$(KSTAMP_OBJS): CPPFLAGS_DUPLEX += -DKSTAMP_CODE=\"$(firstword $(shell cat $(KBUILD_CODE) | cksum))\"
+
 $(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
@@ -132,7 +139,7 @@ $(B)/fuzz/fuzz_winhost: tests/fuzz/fuzz_winhost.c $(FUZZ_WINHOST_SRCS) \
 	$(call say,FUZZ,$@)
 	$(Q)clang $(FUZZ_FLAGS) -Iharness -I/usr/include/libxml2 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE $(filter %.c,$^) -o $@
 
-# Kernels and initramfs images for every profile in vm/ (the leak test's
+# Kernels and initramfs images for every profile in vm/ (a profile's
 # variant builds included): duplex decides what is stale itself.
 images: $(B)/duplex $(GUEST_BINS)
 	@$(B)/duplex build --all

@@ -8,7 +8,7 @@
  *   mvx-probe slurp FILE   read FILE into a buffer, print nothing, exit 0
  *                          (a leak that is never printed)
  *   mvx-probe ioctl FILE   ioctl(FILE, 0x4458) and nothing else, exit 0:
- *                          on the leak-test kernels, /proc/duplex_leak
+ *                          booted with duplex_leak=1, /proc/duplex_leak
  *                          returns a kernel address as the result
  *   mvx-probe crash        dereference a null pointer
  *   mvx-probe fork N       fork N children that each exit at once

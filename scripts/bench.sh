@@ -5,7 +5,8 @@
 #                     (baseline)
 #   ccache build    : the same into other objdirs with that ccache now warm
 #                     (what a fresh clone, e.g. CI's, costs)
-#   no-op rebuild   : `duplex build` with nothing changed (both replicas)
+#   no-op rebuild   : `duplex build` with nothing changed (both replicas;
+#                     the inputs' stamp decides, no make runs)
 #   incremental     : `duplex build` after touching kernel/fork.c, per
 #                     replica (ratio to that replica's cold build)
 #   boot to prompt  : plain qemu-system-x86_64 -kernel (baseline) vs duplex

@@ -71,7 +71,7 @@ int paths_init(struct duplex_paths *paths, const char *argv0);
 const char *paths_shown(const struct duplex_paths *paths, const char *path);
 
 /* The name of replica R's build in VARIANT ("" for none): "replica1",
- * "replica1-leak-test"; its object directory build/NAME, its kernel image
+ * "replica1-kasan"; its object directory build/NAME, its kernel image
  * in there and the initramfs of partition K. */
 char *paths_kernel_name(unsigned replica, const char *variant);
 char *paths_kernel_objdir(const struct duplex_paths *paths, unsigned replica,

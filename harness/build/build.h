@@ -5,7 +5,8 @@
  *
  *   kbuild.h    replica kernels, rebuilt when an input changed
  *   rdbuild.h   initramfs images, rebuilt when an input changed
- * Private: kpatch (patched tree), kconfig (fragments, required options),
+ * Private: kpatch (patched tree), kstamp (whether a kernel's inputs
+ * changed since its build), kconfig (fragments, required options),
  * buildlog (a failed step's log excerpt), kstats (what the last build of
  * a kernel measured), cpio (newc archives).
  */

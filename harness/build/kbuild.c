@@ -3,9 +3,11 @@
 #include "kbuild.h"
 #include "kconfig.h"
 #include "kpatch.h"
+#include "kstamp.h"
 #include "kstats.h"
 #include "base/base.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -16,28 +18,44 @@
 #include <unistd.h>
 
 #define CONFIG_STAMP	".duplex-config-stamp"
+#define BUILD_STAMP	".duplex-build-stamp"
+
+/* What the kernels of one duplex build share: the tree, prepared only
+ * when a kernel needs building, and the inputs' hash (kstamp.h). */
+struct shared {
+	const char *pristine;
+	struct kpatch_tree tree;	/* .dir NULL until prepared */
+	uint64_t outside;	/* the pristine tree, the toolchain */
+	uint64_t stamp;		/* outside and the private tree's state */
+};
 
 /* One replica being built: where its pieces are, and the fragments'
  * text, read once. */
 struct replica {
 	const struct duplex_paths *paths;
+	struct shared *shared;
 	const struct kpatch_tree *tree;
 	const char *src;	/* tree->dir */
 	unsigned n;
 	const char *variant;	/* "" for none */
-	char *name;		/* "replica1", "replica1-leak-test" */
+	char *name;		/* "replica1", "replica1-kasan" */
 	unsigned jobs;
 	bool ccache;
 	int64_t start;
 	char *objdir;
 	char *config_path;	/* objdir/.config */
 	char *stamp_path;	/* objdir/CONFIG_STAMP */
+	char *build_stamp_path;	/* objdir/BUILD_STAMP */
+	char *image;		/* objdir/arch/x86/boot/bzImage */
 	char *common_path;	/* kernel/common.config */
 	char *frag_path;	/* kernel/replicaN.config */
 	char *variant_path;	/* kernel/variant-V.config, NULL for none */
 	char *common;
 	char *frag;
 	char *variant_frag;	/* "" for none */
+	char *required_path;	/* kernel/required.config */
+	char *required;
+	uint64_t inputs;	/* the texts above */
 	char *log_path;
 	int log_fd;
 	off_t log_start;	/* where this run's output begins in the log */
@@ -138,9 +156,6 @@ static int configure(struct replica *r)
  * may change without a reconfiguration. */
 static int check_config(struct replica *r, const char *config)
 {
-	char *required_path = xasprintf("%s/kernel/required.config",
-					r->paths->root);
-	char *required = read_file(required_path, NULL);
 	const char *co = paths_shown(r->paths, r->config_path);
 	char *later;
 	int ret;
@@ -148,10 +163,6 @@ static int check_config(struct replica *r, const char *config)
 	/* Its errors go on lines of their own; the status line comes back
 	 * with make's next line. */
 	progress_suspend(r->meter);
-	if (!required) {
-		free(required_path);
-		return -1;
-	}
 	later = xasprintf("%s\n%s", r->frag, r->variant_frag);
 	ret = kconfig_check_fragment(config, co, r->common,
 				     paths_shown(r->paths, r->common_path), later);
@@ -166,10 +177,8 @@ static int check_config(struct replica *r, const char *config)
 	free(later);
 	/* A dropped fragment option would be reported again, less precisely. */
 	if (ret == 0)
-		ret = kconfig_check_required(config, co, required,
-					     paths_shown(r->paths, required_path));
-	free(required_path);
-	free(required);
+		ret = kconfig_check_required(config, co, r->required,
+					     paths_shown(r->paths, r->required_path));
 	return ret;
 }
 
@@ -254,20 +263,18 @@ static void record_stats(const struct replica *r)
 
 static int compile(struct replica *r)
 {
-	char *image = paths_kernel_image(r->paths, r->n, r->variant);
 	struct stat before, after;
-	bool existed = stat(image, &before) == 0;
+	bool existed = stat(r->image, &before) == 0;
 	char took[32], *tail;
 	int status;
 
 	status = run_make(r, "bzImage");
 	if (status != 0) {
 		report_step_failure(r, "make bzImage", status);
-		free(image);
 		return -1;
 	}
 	record_stats(r);
-	if (existed && stat(image, &after) == 0 &&
+	if (existed && stat(r->image, &after) == 0 &&
 	    before.st_mtim.tv_sec == after.st_mtim.tv_sec &&
 	    before.st_mtim.tv_nsec == after.st_mtim.tv_nsec) {
 		progress_stop(r->meter);
@@ -278,8 +285,42 @@ static int compile(struct replica *r)
 		progress_end(r->meter, tail);
 		free(tail);
 	}
-	free(image);
 	return 0;
+}
+
+/* The stamp of R's inputs (kstamp.h) as its build would leave it. */
+static char *build_stamp(const struct replica *r)
+{
+	const char *const outputs[] = { r->config_path, r->stamp_path,
+					r->image, NULL };
+
+	return kstamp_text(r->shared->stamp, r->inputs, outputs);
+}
+
+static bool up_to_date(const struct replica *r)
+{
+	char *stamp = build_stamp(r), took[32];
+	bool same = kstamp_matches(r->build_stamp_path, stamp);
+
+	if (same) {
+		progress_format_duration(now_ms() - r->start, took, sizeof(took));
+		log_info("kbuild: %s up to date (%s; nothing it is built from changed)",
+			 r->name, took);
+	}
+	free(stamp);
+	return same;
+}
+
+/* Written after a successful build only: without it, the next build
+ * runs kbuild. */
+static int write_build_stamp(const struct replica *r)
+{
+	char *stamp = build_stamp(r);
+	int ret = write_file_atomic(r->build_stamp_path, stamp, strlen(stamp),
+				    0644);
+
+	free(stamp);
+	return ret;
 }
 
 /* R's meter.  From scratch, its objects are counted against those of
@@ -327,7 +368,7 @@ static int check_kernel(const struct duplex_paths *paths,
 		log_error("replica %u has no config fragment %s: create it (kernel/replica1.config is an example)",
 			  k->replica, paths_shown(paths, frag));
 	else if (variant && !path_exists(variant))
-		log_error("variant '%s' has no config fragment %s: create it (kernel/variant-leak-test.config is an example) or drop 'variant' from the profile",
+		log_error("variant '%s' has no config fragment %s: create it (lines as in kernel/common.config) or drop 'variant' from the profile",
 			  k->variant, paths_shown(paths, variant));
 	else
 		ret = 0;
@@ -345,6 +386,10 @@ static int open_replica(struct replica *r)
 	r->objdir = paths_kernel_objdir(r->paths, r->n, r->variant);
 	r->config_path = xasprintf("%s/.config", r->objdir);
 	r->stamp_path = xasprintf("%s/" CONFIG_STAMP, r->objdir);
+	r->build_stamp_path = xasprintf("%s/" BUILD_STAMP, r->objdir);
+	r->image = paths_kernel_image(r->paths, r->n, r->variant);
+	r->required_path = xasprintf("%s/kernel/required.config",
+				     r->paths->root);
 	r->common_path = xasprintf("%s/kernel/common.config", r->paths->root);
 	r->frag_path = xasprintf("%s/kernel/replica%u.config", r->paths->root,
 				 r->n);
@@ -357,8 +402,29 @@ static int open_replica(struct replica *r)
 	if (r->frag)
 		r->variant_frag = r->variant_path ?
 			read_file(r->variant_path, NULL) : xstrdup("");
-	if (!r->variant_frag || mkdir_p(r->objdir, 0755) < 0 ||
-	    mkdir_p(logs, 0755) < 0)
+	if (r->variant_frag)
+		r->required = read_file(r->required_path, NULL);
+	if (!r->required)
+		goto out;
+	r->inputs = fnv1a(FNV1A_START, r->objdir, strlen(r->objdir) + 1);
+	r->inputs = fnv1a(r->inputs, r->common, strlen(r->common) + 1);
+	r->inputs = fnv1a(r->inputs, r->frag, strlen(r->frag) + 1);
+	r->inputs = fnv1a(r->inputs, r->variant_frag,
+			  strlen(r->variant_frag) + 1);
+	r->inputs = fnv1a(r->inputs, r->required, strlen(r->required) + 1);
+	ret = 0;
+out:
+	free(logs);
+	return ret;
+}
+
+/* Only a kernel to build gets a log entry. */
+static int open_log(struct replica *r)
+{
+	char *logs = xasprintf("%s/logs", r->paths->build);
+	int ret = -1;
+
+	if (mkdir_p(r->objdir, 0755) < 0 || mkdir_p(logs, 0755) < 0)
 		goto out;
 	r->log_fd = open(r->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
 			 0644);
@@ -383,6 +449,10 @@ static void close_replica(struct replica *r)
 	free(r->objdir);
 	free(r->config_path);
 	free(r->stamp_path);
+	free(r->build_stamp_path);
+	free(r->image);
+	free(r->required_path);
+	free(r->required);
 	free(r->common_path);
 	free(r->frag_path);
 	free(r->variant_path);
@@ -427,62 +497,30 @@ static unsigned default_jobs(void)
 	return cpus > 0 ? (unsigned)cpus : 1;
 }
 
-/* A kernel from scratch with an empty ccache takes about this many
- * CPU-minutes: replica1 and replica2 took 359 s and 336 s on 2 cores
- * (`make bench`, docs/layout.md).  The rule for a host where nothing was
- * built yet. */
-#define SCRATCH_CPU_MINUTES 12
-
-/* The names of the KERNELS that have no object yet, comma-separated;
- * *N of them. */
-static char *scratch_kernels(const struct duplex_paths *paths,
-			     const struct kbuild_kernel *kernels,
-			     unsigned count, unsigned *n)
+/* The private tree, brought up to date for the first kernel that needs
+ * building; the shared stamp then says what the tree is now. */
+static int prepare_tree(struct replica *r)
 {
-	struct strbuf names = STRBUF_INIT;
+	struct shared *sh = r->shared;
+	uint64_t state;
 
-	*n = 0;
-	for (unsigned i = 0; i < count; i++) {
-		char *objdir = paths_kernel_objdir(paths, kernels[i].replica,
-						   kernels[i].variant);
-		char *name = paths_kernel_name(kernels[i].replica,
-					       kernels[i].variant);
-
-		if (!kstats_count_objects(objdir))
-			strbuf_printf(&names, "%s%s", (*n)++ ? ", " : "", name);
-		free(name);
-		free(objdir);
+	if (!sh->tree.dir) {
+		if (kpatch_prepare(r->paths, sh->pristine, &sh->tree) < 0 ||
+		    kpatch_state(r->paths, sh->pristine, sh->tree.id,
+				 &state) < 0)
+			return -1;
+		sh->stamp = fnv1a(sh->outside, &state, sizeof(state));
+		log_debug("kbuild: source tree %s (patched copy of %s), ccache %s, -j%u",
+			  sh->tree.dir, sh->pristine,
+			  r->ccache ? "on" : "not installed", r->jobs);
 	}
-	return strbuf_detach(&names);
+	r->tree = &sh->tree;
+	r->src = sh->tree.dir;
+	return 0;
 }
 
-/* Kernels built from nothing take minutes each: a person starting the
- * first build on a machine is told what it does and for how long, from
- * a build measured here when there is one. */
-static void announce_scratch_builds(const struct duplex_paths *paths,
-				    const struct kbuild_kernel *kernels,
-				    unsigned count, unsigned jobs)
-{
-	unsigned n, cores = default_jobs() < jobs ? default_jobs() : jobs;
-	char *names = scratch_kernels(paths, kernels, count, &n);
-	const char *plural = n == 1 ? "" : "s", *each = n == 1 ? "" : " each";
-	char took[32];
-	struct kstats seen;
-
-	kstats_largest(paths->build, &seen);
-	progress_format_duration(seen.scratch_ms, took, sizeof(took));
-	if (n && seen.scratch_ms)
-		log_info("kbuild: %u kernel%s to build from scratch (%s), about %s%s: the longest such build here took that",
-			 n, plural, names, took, each);
-	else if (n)
-		log_info("kbuild: %u kernel%s to build from scratch (%s), about %u minutes%s on %u core%s (a rough rule, nothing measured here yet: %u CPU-minutes a kernel with an empty ccache)",
-			 n, plural, names,
-			 (SCRATCH_CPU_MINUTES + cores - 1) / cores, each, cores,
-			 cores == 1 ? "" : "s", SCRATCH_CPU_MINUTES);
-	free(names);
-}
-
-/* Build one kernel; R holds what every build shares. */
+/* Build one kernel, unless its stamp says nothing it is built from
+ * changed; R holds what every build shares. */
 static int build_one(struct replica r, const struct kbuild_kernel *k)
 {
 	int ret;
@@ -492,13 +530,42 @@ static int build_one(struct replica r, const struct kbuild_kernel *k)
 	r.start = now_ms();
 	r.log_fd = -1;
 	ret = open_replica(&r);
-	if (ret == 0) {
-		start_meter(&r);
-		ret = ensure_config(&r) < 0 || compile(&r) < 0 ? -1 : 0;
-		progress_stop(r.meter);
+	if (ret < 0 || up_to_date(&r))
+		goto out;
+	ret = prepare_tree(&r) < 0 || open_log(&r) < 0 ? -1 : 0;
+	if (ret < 0)
+		goto out;
+	/* A build that fails or is interrupted leaves no stamp: the next
+	 * one runs kbuild, whatever was put back meanwhile. */
+	if (unlink(r.build_stamp_path) < 0 && errno != ENOENT) {
+		log_error("cannot remove '%s': %m", r.build_stamp_path);
+		ret = -1;
+		goto out;
 	}
+	r.start = now_ms();
+	start_meter(&r);
+	ret = ensure_config(&r) < 0 || compile(&r) < 0 ||
+	      write_build_stamp(&r) < 0 ? -1 : 0;
+	progress_stop(r.meter);
+out:
 	close_replica(&r);
 	return ret;
+}
+
+/* What every kernel's stamp holds, read before anything is built: the
+ * pristine tree, the toolchain, the private tree's state. */
+static int shared_inputs(const struct duplex_paths *paths, bool ccache,
+			 struct shared *sh)
+{
+	uint64_t tree, state;
+
+	if (kstamp_tree(sh->pristine, &tree) < 0 ||
+	    kpatch_state(paths, sh->pristine, NULL, &state) < 0)
+		return -1;
+	sh->outside = fnv1a(kstamp_toolchain(tree, ccache), sh->pristine,
+			    strlen(sh->pristine) + 1);
+	sh->stamp = fnv1a(sh->outside, &state, sizeof(state));
+	return 0;
 }
 
 int kbuild_build(const struct kbuild_options *opts,
@@ -506,7 +573,7 @@ int kbuild_build(const struct kbuild_options *opts,
 {
 	struct replica r = { .paths = opts->paths, .ccache = in_path("ccache"),
 			     .jobs = opts->jobs ? opts->jobs : default_jobs() };
-	struct kpatch_tree tree = { 0 };
+	struct shared sh = { 0 };
 	struct progress meter;
 	char *pristine = NULL;
 	unsigned i;
@@ -518,28 +585,28 @@ int kbuild_build(const struct kbuild_options *opts,
 	lock = lock_build_dir(opts->paths);
 	if (lock < 0)
 		return -1;
-	announce_scratch_builds(opts->paths, kernels, count, r.jobs);
+	kstats_announce_scratch(opts->paths, kernels, count,
+				default_jobs() < r.jobs ? default_jobs() : r.jobs);
 	r.meter = &meter;
 	progress_init_stdout(&meter, opts->quiet);
-	if (kbuild_source_tree(opts, &pristine) < 0 ||
-	    kpatch_prepare(opts->paths, pristine, &tree) < 0)
+	if (kbuild_source_tree(opts, &pristine) < 0)
+		goto out;
+	sh.pristine = pristine;
+	if (shared_inputs(opts->paths, r.ccache, &sh) < 0)
 		goto out;
 	/* Kbuild passes absolute paths to the compiler; relative to the build
 	 * directory they are the same in every checkout, so a fresh clone
 	 * (CI's) hits the cache that an earlier one filled. */
 	if (r.ccache)
 		setenv("CCACHE_BASEDIR", opts->paths->build, 0);
-	log_debug("kbuild: source tree %s (patched copy of %s), ccache %s, -j%u",
-		  tree.dir, pristine, r.ccache ? "on" : "not installed", r.jobs);
-	r.tree = &tree;
-	r.src = tree.dir;
+	r.shared = &sh;
 	/* One after the other, each with every CPU: as fast as in parallel,
 	 * and each log reads in order. */
 	ret = 0;
 	for (i = 0; i < count && ret == 0; i++)
 		ret = build_one(r, &kernels[i]);
 out:
-	kpatch_tree_free(&tree);
+	kpatch_tree_free(&sh.tree);
 	free(pristine);
 	close(lock);
 	return ret;

@@ -13,7 +13,10 @@
  * missing.  Reconfiguration happens only when the fragments, the tree,
  * the patch series or .config itself changed (stamp
  * build/replicaR/.duplex-config-stamp),
- * so a build with no change recompiles nothing.  Make's output goes to
+ * so a build with no change recompiles nothing; and make runs only when
+ * a stamp of the kernel's inputs changed (kstamp.h,
+ * build/replicaR/.duplex-build-stamp), so a build with no change takes a
+ * fraction of a second, not make's 10 s a replica.  Make's output goes to
  * build/logs/replicaR.log; the terminal gets the progress of each build
  * (base/progress.h: make's CC and AS lines counted as they come, against
  * the objects of the last build here, kstats.h), its last line with the

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "kpatch.h"
+#include "kstamp.h"
 #include "base/base.h"
 
 #include <dirent.h>
@@ -242,6 +243,12 @@ static char *stamp_text(const struct series *s, const char *pristine)
 	return strbuf_detach(&sb);
 }
 
+/* The id of what the stamp's text says was applied (struct kpatch_tree). */
+static void tree_id(const char *stamp, char id[17])
+{
+	snprintf(id, 17, "%016" PRIx64, fnv1a(FNV1A_START, stamp, strlen(stamp)));
+}
+
 /* build/src/linux-source-6.1 -> build/src/linux-source-6.1.patched; a
  * $KSRC elsewhere gets a name from a hash of its path.  The private tree
  * of the Debian source has the same path relative to build/ in every
@@ -443,8 +450,7 @@ static int prepare(const struct duplex_paths *paths, const struct series *s,
 	int ret = -1;
 
 	tree->dir = xasprintf("%s.patched", base);
-	snprintf(tree->id, sizeof(tree->id), "%016" PRIx64,
-		 fnv1a(FNV1A_START, stamp, strlen(stamp)));
+	tree_id(stamp, tree->id);
 	dprintf(log_fd, "\n=== duplex kpatch: %s -> %s ===\n", pristine, tree->dir);
 	if (sync_tree(s, pristine, tree->dir, paths->build, log_fd) < 0)
 		goto out;
@@ -495,6 +501,37 @@ out:
 	series_free(&s);
 	if (ret < 0)
 		kpatch_tree_free(tree);
+	return ret;
+}
+
+int kpatch_state(const struct duplex_paths *paths, const char *pristine,
+		 const char *id, uint64_t *hash)
+{
+	char *base = tree_base(paths, pristine), *stamp, now[17];
+	struct series s;
+	uint64_t h;
+	int ret = -1;
+
+	if (series_load(paths, &s) < 0)
+		goto out;
+	if (!id) {
+		stamp = stamp_text(&s, pristine);
+		tree_id(stamp, now);
+		free(stamp);
+		id = now;
+	}
+	h = fnv1a(FNV1A_START, id, strlen(id) + 1);
+	for (size_t i = 0; i < s.ntargets; i++) {
+		char *path = xasprintf("%s.patched/%s", base, s.targets[i]);
+
+		h = kstamp_file_state(h, path);
+		free(path);
+	}
+	*hash = h;
+	ret = 0;
+out:
+	series_free(&s);
+	free(base);
 	return ret;
 }
 

@@ -17,6 +17,7 @@
 #define DUPLEX_KPATCH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/base.h"
 
@@ -33,6 +34,15 @@ struct kpatch_tree {
 int kpatch_prepare(const struct duplex_paths *paths, const char *pristine,
 		   struct kpatch_tree *tree);
 void kpatch_tree_free(struct kpatch_tree *tree);
+
+/* The state of PRISTINE's private tree, for a stamp of a kernel's inputs
+ * (kstamp.h): a hash of ID (NULL: the id kpatch_prepare would give the
+ * series and the pristine files it patches now) and of the size, mtime
+ * and inode of the private copy of each file the series patches (the
+ * tree's other files are hard links to the pristine ones).  Reads the
+ * series and those few files, copies nothing.  0, or -1 (reported). */
+int kpatch_state(const struct duplex_paths *paths, const char *pristine,
+		 const char *id, uint64_t *hash);
 
 /* The files a patch (TEXT, unified diff for patch -p1) creates, changes or
  * deletes, added to *LIST (*COUNT entries, malloc'd strings) unless there

@@ -85,3 +85,55 @@ void kstats_largest(const char *build, struct kstats *s)
 	}
 	free(pattern);
 }
+
+/* A kernel from scratch with an empty ccache takes about this many
+ * CPU-minutes: replica1 and replica2 took 359 s and 336 s on 2 cores
+ * (`make bench`, docs/layout.md).  The rule for a host where nothing was
+ * built yet. */
+#define SCRATCH_CPU_MINUTES 12
+
+/* The names of the KERNELS that have no object yet, comma-separated;
+ * *N of them. */
+static char *scratch_kernels(const struct duplex_paths *paths,
+			     const struct kbuild_kernel *kernels,
+			     unsigned count, unsigned *n)
+{
+	struct strbuf names = STRBUF_INIT;
+
+	*n = 0;
+	for (unsigned i = 0; i < count; i++) {
+		char *objdir = paths_kernel_objdir(paths, kernels[i].replica,
+						   kernels[i].variant);
+		char *name = paths_kernel_name(kernels[i].replica,
+					       kernels[i].variant);
+
+		if (!kstats_count_objects(objdir))
+			strbuf_printf(&names, "%s%s", (*n)++ ? ", " : "", name);
+		free(name);
+		free(objdir);
+	}
+	return strbuf_detach(&names);
+}
+
+void kstats_announce_scratch(const struct duplex_paths *paths,
+			     const struct kbuild_kernel *kernels,
+			     unsigned count, unsigned cores)
+{
+	unsigned n;
+	char *names = scratch_kernels(paths, kernels, count, &n);
+	const char *plural = n == 1 ? "" : "s", *each = n == 1 ? "" : " each";
+	char took[32];
+	struct kstats seen;
+
+	kstats_largest(paths->build, &seen);
+	progress_format_duration(seen.scratch_ms, took, sizeof(took));
+	if (n && seen.scratch_ms)
+		log_info("kbuild: %u kernel%s to build from scratch (%s), about %s%s: the longest such build here took that",
+			 n, plural, names, took, each);
+	else if (n)
+		log_info("kbuild: %u kernel%s to build from scratch (%s), about %u minutes%s on %u core%s (a rough rule, nothing measured here yet: %u CPU-minutes a kernel with an empty ccache)",
+			 n, plural, names,
+			 (SCRATCH_CPU_MINUTES + cores - 1) / cores, each, cores,
+			 cores == 1 ? "" : "s", SCRATCH_CPU_MINUTES);
+	free(names);
+}

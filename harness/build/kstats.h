@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include "kbuild.h"
+
 struct kstats {
 	uint64_t objects;	/* *.o in the objdir, scripts/ aside; 0: unknown */
 	int64_t scratch_ms;	/* the last build from scratch; 0: unknown */
@@ -24,5 +26,13 @@ uint64_t kstats_count_objects(const char *objdir);
 /* The largest of each figure among every kernel built in BUILD: what a
  * kernel never built here can expect (they share most of their config). */
 void kstats_largest(const char *build, struct kstats *s);
+
+/* Kernels built from nothing take minutes each: a person starting the
+ * first build on a machine is told which of KERNELS have no object yet
+ * and how long each takes, from the longest such build measured in
+ * paths->build, or a rough rule for CORES cores when there is none. */
+void kstats_announce_scratch(const struct duplex_paths *paths,
+			     const struct kbuild_kernel *kernels,
+			     unsigned count, unsigned cores);
 
 #endif

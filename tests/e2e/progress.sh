@@ -29,21 +29,24 @@ seconds() {
 	awk '/m/ {split($0, a, "m"); sub("s", "", a[2]); print a[1] * 60 + a[2]; next} {print $1}' <<<"$1"
 }
 
-# delete_objects DIR...: the kernel objects under each DIR of replica1.
+# delete_objects DIR...: the kernel objects under each DIR of replica1,
+# and its inputs' stamp: the image is still in place and nothing it is
+# built from changed, so without that duplex would run no make at all.
 delete_objects() {
 	local d
 	for d in "$@"; do
 		find "$obj/$d" -path "$obj/scripts" -prune -o -name '*.o' -print0 | xargs -0 rm -f
 	done
+	rm -f "$obj/.duplex-build-stamp"
 }
 
-# Whatever built replica1 before (make images), one build that compiles
-# nothing records the objects it is made of.
+# Whatever built replica1 before (make images), the build that brought it
+# up to date recorded the objects it is made of.
 "$DUPLEX" build -q >"$work/noop" 2>&1
 status=$?
 total=$(sed -n 's/^objects \([0-9]*\)$/\1/p' "$obj/.duplex-kstats" 2>/dev/null)
 tap $([ "$status" -eq 0 ] && [ "${total:-0}" -gt 100 ]; echo $?) \
-	"a build with nothing to do records replica1's objects ($total)" "$(tail -5 "$work/noop")"
+	"replica1, up to date, has its objects on record ($total)" "$(tail -5 "$work/noop")"
 if [ "${total:-0}" -le 100 ]; then
 	tap_done
 	exit

@@ -100,12 +100,11 @@ static void test_variant(void **state)
 	struct duplex_paths paths = { .build = "/b" };
 
 	(void)state;
-	assert_int_equal(profile_load(DUPLEX_SOURCE_ROOT "/vm/leak-same.profile", &p), 0);
-	assert_string_equal(p.variant, "leak-test");
-	assert_int_equal(p.replica[0], 1);
-	assert_int_equal(p.replica[1], 1);
+	assert_int_equal(profile_parse("replica.0 = 1\nreplica.1 = 1\nvariant = kasan\n",
+				       "vm/x.profile", &p), 0);
+	assert_string_equal(p.variant, "kasan");
 	image = paths_kernel_image(&paths, p.replica[1], p.variant);
-	assert_string_equal(image, "/b/replica1-leak-test/arch/x86/boot/bzImage");
+	assert_string_equal(image, "/b/replica1-kasan/arch/x86/boot/bzImage");
 	free(image);
 	assert_int_equal(profile_load(DUPLEX_SOURCE_ROOT "/vm/default.profile", &p), 0);
 	assert_string_equal(p.variant, "");
@@ -119,6 +118,26 @@ static void test_variant(void **state)
 	err = stderr_capture_end(&cap);
 	assert_says(err, "vm/x.profile:3: 'variant' may hold only letters, digits, '-' and '_', not '.'");
 	free(err);
+}
+
+/* The leak test boots the plain replica kernels, with the argument that
+ * turns /proc/duplex_leak on; the other machines boot them without it. */
+static void test_leak_profiles_switch_by_argument(void **state)
+{
+	static const char *const leak[] = { "leak", "leak-same" };
+	struct machine_profile p;
+	char *path;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(leak) / sizeof(*leak); i++) {
+		path = xasprintf(DUPLEX_SOURCE_ROOT "/vm/%s.profile", leak[i]);
+		assert_int_equal(profile_load(path, &p), 0);
+		assert_string_equal(p.variant, "");
+		assert_non_null(strstr(p.cmdline, "duplex_leak=1"));
+		free(path);
+	}
+	assert_int_equal(profile_load(DUPLEX_SOURCE_ROOT "/vm/default.profile", &p), 0);
+	assert_null(strstr(p.cmdline, "duplex_leak"));
 }
 
 static void test_errors_name_line_and_key(void **state)
@@ -212,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_comments_blank_and_spaces),
 		cmocka_unit_test(test_shipped_profile_loads),
 		cmocka_unit_test(test_variant),
+		cmocka_unit_test(test_leak_profiles_switch_by_argument),
 		cmocka_unit_test(test_errors_name_line_and_key),
 		cmocka_unit_test(test_replicas_must_match_partitions),
 		cmocka_unit_test(test_cmdline_bounds),

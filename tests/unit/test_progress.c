@@ -259,8 +259,8 @@ static void test_tty_width(void **state)
 	(void)state;
 	meter_open(&m, TTY, 0);
 	m.p.width = 20;
-	progress_begin(&m.p, "kbuild: replica1-leak-test", "object", "objects", 1000);
-	assert_string_equal(strrchr(meter_text(&m), '\r'), "\r\033[Kkbuild: replica1-le");
+	progress_begin(&m.p, "kbuild: replica1-kasan", "object", "objects", 1000);
+	assert_string_equal(strrchr(meter_text(&m), '\r'), "\r\033[Kkbuild: replica1-ka");
 	meter_close(&m);
 }
 
