@@ -166,6 +166,9 @@ static int profile_set(struct machine_profile *p, const char *origin,
 	if (!strcmp(key, "variant"))
 		return set_name(origin, line, key, value, p->variant,
 				sizeof(p->variant));
+	if (!strcmp(key, "flavour"))
+		return set_name(origin, line, key, value, p->flavour,
+				sizeof(p->flavour));
 	if (!strcmp(key, "partitions"))
 		return set_uint(origin, line, key, value, 1,
 				DUPLEX_MAX_PARTITIONS, &p->partitions);
@@ -195,7 +198,7 @@ static int profile_set(struct machine_profile *p, const char *origin,
 		return set_uint(origin, line, key, value, 1, DUPLEX_MAX_REPLICAS,
 				&p->replica[k]);
 	}
-	log_error("%s:%u: unknown key '%s' (known: name, variant, partitions, vcpus, memory_mib, accel, cmdline, subnet, boot_timeout_s, transcript_limit_kib, replica.K)",
+	log_error("%s:%u: unknown key '%s' (known: name, variant, flavour, partitions, vcpus, memory_mib, accel, cmdline, subnet, boot_timeout_s, transcript_limit_kib, replica.K)",
 		  origin, line, key);
 	return -1;
 }
@@ -391,6 +394,11 @@ int paths_init(struct duplex_paths *paths, const char *argv0)
 	      env_path(paths->results, "DUPLEX_RESULTS", results) ||
 	      env_path(paths->run, "DUPLEX_RUN", "/run/duplex") ||
 	      env_path(paths->ksrc, "KSRC", "");
+	if (!ret && (size_t)snprintf(paths->kernel, sizeof(paths->kernel),
+				     "%s/kernel", paths->root) >= sizeof(paths->kernel)) {
+		log_error("checkout path too long: '%.64s...'", paths->root);
+		ret = -1;
+	}
 	free(build);
 	free(results);
 	return ret ? -1 : 0;
@@ -405,15 +413,67 @@ const char *paths_shown(const struct duplex_paths *paths, const char *path)
 	return path;
 }
 
-char *paths_kernel_name(unsigned replica, const char *variant)
+/* FLAVOUR's folder into OUT, its name into OUT->flavour. */
+static int resolve_flavour(const char *flavour, struct duplex_paths *out)
 {
-	return xasprintf("replica%u%s%s", replica, *variant ? "-" : "", variant);
+	const char *name = strrchr(flavour, '/');
+	char *dir;
+	int ret;
+
+	name = name ? name + 1 : flavour;
+	if (!*name || strlen(name) >= sizeof(out->flavour) ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != strlen(name)) {
+		log_error("kernel flavour '%s': its name (the folder's) must be 1 to %zu letters, digits, '-' or '_'",
+			  flavour, sizeof(out->flavour) - 1);
+		return -1;
+	}
+	if (strchr(flavour, '/')) {
+		if (!realpath(flavour, out->kernel)) {
+			log_error("kernel flavour '%s': %m (DUPLEX_FLAVOUR names a folder shaped like kernel/)",
+				  flavour);
+			return -1;
+		}
+	} else if (snprintf(out->kernel, sizeof(out->kernel),
+			    "%s/kernel/flavours/%s", out->root, flavour) >=
+		   (int)sizeof(out->kernel)) {
+		log_error("kernel flavour '%s': path too long", flavour);
+		return -1;
+	}
+	strcpy(out->flavour, name);
+	dir = xasprintf("%s/common.config", out->kernel);
+	ret = path_exists(dir) ? 0 : -1;
+	if (ret < 0)
+		log_error("kernel flavour '%s': no '%s' (a flavour is a folder shaped like kernel/: common.config, replicaR.config for each replica, optionally patches/; docs/kernel-flavours.md)",
+			  flavour, paths_shown(out, dir));
+	free(dir);
+	return ret;
+}
+
+int paths_flavour(const struct duplex_paths *in, const char *flavour,
+		  struct duplex_paths *out)
+{
+	const char *env = getenv("DUPLEX_FLAVOUR");
+
+	*out = *in;
+	if (!*flavour && env)
+		flavour = env;
+	if (!*flavour || !strcmp(flavour, "default"))
+		return 0;
+	return resolve_flavour(flavour, out);
+}
+
+char *paths_kernel_name(const struct duplex_paths *paths, unsigned replica,
+			const char *variant)
+{
+	return xasprintf("%s%sreplica%u%s%s", paths->flavour,
+			 *paths->flavour ? "-" : "", replica,
+			 *variant ? "-" : "", variant);
 }
 
 char *paths_kernel_objdir(const struct duplex_paths *paths, unsigned replica,
 			  const char *variant)
 {
-	char *name = paths_kernel_name(replica, variant);
+	char *name = paths_kernel_name(paths, replica, variant);
 	char *dir = xasprintf("%s/%s", paths->build, name);
 
 	free(name);

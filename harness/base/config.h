@@ -16,6 +16,7 @@
 #define DUPLEX_MAX_REPLICAS 8
 #define DUPLEX_CMDLINE_MAX 512
 #define DUPLEX_VARIANT_MAX 32
+#define DUPLEX_FLAVOUR_MAX 32
 
 struct duplex_paths;
 
@@ -32,6 +33,9 @@ struct machine_profile {
 	/* Kernel variant: every replica built with kernel/variant-NAME.config
 	 * on top, into build/replicaR-NAME; "" for the plain builds. */
 	char variant[DUPLEX_VARIANT_MAX];
+	/* Kernel flavour: its replicas built from kernel/flavours/NAME
+	 * (docs/kernel-flavours.md); "" for $DUPLEX_FLAVOUR or kernel/. */
+	char flavour[DUPLEX_FLAVOUR_MAX];
 	unsigned boot_timeout_s;	/* power-on to shell prompt, per partition */
 	/* A console's transcript keeps at most this much: past it, its
 	 * first and last halves and a marker saying what was left out, and
@@ -60,6 +64,10 @@ struct duplex_paths {
 	char results[PATH_MAX];	/* results/ (or $DUPLEX_RESULTS) */
 	char run[PATH_MAX];	/* per-run state: /run/duplex (or $DUPLEX_RUN) */
 	char ksrc[PATH_MAX];	/* $KSRC, or "" for Debian's linux-source-6.1 */
+	/* The kernel flavour the kernels are built from and named by:
+	 * kernel/ by default (flavour ""), see paths_flavour. */
+	char kernel[PATH_MAX];
+	char flavour[DUPLEX_FLAVOUR_MAX];
 };
 
 /* Find the checkout from $DUPLEX_ROOT or from where the executable lives
@@ -70,10 +78,20 @@ int paths_init(struct duplex_paths *paths, const char *argv0);
  * "kernel/common.config", not "/work/main/kernel/common.config". */
 const char *paths_shown(const struct duplex_paths *paths, const char *path);
 
-/* The name of replica R's build in VARIANT ("" for none): "replica1",
- * "replica1-kasan"; its object directory build/NAME, its kernel image
- * in there and the initramfs of partition K. */
-char *paths_kernel_name(unsigned replica, const char *variant);
+/* IN with the kernel flavour FLAVOUR into OUT: a profile's flavour, else
+ * $DUPLEX_FLAVOUR, else none (kernel/).  A name is the folder
+ * kernel/flavours/NAME ("default": kernel/ itself); a path (with a '/',
+ * only in $DUPLEX_FLAVOUR) is a folder anywhere, named by its last part.
+ * The folder must hold common.config.  0, or -1 (reported). */
+int paths_flavour(const struct duplex_paths *in, const char *flavour,
+		  struct duplex_paths *out);
+
+/* The name of replica R's build in VARIANT ("" for none) of PATHS'
+ * flavour: "replica1", "replica1-kasan", "plain-replica1"; its object
+ * directory build/NAME, its kernel image in there and the initramfs of
+ * partition K. */
+char *paths_kernel_name(const struct duplex_paths *paths, unsigned replica,
+			const char *variant);
 char *paths_kernel_objdir(const struct duplex_paths *paths, unsigned replica,
 			  const char *variant);
 char *paths_kernel_image(const struct duplex_paths *paths, unsigned replica,

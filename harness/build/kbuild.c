@@ -360,13 +360,15 @@ static int check_kernel(const struct duplex_paths *paths,
 			  k->replica, DUPLEX_MAX_REPLICAS);
 		return -1;
 	}
-	frag = xasprintf("%s/kernel/replica%u.config", paths->root, k->replica);
+	frag = xasprintf("%s/replica%u.config", paths->kernel, k->replica);
 	if (*k->variant)
-		variant = xasprintf("%s/kernel/variant-%s.config", paths->root,
+		variant = xasprintf("%s/variant-%s.config", paths->kernel,
 				    k->variant);
 	if (!path_exists(frag))
-		log_error("replica %u has no config fragment %s: create it (kernel/replica1.config is an example)",
-			  k->replica, paths_shown(paths, frag));
+		log_error("replica %u has no config fragment %s%s%s: create it (kernel/replica1.config is an example) or boot only the replicas the flavour has",
+			  k->replica, paths_shown(paths, frag),
+			  *paths->flavour ? " in kernel flavour " : "",
+			  paths->flavour);
 	else if (variant && !path_exists(variant))
 		log_error("variant '%s' has no config fragment %s: create it (lines as in kernel/common.config) or drop 'variant' from the profile",
 			  k->variant, paths_shown(paths, variant));
@@ -382,7 +384,7 @@ static int open_replica(struct replica *r)
 	char *logs = xasprintf("%s/logs", r->paths->build);
 	int ret = -1;
 
-	r->name = paths_kernel_name(r->n, r->variant);
+	r->name = paths_kernel_name(r->paths, r->n, r->variant);
 	r->objdir = paths_kernel_objdir(r->paths, r->n, r->variant);
 	r->config_path = xasprintf("%s/.config", r->objdir);
 	r->stamp_path = xasprintf("%s/" CONFIG_STAMP, r->objdir);
@@ -390,12 +392,12 @@ static int open_replica(struct replica *r)
 	r->image = paths_kernel_image(r->paths, r->n, r->variant);
 	r->required_path = xasprintf("%s/kernel/required.config",
 				     r->paths->root);
-	r->common_path = xasprintf("%s/kernel/common.config", r->paths->root);
-	r->frag_path = xasprintf("%s/kernel/replica%u.config", r->paths->root,
+	r->common_path = xasprintf("%s/common.config", r->paths->kernel);
+	r->frag_path = xasprintf("%s/replica%u.config", r->paths->kernel,
 				 r->n);
 	if (*r->variant)
-		r->variant_path = xasprintf("%s/kernel/variant-%s.config",
-					    r->paths->root, r->variant);
+		r->variant_path = xasprintf("%s/variant-%s.config",
+					    r->paths->kernel, r->variant);
 	r->log_path = xasprintf("%s/%s.log", logs, r->name);
 	r->common = read_file(r->common_path, NULL);
 	r->frag = r->common ? read_file(r->frag_path, NULL) : NULL;

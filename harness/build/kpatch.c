@@ -16,9 +16,11 @@
 
 #define DEBIAN_TREE	"linux-source-6.1"
 
-/* The series: kernel/patches/ *.patch in name order, read once. */
+/* The series: the flavour's patches/ *.patch (kernel/patches) in name
+ * order, read once.  A flavour without patches/ has none. */
 struct series {
 	char *dir;
+	const char *shown;	/* dir, as messages name it */
 	struct dirent **ents;
 	int n;
 	char **text;
@@ -189,9 +191,12 @@ static int series_load(const struct duplex_paths *paths, struct series *s)
 	int k;
 
 	memset(s, 0, sizeof(*s));
-	s->dir = xasprintf("%s/kernel/patches", paths->root);
+	s->dir = xasprintf("%s/patches", paths->kernel);
+	s->shown = paths_shown(paths, s->dir);
 	s->n = scandir(s->dir, &s->ents, is_patch, alphasort);
-	if (s->n < 0) {
+	if (s->n < 0 && errno == ENOENT && *paths->flavour) {
+		s->n = 0;
+	} else if (s->n < 0) {
 		log_error("cannot read the patch series in '%s': %m", s->dir);
 		s->n = 0;
 		return -1;
@@ -204,7 +209,7 @@ static int series_load(const struct duplex_paths *paths, struct series *s)
 		free(path);
 		if (!s->text[k])
 			return -1;
-		origin = xasprintf("kernel/patches/%s", s->ents[k]->d_name);
+		origin = xasprintf("%s/%s", s->shown, s->ents[k]->d_name);
 		if (kpatch_targets(s->text[k], origin, &s->targets,
 				   &s->ntargets) < 0) {
 			free(origin);
@@ -249,8 +254,9 @@ static void tree_id(const char *stamp, char id[17])
 	snprintf(id, 17, "%016" PRIx64, fnv1a(FNV1A_START, stamp, strlen(stamp)));
 }
 
-/* build/src/linux-source-6.1 -> build/src/linux-source-6.1.patched; a
- * $KSRC elsewhere gets a name from a hash of its path.  The private tree
+/* build/src/linux-source-6.1 -> build/src/linux-source-6.1.patched (a
+ * kernel flavour's: .FLAVOUR.patched, its own series applied); a $KSRC
+ * elsewhere gets a name from a hash of its path.  The private tree
  * of the Debian source has the same path relative to build/ in every
  * checkout: ccache (CCACHE_BASEDIR=build) then serves a fresh clone. */
 static char *tree_base(const struct duplex_paths *paths, const char *pristine)
@@ -259,10 +265,12 @@ static char *tree_base(const struct duplex_paths *paths, const char *pristine)
 	char *base;
 
 	if (!strcmp(pristine, debian))
-		base = xstrdup(debian);
+		base = xasprintf("%s%s%s", debian, *paths->flavour ? "." : "",
+				 paths->flavour);
 	else
-		base = xasprintf("%s/src/ksrc-%016" PRIx64, paths->build,
-				 fnv1a(FNV1A_START, pristine, strlen(pristine)));
+		base = xasprintf("%s/src/ksrc-%016" PRIx64 "%s%s", paths->build,
+				 fnv1a(FNV1A_START, pristine, strlen(pristine)),
+				 *paths->flavour ? "." : "", paths->flavour);
 	free(debian);
 	return base;
 }
@@ -355,11 +363,11 @@ static int apply_one(const struct series *s, int k, const char *pristine,
 	if (status == 0)
 		goto out;
 	if (status > 0 && kpatch_first_rejection(out, why, sizeof(why)) == 0)
-		log_error("kernel/patches/%s does not apply to %s: %s (patch's output: %s/logs/patches.log): point KSRC at a Linux 6.1 tree (or unset it for Debian's " DEBIAN_TREE "), or refresh the patch",
-			  s->ents[k]->d_name, pristine, why, build);
+		log_error("%s/%s does not apply to %s: %s (patch's output: %s/logs/patches.log): point KSRC at a Linux 6.1 tree (or unset it for Debian's " DEBIAN_TREE "), refresh the patch, or use a kernel flavour of your own (docs/kernel-flavours.md)",
+			  s->shown, s->ents[k]->d_name, pristine, why, build);
 	else
-		log_error("kernel/patches/%s does not apply to %s (patch exit status %d; its output: %s/logs/patches.log)",
-			  s->ents[k]->d_name, pristine, status, build);
+		log_error("%s/%s does not apply to %s (patch exit status %d; its output: %s/logs/patches.log)",
+			  s->shown, s->ents[k]->d_name, pristine, status, build);
 out:
 	free(out);
 	free(path);
@@ -414,8 +422,8 @@ static int apply_series(const struct series *s, const char *pristine,
 {
 	int k;
 
-	log_info("kbuild: applying kernel/patches (%d patch%s) to a private copy of %s",
-		 s->n, s->n == 1 ? "" : "es", pristine);
+	log_info("kbuild: applying %s (%d patch%s) to a private copy of %s",
+		 s->shown, s->n, s->n == 1 ? "" : "es", pristine);
 	if (stage_targets(s, pristine, stage) < 0)
 		return -1;
 	for (k = 0; k < s->n; k++)

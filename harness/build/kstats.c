@@ -104,7 +104,7 @@ static char *scratch_kernels(const struct duplex_paths *paths,
 	for (unsigned i = 0; i < count; i++) {
 		char *objdir = paths_kernel_objdir(paths, kernels[i].replica,
 						   kernels[i].variant);
-		char *name = paths_kernel_name(kernels[i].replica,
+		char *name = paths_kernel_name(paths, kernels[i].replica,
 					       kernels[i].variant);
 
 		if (!kstats_count_objects(objdir))

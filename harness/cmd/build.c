@@ -13,6 +13,7 @@
  * partitions 0 to PARTITIONS-1. */
 struct build_plan {
 	struct kbuild_kernel kernel[DUPLEX_MAX_REPLICAS * 4];
+	char flavour[DUPLEX_MAX_REPLICAS * 4][DUPLEX_FLAVOUR_MAX];
 	unsigned count;
 	unsigned partitions;
 };
@@ -37,20 +38,25 @@ static void build_usage(FILE *out)
 	      out);
 }
 
-static int plan_add(struct build_plan *plan, unsigned replica,
-		    const char *variant)
+/* Replica REPLICA in VARIANT of the kernel flavour FLAVOUR (a profile's;
+ * "" for $DUPLEX_FLAVOUR or kernel/). */
+static int plan_add(struct build_plan *plan, const char *flavour,
+		    unsigned replica, const char *variant)
 {
 	unsigned i;
 
 	for (i = 0; i < plan->count; i++)
 		if (plan->kernel[i].replica == replica &&
-		    !strcmp(plan->kernel[i].variant, variant))
+		    !strcmp(plan->kernel[i].variant, variant) &&
+		    !strcmp(plan->flavour[i], flavour))
 			return 0;
 	if (plan->count == ARRAY_SIZE(plan->kernel)) {
 		log_error("build: more than %zu different kernels asked for",
 			  ARRAY_SIZE(plan->kernel));
 		return -1;
 	}
+	snprintf(plan->flavour[plan->count], sizeof(plan->flavour[0]), "%s",
+		 flavour);
 	plan->kernel[plan->count].replica = replica;
 	snprintf(plan->kernel[plan->count].variant,
 		 sizeof(plan->kernel[0].variant), "%s", variant);
@@ -64,7 +70,7 @@ static int plan_profile(struct build_plan *plan,
 	unsigned k;
 
 	for (k = 0; k < p->partitions; k++)
-		if (plan_add(plan, p->replica[k], p->variant) < 0)
+		if (plan_add(plan, p->flavour, p->replica[k], p->variant) < 0)
 			return -1;
 	if (p->partitions > plan->partitions)
 		plan->partitions = p->partitions;
@@ -91,6 +97,34 @@ static int plan_every_profile(const struct duplex_paths *paths,
 	globfree(&g);
 	free(pattern);
 	return ret;
+}
+
+/* The plan's kernels, a kernel flavour at a time, in the order they
+ * first appear. */
+static int build_kernels(const struct kbuild_options *opts,
+			 const struct build_plan *plan)
+{
+	struct kbuild_kernel same[ARRAY_SIZE(plan->kernel)];
+	struct kbuild_options fo = *opts;
+	struct duplex_paths fp;
+	bool done[ARRAY_SIZE(plan->kernel)] = { false };
+	unsigned i, j, n;
+
+	fo.paths = &fp;
+	for (i = 0; i < plan->count; i++) {
+		if (done[i])
+			continue;
+		for (j = i, n = 0; j < plan->count; j++) {
+			if (done[j] || strcmp(plan->flavour[j], plan->flavour[i]))
+				continue;
+			same[n++] = plan->kernel[j];
+			done[j] = true;
+		}
+		if (paths_flavour(opts->paths, plan->flavour[i], &fp) < 0 ||
+		    kbuild_build(&fo, same, n) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static int parse_build_options(int argc, char **argv,
@@ -160,15 +194,15 @@ int cmd_build(int argc, char **argv, const struct duplex_paths *paths)
 	if (ret)
 		return ret > 0 ? EXIT_OK : EXIT_ERROR;
 	/* The plain replicas 1 and 2 always: every tool's default. */
-	plan_add(&plan, 1, "");
-	plan_add(&plan, 2, "");
+	plan_add(&plan, "", 1, "");
+	plan_add(&plan, "", 2, "");
 	if (all)
 		ret = plan_every_profile(paths, &plan);
 	else
 		ret = profile_load_named(paths, profile_name ? profile_name : "default",
 					 &profile) < 0 ||
 		      plan_profile(&plan, &profile) < 0 ? -1 : 0;
-	if (ret < 0 || kbuild_build(&opts, plan.kernel, plan.count) < 0)
+	if (ret < 0 || build_kernels(&opts, &plan) < 0)
 		return EXIT_ERROR;
 	for (k = 0; k < plan.partitions; k++)
 		if (rdbuild_partition(paths, k) < 0)

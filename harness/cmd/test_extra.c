@@ -131,16 +131,18 @@ static void hash_images(const struct scenario_def *const *defs, size_t n,
 	struct path_set kernels = { 0 }, images = { 0 };
 	const struct scenario_def *d;
 	struct machine_profile p;
+	struct duplex_paths fp;
 	unsigned k, parts;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		d = defs[i];
-		if (d->skip || profile_load_named(paths, d->profile, &p) < 0)
+		if (d->skip || profile_load_named(paths, d->profile, &p) < 0 ||
+		    paths_flavour(paths, p.flavour, &fp) < 0)
 			continue;
 		parts = d->partitions ? d->partitions : p.partitions;
 		for (k = 0; k < parts && k < p.partitions; k++) {
-			path_set_add(&kernels, paths_kernel_image(paths,
+			path_set_add(&kernels, paths_kernel_image(&fp,
 					p.replica[k], p.variant));
 			path_set_add(&images, paths_initramfs(paths, k));
 		}

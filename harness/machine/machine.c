@@ -67,8 +67,10 @@ int machine_create_in(struct machine *m, const struct duplex_paths *paths,
 	char *log_path;
 
 	memset(m, 0, sizeof(*m));
-	m->paths = paths;
 	m->profile = profile;
+	m->paths = &m->kpaths;
+	if (paths_flavour(paths, profile->flavour, &m->kpaths) < 0)
+		return -1;
 	m->lock_fd = -1;
 	m->own_results = !results_dir;
 	make_run_id('r', m->run_id, sizeof(m->run_id));
@@ -92,7 +94,7 @@ int machine_create_in(struct machine *m, const struct duplex_paths *paths,
 	m->conn = virt_connect();
 	if (!m->conn)
 		goto err;
-	if (accel_choose(paths, profile->accel, &m->kvm) < 0)
+	if (accel_choose(m->paths, profile->accel, &m->kvm) < 0)
 		goto err;
 	if (machine_link(m) < 0 || machine_window(m) < 0)
 		goto err;

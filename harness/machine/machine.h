@@ -58,7 +58,9 @@ struct partition {
 };
 
 struct machine {
+	/* The caller's paths with the profile's kernel flavour (kpaths). */
 	const struct duplex_paths *paths;
+	struct duplex_paths kpaths;
 	const struct machine_profile *profile;
 	char run_id[32];
 	char *state_dir;
@@ -221,6 +223,8 @@ int drive_boot_secondary(struct machine *m, unsigned k,
  * listed, and a failure only when STRICT. */
 struct layout_check {
 	unsigned n;
+	bool lines;	/* the layout lines were read (the default flavour's
+			 * kernels, or any that prints one) */
 	struct layout_part line[DUPLEX_MAX_PARTITIONS];
 	struct pt_part pt[DUPLEX_MAX_PARTITIONS];
 	char *problem;	/* why the check fails (malloc'd), or NULL */
