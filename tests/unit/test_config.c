@@ -120,6 +120,51 @@ static void test_variant(void **state)
 	free(err);
 }
 
+/* A kernel flavour: a profile's name is kernel/flavours/NAME, which must
+ * hold common.config; its builds are named after it; $DUPLEX_FLAVOUR
+ * picks one for profiles that name none; "default" is kernel/. */
+static void test_flavour(void **state)
+{
+	struct duplex_paths paths = { .root = DUPLEX_SOURCE_ROOT, .build = "/b" }, fp;
+	struct machine_profile p;
+	struct stderr_capture cap;
+	char *err, *image;
+
+	(void)state;
+	snprintf(paths.kernel, sizeof(paths.kernel), "%s/kernel", paths.root);
+	assert_int_equal(profile_load(DUPLEX_SOURCE_ROOT "/vm/plain.profile", &p), 0);
+	assert_string_equal(p.flavour, "plain");
+	unsetenv("DUPLEX_FLAVOUR");
+	assert_int_equal(paths_flavour(&paths, p.flavour, &fp), 0);
+	assert_string_equal(fp.kernel, DUPLEX_SOURCE_ROOT "/kernel/flavours/plain");
+	image = paths_kernel_image(&fp, 2, "");
+	assert_string_equal(image, "/b/plain-replica2/arch/x86/boot/bzImage");
+	free(image);
+	assert_int_equal(paths_flavour(&paths, "", &fp), 0);
+	assert_string_equal(fp.kernel, DUPLEX_SOURCE_ROOT "/kernel");
+	assert_string_equal(fp.flavour, "");
+	setenv("DUPLEX_FLAVOUR", "plain", 1);
+	assert_int_equal(paths_flavour(&paths, "", &fp), 0);
+	assert_string_equal(fp.flavour, "plain");
+	assert_int_equal(paths_flavour(&paths, "default", &fp), 0);
+	assert_string_equal(fp.flavour, "");
+	setenv("DUPLEX_FLAVOUR", DUPLEX_SOURCE_ROOT "/kernel/flavours/plain", 1);
+	assert_int_equal(paths_flavour(&paths, "", &fp), 0);
+	assert_string_equal(fp.flavour, "plain");
+	unsetenv("DUPLEX_FLAVOUR");
+
+	stderr_capture_start(&cap);
+	assert_int_equal(paths_flavour(&paths, "nosuch", &fp), -1);
+	err = stderr_capture_end(&cap);
+	assert_says(err, "kernel flavour 'nosuch': no 'kernel/flavours/nosuch/common.config'");
+	free(err);
+	stderr_capture_start(&cap);
+	assert_int_equal(profile_parse("replica.0 = 1\nflavour = a/b\n", "vm/x.profile", &p), -1);
+	err = stderr_capture_end(&cap);
+	assert_says(err, "vm/x.profile:2: 'flavour' may hold only letters");
+	free(err);
+}
+
 /* The leak test boots the plain replica kernels, with the argument that
  * turns /proc/duplex_leak on; the other machines boot them without it. */
 static void test_leak_profiles_switch_by_argument(void **state)
@@ -231,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_comments_blank_and_spaces),
 		cmocka_unit_test(test_shipped_profile_loads),
 		cmocka_unit_test(test_variant),
+		cmocka_unit_test(test_flavour),
 		cmocka_unit_test(test_leak_profiles_switch_by_argument),
 		cmocka_unit_test(test_errors_name_line_and_key),
 		cmocka_unit_test(test_replicas_must_match_partitions),

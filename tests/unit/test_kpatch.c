@@ -176,6 +176,7 @@ static int setup(void **state)
 	strcpy(f->dir, "/tmp/duplex-kpatch-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->paths.root, sizeof(f->paths.root), "%s/root", f->dir);
+	snprintf(f->paths.kernel, sizeof(f->paths.kernel), "%s/root/kernel", f->dir);
 	snprintf(f->paths.build, sizeof(f->paths.build), "%s/root/build", f->dir);
 	f->pristine = xasprintf("%s/ksrc", f->dir);
 	put(f->pristine, "Makefile", "all:\n");

@@ -96,6 +96,7 @@ static int setup(void **state)
 	strcpy(f->dir, "/tmp/test_kstamp.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->paths.root, sizeof(f->paths.root), "%s/root", f->dir);
+	snprintf(f->paths.kernel, sizeof(f->paths.kernel), "%s/root/kernel", f->dir);
 	snprintf(f->paths.build, sizeof(f->paths.build), "%s/build", f->dir);
 	snprintf(f->paths.ksrc, sizeof(f->paths.ksrc), "%s/ksrc", f->dir);
 	put(f, "root/kernel/common.config", "# every replica\nCONFIG_A=y\n");
