@@ -348,37 +348,6 @@ static void start_meter(struct replica *r)
 	free(label);
 }
 
-/* Refuse a bad replica or variant before spending minutes on the others. */
-static int check_kernel(const struct duplex_paths *paths,
-			const struct kbuild_kernel *k)
-{
-	char *frag, *variant = NULL;
-	int ret = -1;
-
-	if (k->replica < 1 || k->replica > DUPLEX_MAX_REPLICAS) {
-		log_error("replica %u does not exist: replicas are numbered 1 to %d",
-			  k->replica, DUPLEX_MAX_REPLICAS);
-		return -1;
-	}
-	frag = xasprintf("%s/replica%u.config", paths->kernel, k->replica);
-	if (*k->variant)
-		variant = xasprintf("%s/variant-%s.config", paths->kernel,
-				    k->variant);
-	if (!path_exists(frag))
-		log_error("replica %u has no config fragment %s%s%s: create it (kernel/replica1.config is an example) or boot only the replicas the flavour has",
-			  k->replica, paths_shown(paths, frag),
-			  *paths->flavour ? " in kernel flavour " : "",
-			  paths->flavour);
-	else if (variant && !path_exists(variant))
-		log_error("variant '%s' has no config fragment %s: create it (lines as in kernel/common.config) or drop 'variant' from the profile",
-			  k->variant, paths_shown(paths, variant));
-	else
-		ret = 0;
-	free(frag);
-	free(variant);
-	return ret;
-}
-
 static int open_replica(struct replica *r)
 {
 	char *logs = xasprintf("%s/logs", r->paths->build);
@@ -582,7 +551,8 @@ int kbuild_build(const struct kbuild_options *opts,
 	int lock, ret = -1;
 
 	for (i = 0; i < count; i++)
-		if (check_kernel(opts->paths, &kernels[i]) < 0)
+		if (kconfig_check_kernel(opts->paths, kernels[i].replica,
+					 kernels[i].variant) < 0)
 			return -1;
 	lock = lock_build_dir(opts->paths);
 	if (lock < 0)

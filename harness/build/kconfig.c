@@ -168,3 +168,33 @@ int kconfig_check_fragment(const char *config, const char *config_origin,
 	return check_settings(CHECK_FRAGMENT, config, config_origin, fragment,
 			      fragment_origin, override);
 }
+
+int kconfig_check_kernel(const struct duplex_paths *paths, unsigned replica,
+			 const char *variant_name)
+{
+	char *frag, *variant = NULL;
+	int ret = -1;
+
+	if (replica < 1 || replica > DUPLEX_MAX_REPLICAS) {
+		log_error("replica %u does not exist: replicas are numbered 1 to %d",
+			  replica, DUPLEX_MAX_REPLICAS);
+		return -1;
+	}
+	frag = xasprintf("%s/replica%u.config", paths->kernel, replica);
+	if (*variant_name)
+		variant = xasprintf("%s/variant-%s.config", paths->kernel,
+				    variant_name);
+	if (!path_exists(frag))
+		log_error("replica %u has no config fragment %s%s%s: create it (kernel/replica1.config is an example) or boot only the replicas the flavour has",
+			  replica, paths_shown(paths, frag),
+			  *paths->flavour ? " in kernel flavour " : "",
+			  paths->flavour);
+	else if (variant && !path_exists(variant))
+		log_error("variant '%s' has no config fragment %s: create it (lines as in kernel/common.config) or drop 'variant' from the profile",
+			  variant_name, paths_shown(paths, variant));
+	else
+		ret = 0;
+	free(frag);
+	free(variant);
+	return ret;
+}
