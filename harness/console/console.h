@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "attach.h"
 #include "matcher.h"
 #include "ptyhold.h"
 #include "transcript.h"
@@ -32,6 +33,9 @@ struct console {
 	bool ended;		/* the writer closed the log: the domain is gone */
 	struct console_matcher m;
 	struct transcript tr;	/* every byte read; fd -1: none kept */
+	/* Also given every byte read, if set (attach.c: a terminal). */
+	void (*sink)(void *ctx, const char *buf, size_t len);
+	void *sink_ctx;
 };
 
 enum console_wait {
