@@ -238,6 +238,18 @@ static int run_boot(const struct duplex_paths *paths,
 	return ret;
 }
 
+/* --tmux: the profile is checked before tmux starts, so that a mistake
+ * is said here rather than in a pane. */
+static int launch(int argc, char **argv, const struct boot_options *o,
+		  const struct duplex_paths *paths)
+{
+	struct machine_profile profile;
+
+	if (profile_load_named(paths, o->profile, &profile) < 0)
+		return EXIT_ERROR;
+	return boot_tmux_launch(argc, argv, o->detach, paths);
+}
+
 int cmd_boot(int argc, char **argv, const struct duplex_paths *paths)
 {
 	struct boot_options o;
@@ -248,7 +260,7 @@ int cmd_boot(int argc, char **argv, const struct duplex_paths *paths)
 	if (ret)
 		return ret > 0 ? EXIT_OK : EXIT_ERROR;
 	if (o.tmux && !o.tmux_pane)
-		return boot_tmux_launch(argc, argv, o.detach, paths);
+		return launch(argc, argv, &o, paths);
 	window = o.tmux_pane ? boot_tmux_window() : NULL;
 	ret = run_boot(paths, &o, window);
 	boot_tmux_close(window, ret != EXIT_OK);

@@ -11,8 +11,8 @@
  * guest's output and stalls its serial port.  So the pty is opened when
  * a key is typed and closed ATTACH_PTY_HOLD_MS after the last one, as
  * console_send does: the first key after a pause may take a second to
- * reach the guest; a guest printing more than the pty holds (about 64
- * KiB) meanwhile waits until it is closed.  A minicom on the pty reads
+ * reach the guest; a guest printing more than the pty holds (20 KiB)
+ * meanwhile waits until it is closed.  A minicom on the pty reads
  * what the guest prints meanwhile, as it always does.
  *
  * The terminal is in raw mode while attached (Ctrl-C, Ctrl-Z, Ctrl-D go

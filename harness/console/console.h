@@ -6,7 +6,8 @@
  * the console's transcript (transcript.h), the complete record.  The
  * matcher holds what is still to match (matcher.h has the bounds), finds
  * patterns after a cursor with a deadline, and watches for kernel
- * failures (panic, Oops, BUG, ...) the whole time. */
+ * failures (panic, Oops, BUG, ...) the whole time.  A person's terminal
+ * attaches to a console the same way (attach.h: duplex console). */
 #ifndef DUPLEX_CONSOLE_H
 #define DUPLEX_CONSOLE_H
 
