@@ -2,7 +2,8 @@
 # (send-keys, capture-pane): the harness, serial0, serial1 and a shell in
 # one window; the prompts in the consoles' panes, a command typed in
 # serial0's pane answered there; `duplex console serial1` in the shell
-# pane beside the serial1 pane (two terminals on one console), detached
+# pane beside the serial1 pane and a minicom on serial1's pty (three
+# terminals on one console, each seeing what the others type), detached
 # with Ctrl-], the shell's terminal as it was; then closing the harness
 # pane ends everything: the session, the domains, the bridge, the window
 # file, the state directory.
@@ -10,7 +11,9 @@ source "$(dirname "$0")/../lib.sh"
 
 work=$(mktemp -d)
 session=
+minicom=duplex-e2e-minicom-$$
 cleanup() {
+	tmux kill-session -t "$minicom" 2>/dev/null
 	[ -n "$session" ] && tmux kill-session -t "$session" 2>/dev/null
 	rm -rf "$work"
 }
@@ -54,6 +57,11 @@ tmux send-keys -t "$s0" 'echo $((6*7))' Enter
 wait_for 60 shows "$s0" '^42 *$'
 tap $(shows "$s0" '^42 *$'; echo $?) "a command typed in serial0's pane prints there (echo \$((6*7)) -> 42)" "$(screen "$s0")"
 
+# A minicom on serial1's pty, in a session of its own.
+pty1=$(cat "/run/duplex/$run_id/serial1.pty")
+tmux new-session -d -s "$minicom" -x 120 -y 30 "minicom -o -w -D $pty1"
+wait_for 10 shows "$minicom" 'Welcome to minicom'
+
 # A second terminal on serial1: duplex console in the shell pane.
 tmux send-keys -t "$shell" "stty -a >$work/stty.before; $DUPLEX console serial1 --run $run_id; echo console-exit=\$?; stty -a >$work/stty.after" Enter
 wait_for 30 shows "$shell" '^p1:.*# *$'
@@ -64,6 +72,16 @@ wait_for 60 shows "$shell" '^typed-in-console-15'
 tap $(shows "$shell" '^typed-in-console-15' && shows "$s1" '^typed-in-console-15'; echo $?) \
 	"what is typed through it runs on the secondary, and both terminals on serial1 show it" \
 	"$(screen "$shell"; echo ----; screen "$s1")"
+tap $(shows "$minicom" '^typed-in-console-15'; echo $?) \
+	"the minicom on serial1's pty shows it too (duplex console never reads the pty)" "$(screen "$minicom")"
+tmux send-keys -t "$minicom" 'echo typed-in-minicom-$((2*4))' Enter
+wait_for 60 shows "$shell" '^typed-in-minicom-8'
+tap $(shows "$shell" '^typed-in-minicom-8' && shows "$s1" '^typed-in-minicom-8' &&
+	shows "$minicom" '^typed-in-minicom-8'; echo $?) \
+	"what is typed in the minicom runs there and shows in both duplex consoles" \
+	"$(screen "$minicom"; echo ----; screen "$shell"; echo ----; screen "$s1")"
+tmux kill-session -t "$minicom"
+
 tmux send-keys -t "$shell" C-]
 wait_for 10 shows "$shell" '^console-exit='
 tap $(shows "$shell" "^duplex console: detached from serial1 of run $run_id" && shows "$shell" '^console-exit=0$'; echo $?) \
