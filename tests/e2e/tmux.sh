@@ -107,4 +107,31 @@ tap $([ -n "$run_id" ] && [ ! -e "/dev/shm/duplex-$run_id" ] && [ ! -e "/run/dup
 	"its window file and state directory are removed"
 tap $(grep -q 'Hangup: tearing the machine down' "$ROOT/results/$run_id/harness.log"; echo $?) \
 	"the harness tore the machine down on the pane's hangup" "$(tail -5 "$ROOT/results/$run_id/harness.log")"
+
+# --manual: serial1's pane waits for its partition, which `repboot 1`
+# typed in serial0's pane starts; Ctrl-C in the harness pane ends it all.
+"$DUPLEX" boot --tmux --detach --manual >"$work/manual.out" 2>&1
+session=$(sed -n 's/^duplex boot: in tmux session \(duplex-[0-9]*\) (tmux attach -t .*)$/\1/p' "$work/manual.out")
+wait_for 60 sh -c "[ \$(tmux list-panes -t $session | wc -l) -ge 4 ]"
+harness=$(pane "duplex boot")
+s0=$(pane serial0)
+s1=$(pane serial1)
+run_id=$(tmux list-panes -t "$session" -F '#{pane_start_command}' | sed -n 's/.* console serial0 --run \(r[0-9]*-[0-9a-f]*\).*/\1/p')
+wait_for 300 shows "$s0" '^p0:.*# *$'
+tap $(shows "$s1" '^\(serial1 has not started yet: what it prints shows here when it does\)$' &&
+	! shows "$s1" '^p1:'; echo $?) "--manual: serial1's pane waits for its partition" "$(screen "$s1")"
+tmux send-keys -t "$s0" 'repboot 1' Enter
+wait_for 120 shows "$s1" '^p1:.*# *$'
+tap $(shows "$s1" '^p1:.*# *$' && shows "$s0" '^repboot: partition 1 is up'; echo $?) \
+	"'repboot 1' in serial0's pane: serial1's pane shows the secondary's boot to its prompt" \
+	"$(screen "$s0"; echo ----; screen "$s1")"
+tmux send-keys -t "$harness" C-c
+wait_for 60 sh -c "! tmux has-session -t $session 2>/dev/null"
+tap $(! tmux has-session -t "$session" 2>/dev/null && [ -n "$run_id" ] &&
+	! virsh -q -c qemu:///system list --all --name | grep -q -- "-$run_id-" &&
+	[ ! -e "/run/duplex/$run_id" ] && [ ! -e "/dev/shm/duplex-$run_id" ] &&
+	grep -q 'Interrupt: tearing the machine down' "$ROOT/results/$run_id/harness.log"; echo $?) \
+	"Ctrl-C in the harness pane tears the machine down and closes the session" \
+	"$(tail -5 "$ROOT/results/$run_id/harness.log" 2>&1)"
+session=
 tap_done
