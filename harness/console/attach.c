@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -186,13 +185,15 @@ static int read_keys(struct attach *a)
 static bool console_ended(struct attach *a)
 {
 	char *pty;
+	bool ran;
 
 	if (!a->con.ended)
 		return false;
 	a->con.ended = false;
 	pty = a->t->pty(a->t->ctx);
+	ran = pty != NULL;
 	free(pty);
-	return pty != NULL;
+	return ran;
 }
 
 /* One look at everything: an end, or -1 to go on waiting. */
