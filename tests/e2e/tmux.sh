@@ -12,8 +12,10 @@ source "$(dirname "$0")/../lib.sh"
 work=$(mktemp -d)
 session=
 minicom=duplex-e2e-minicom-$$
+host=
 cleanup() {
 	tmux kill-session -t "$minicom" 2>/dev/null
+	[ -n "$host" ] && tmux kill-session -t "$host" 2>/dev/null
 	[ -n "$session" ] && tmux kill-session -t "$session" 2>/dev/null
 	rm -rf "$work"
 }
@@ -108,15 +110,25 @@ tap $([ -n "$run_id" ] && [ ! -e "/dev/shm/duplex-$run_id" ] && [ ! -e "/run/dup
 tap $(grep -q 'Hangup: tearing the machine down' "$ROOT/results/$run_id/harness.log"; echo $?) \
 	"the harness tore the machine down on the pane's hangup" "$(tail -5 "$ROOT/results/$run_id/harness.log")"
 
-# --manual: serial1's pane waits for its partition, which `repboot 1`
-# typed in serial0's pane starts; Ctrl-C in the harness pane ends it all.
-"$DUPLEX" boot --tmux --detach --manual >"$work/manual.out" 2>&1
-session=$(sed -n 's/^duplex boot: in tmux session \(duplex-[0-9]*\) (tmux attach -t .*)$/\1/p' "$work/manual.out")
-wait_for 60 sh -c "[ \$(tmux list-panes -t $session | wc -l) -ge 4 ]"
+# Inside tmux (a shell in a session of the test's) with --manual: a new
+# window there; serial1's pane waits for its partition, which `repboot
+# 1` typed in serial0's pane starts; Ctrl-C in the harness pane ends it
+# all, the window with it, and leaves the session it was opened in.
+host=duplex-e2e-host-$$
+env_args=()
+for v in DUPLEX_ROOT DUPLEX_BUILD DUPLEX_RESULTS DUPLEX_RUN DUPLEX_HISTORY KSRC; do
+	[ -n "${!v:-}" ] && env_args+=(-e "$v=${!v}")
+done
+tmux new-session -d -s "$host" -x 200 -y 50 -c "$ROOT" "${env_args[@]}"
+tmux send-keys -t "$host" "$DUPLEX boot --tmux --manual" Enter
+session=$host:duplex
+wait_for 60 sh -c "[ \$(tmux list-panes -t $session 2>/dev/null | wc -l) -ge 4 ]"
 harness=$(pane "duplex boot")
 s0=$(pane serial0)
 s1=$(pane serial1)
 run_id=$(tmux list-panes -t "$session" -F '#{pane_start_command}' | sed -n 's/.* console serial0 --run \(r[0-9]*-[0-9a-f]*\).*/\1/p')
+tap $([ "$(tmux list-windows -t "$host" | wc -l)" -eq 2 ] && [ -n "$run_id" ]; echo $?) \
+	"inside tmux: a new window of the session it was typed in" "$(tmux list-windows -t "$host" 2>&1)"
 wait_for 300 shows "$s0" '^p0:.*# *$'
 tap $(shows "$s1" '^\(serial1 has not started yet: what it prints shows here when it does\)$' &&
 	! shows "$s1" '^p1:'; echo $?) "--manual: serial1's pane waits for its partition" "$(screen "$s1")"
@@ -126,12 +138,14 @@ tap $(shows "$s1" '^p1:.*# *$' && shows "$s0" '^repboot: partition 1 is up'; ech
 	"'repboot 1' in serial0's pane: serial1's pane shows the secondary's boot to its prompt" \
 	"$(screen "$s0"; echo ----; screen "$s1")"
 tmux send-keys -t "$harness" C-c
-wait_for 60 sh -c "! tmux has-session -t $session 2>/dev/null"
-tap $(! tmux has-session -t "$session" 2>/dev/null && [ -n "$run_id" ] &&
+wait_for 60 sh -c "! tmux list-panes -t $session >/dev/null 2>&1"
+tap $(! tmux list-panes -t "$session" >/dev/null 2>&1 && [ -n "$run_id" ] &&
 	! virsh -q -c qemu:///system list --all --name | grep -q -- "-$run_id-" &&
 	[ ! -e "/run/duplex/$run_id" ] && [ ! -e "/dev/shm/duplex-$run_id" ] &&
 	grep -q 'Interrupt: tearing the machine down' "$ROOT/results/$run_id/harness.log"; echo $?) \
-	"Ctrl-C in the harness pane tears the machine down and closes the session" \
+	"Ctrl-C in the harness pane tears the machine down and closes the window" \
 	"$(tail -5 "$ROOT/results/$run_id/harness.log" 2>&1)"
+tap $(tmux has-session -t "$host" && [ "$(tmux list-windows -t "$host" | wc -l)" -eq 1 ]; echo $?) \
+	"the session it was opened in stays, with its own window" "$(tmux list-windows -t "$host" 2>&1)"
 session=
 tap_done
