@@ -331,6 +331,29 @@ static void test_not_running(void **state)
 	assert_int_equal(attach_end(f), ATTACH_ENDED);
 }
 
+/* virtlogd rotating the log (renamed to .0, closed, a new file made):
+ * the attach reads the old file to its end, then the new one. */
+static void test_rotation(void **state)
+{
+	struct fixture *f = *state;
+	char *old = xasprintf("%s.0", f->log);
+
+	log_write(f, "p1:~# ");
+	attach(f);
+	expect_shown(f->term, "p1:~# ");
+	assert_int_equal(rename(f->log, old), 0);
+	log_write(f, "before the rotation\r\n");
+	close(f->log_fd);
+	f->log_fd = open(f->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	assert_true(f->log_fd >= 0);
+	log_write(f, "after the rotation\r\n");
+	expect_shown(f->term, "before the rotation\r\nafter the rotation\r\n");
+	assert_int_equal(waitpid(f->child, NULL, WNOHANG), 0);
+	assert_int_equal(write(f->term, "\x1d", 1), 1);
+	assert_int_equal(attach_end(f), ATTACH_DETACHED);
+	free(old);
+}
+
 /* The person's terminal gone (its master closed): the attach ends. */
 static void test_hangup(void **state)
 {
@@ -351,6 +374,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_signal_restores, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_log_closed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_running, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rotation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hangup, setup, teardown),
 	};
 
