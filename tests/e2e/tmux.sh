@@ -50,8 +50,9 @@ tap $([ -n "$run_id" ] && tmux list-panes -t "$session" -F '#{pane_start_command
 	"each console's pane runs 'duplex console serialK --run $run_id'" \
 	"$(tmux list-panes -t "$session" -F '#{pane_title}: #{pane_start_command}')"
 
-wait_for 300 shows "$s1" '^p1:.*# *$'
-tap $(shows "$s0" '^p0:.*# *$' && shows "$s1" '^p1:.*# *$'; echo $?) \
+both_prompts() { shows "$s0" '^p0:.*# *$' && shows "$s1" '^p1:.*# *$'; }
+wait_for 300 both_prompts
+tap $(both_prompts; echo $?) \
 	"the panes of serial0 and serial1 show their shells' prompts" \
 	"$(screen "$s0"; echo ----; screen "$s1"; echo ----; screen "$harness")"
 
@@ -133,8 +134,9 @@ wait_for 300 shows "$s0" '^p0:.*# *$'
 tap $(shows "$s1" '^\(serial1 has not started yet: what it prints shows here when it does\)$' &&
 	! shows "$s1" '^p1:'; echo $?) "--manual: serial1's pane waits for its partition" "$(screen "$s1")"
 tmux send-keys -t "$s0" 'repboot 1' Enter
-wait_for 120 shows "$s1" '^p1:.*# *$'
-tap $(shows "$s1" '^p1:.*# *$' && shows "$s0" '^repboot: partition 1 is up'; echo $?) \
+secondary_up() { shows "$s1" '^p1:.*# *$' && shows "$s0" '^repboot: partition 1 is up'; }
+wait_for 120 secondary_up
+tap $(secondary_up; echo $?) \
 	"'repboot 1' in serial0's pane: serial1's pane shows the secondary's boot to its prompt" \
 	"$(screen "$s0"; echo ----; screen "$s1")"
 tmux send-keys -t "$harness" C-c
