@@ -1,6 +1,7 @@
 /* duplex boot: boot the machine's primary and hand its console to a person. */
 #define _GNU_SOURCE
 #include "cmd.h"
+#include "boot_tmux.h"
 #include "machine/machine.h"
 #include "base/base.h"
 #include "build/build.h"
@@ -17,12 +18,15 @@ struct boot_options {
 	bool manual;
 	bool allow_overlap;
 	bool strict_layout;
+	bool tmux;		/* --tmux: start the layout, this in its first pane */
+	bool detach;		/* --detach: and do not attach to it */
+	bool tmux_pane;		/* --tmux-pane: this is that first pane */
 };
 
 static void boot_usage(FILE *out)
 {
 	fputs("usage: duplex boot [--profile NAME] [--manual] [--until-ready]\n"
-	      "                   [--allow-overlap] [--strict-layout]\n\n"
+	      "                   [--allow-overlap] [--strict-layout] [--tmux [--detach]]\n\n"
 	      "Boot the machine of vm/NAME.profile (default 'default'): the primary,\n"
 	      "then every secondary by typing 'repboot K' on serial0, as a person\n"
 	      "would.  Checks that no region of one partition's kernel layout\n"
@@ -38,7 +42,14 @@ static void boot_usage(FILE *out)
 	      "                   none (e.g. two partitions of one replica)\n"
 	      "  --strict-layout  fail also when partitions share an area the\n"
 	      "                   architecture fixes (cpu_entry_area, fixmap, ...;\n"
-	      "                   by default listed as a warning)\n",
+	      "                   by default listed as a warning)\n"
+	      "  --tmux           in one tmux window (a new session, or a new window\n"
+	      "                   inside tmux), tiled: this duplex boot, one pane per\n"
+	      "                   console ('duplex console serialK --run ID'), a shell;\n"
+	      "                   Ctrl-C in the first pane or closing it ends the run\n"
+	      "                   and the window (docs/interactive.md)\n"
+	      "  --detach         with --tmux: a detached session, its name printed\n"
+	      "  --tmux-pane      (used by --tmux: this is the layout's first pane)\n",
 	      out);
 }
 
@@ -50,6 +61,9 @@ static int parse_boot_options(int argc, char **argv, struct boot_options *o)
 		{ "manual", no_argument, NULL, 'm' },
 		{ "allow-overlap", no_argument, NULL, 'o' },
 		{ "strict-layout", no_argument, NULL, 's' },
+		{ "tmux", no_argument, NULL, 't' },
+		{ "detach", no_argument, NULL, 'd' },
+		{ "tmux-pane", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -60,6 +74,7 @@ static int parse_boot_options(int argc, char **argv, struct boot_options *o)
 	o->manual = false;
 	o->allow_overlap = false;
 	o->strict_layout = false;
+	o->tmux = o->detach = o->tmux_pane = false;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -78,6 +93,15 @@ static int parse_boot_options(int argc, char **argv, struct boot_options *o)
 		case 's':
 			o->strict_layout = true;
 			break;
+		case 't':
+			o->tmux = true;
+			break;
+		case 'd':
+			o->detach = true;
+			break;
+		case 'P':
+			o->tmux_pane = true;
+			break;
 		case 'h':
 			boot_usage(stdout);
 			return 1;
@@ -88,6 +112,10 @@ static int parse_boot_options(int argc, char **argv, struct boot_options *o)
 	}
 	if (optind < argc) {
 		log_error("boot: unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (o->detach && !o->tmux) {
+		log_error("boot: --detach goes with --tmux (a detached tmux session)");
 		return -1;
 	}
 	return 0;
@@ -184,17 +212,14 @@ static void warn_incomplete(const struct machine *m)
 	free(why);
 }
 
-int cmd_boot(int argc, char **argv, const struct duplex_paths *paths)
+static int run_boot(const struct duplex_paths *paths,
+		    const struct boot_options *o, const char *window)
 {
 	struct machine_profile profile;
-	struct boot_options o;
 	struct machine m;
 	int ret;
 
-	ret = parse_boot_options(argc, argv, &o);
-	if (ret)
-		return ret > 0 ? EXIT_OK : EXIT_ERROR;
-	if (profile_load_named(paths, o.profile, &profile) < 0 ||
+	if (profile_load_named(paths, o->profile, &profile) < 0 ||
 	    rdbuild_profile(paths, &profile) < 0)
 		return EXIT_ERROR;
 	if (sigwatch_install() < 0)
@@ -202,8 +227,39 @@ int cmd_boot(int argc, char **argv, const struct duplex_paths *paths)
 	if (machine_create(&m, paths, &profile) < 0)
 		return EXIT_ERROR;
 	m.attended = true;
-	ret = boot_machine(&m, &o);
+	if (window)
+		boot_tmux_layout(paths, window, m.run_id, profile.partitions);
+	ret = boot_machine(&m, o);
 	warn_incomplete(&m);
 	machine_destroy(&m);
+	return ret;
+}
+
+/* --tmux: the profile is checked before tmux starts, so that a mistake
+ * is said here rather than in a pane. */
+static int launch(int argc, char **argv, const struct boot_options *o,
+		  const struct duplex_paths *paths)
+{
+	struct machine_profile profile;
+
+	if (profile_load_named(paths, o->profile, &profile) < 0)
+		return EXIT_ERROR;
+	return boot_tmux_launch(argc, argv, o->detach, paths);
+}
+
+int cmd_boot(int argc, char **argv, const struct duplex_paths *paths)
+{
+	struct boot_options o;
+	char *window;
+	int ret;
+
+	ret = parse_boot_options(argc, argv, &o);
+	if (ret)
+		return ret > 0 ? EXIT_OK : EXIT_ERROR;
+	if (o.tmux && !o.tmux_pane)
+		return launch(argc, argv, &o, paths);
+	window = o.tmux_pane ? boot_tmux_window() : NULL;
+	ret = run_boot(paths, &o, window);
+	boot_tmux_close(window, ret != EXIT_OK);
 	return ret;
 }

@@ -1,5 +1,5 @@
 /* cmd: the duplex command line: one file per subcommand (boot.c,
- * build.c, clean.c, doctor.c, history.c, results.c, test.c with
+ * build.c, clean.c, console.c, doctor.c, history.c, results.c, test.c with
  * select.c, and its reruns and history in rerun.c and test_extra.c),
  * main.c choosing among them, and what they share (cli.c).  The top
  * layer: nothing includes it but its own files. */
@@ -23,6 +23,8 @@ int cmd_doctor(int argc, char **argv, const struct duplex_paths *paths);
 int cmd_build(int argc, char **argv, const struct duplex_paths *paths);
 /* duplex boot: a machine for a person, with its ptys announced. */
 int cmd_boot(int argc, char **argv, const struct duplex_paths *paths);
+/* duplex console: this terminal on a console of a running machine. */
+int cmd_console(int argc, char **argv, const struct duplex_paths *paths);
 /* duplex clean: what runs that died left behind. */
 int cmd_clean(int argc, char **argv, const struct duplex_paths *paths);
 /* duplex test: scenarios, each on a fresh machine, into results/. */

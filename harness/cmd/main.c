@@ -14,6 +14,7 @@ static const struct command {
 	{ "doctor", cmd_doctor, "is this host ready? (libvirtd, QEMU, KVM, kernel tree, ccache)" },
 	{ "build", cmd_build, "build the replica kernels and initramfs images (incremental)" },
 	{ "boot", cmd_boot, "boot the machine (primary, then secondaries), print the ptys, wait" },
+	{ "console", cmd_console, "attach this terminal to a console of a running machine" },
 	{ "test", cmd_test, "run scenarios on fresh machines; results in results/latest/" },
 	{ "results", cmd_results, "merge the results of a suite's shards (duplex test --shard K/N)" },
 	{ "clean", cmd_clean, "remove domains and run state left by runs that died" },

@@ -106,6 +106,8 @@ static int read_to_end(struct console *c, int fd)
 			return 0;
 		matcher_feed(&c->m, buf, (size_t)n);
 		transcript_write(&c->tr, buf, (size_t)n);
+		if (c->sink)
+			c->sink(c->sink_ctx, buf, (size_t)n);
 		c->last_output_ms = now_ms();
 	}
 }

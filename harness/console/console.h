@@ -6,7 +6,8 @@
  * the console's transcript (transcript.h), the complete record.  The
  * matcher holds what is still to match (matcher.h has the bounds), finds
  * patterns after a cursor with a deadline, and watches for kernel
- * failures (panic, Oops, BUG, ...) the whole time. */
+ * failures (panic, Oops, BUG, ...) the whole time.  A person's terminal
+ * attaches to a console the same way (attach.h: duplex console). */
 #ifndef DUPLEX_CONSOLE_H
 #define DUPLEX_CONSOLE_H
 
@@ -14,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "attach.h"
 #include "matcher.h"
 #include "ptyhold.h"
 #include "transcript.h"
@@ -32,6 +34,9 @@ struct console {
 	bool ended;		/* the writer closed the log: the domain is gone */
 	struct console_matcher m;
 	struct transcript tr;	/* every byte read; fd -1: none kept */
+	/* Also given every byte read, if set (attach.c: a terminal). */
+	void (*sink)(void *ctx, const char *buf, size_t len);
+	void *sink_ctx;
 };
 
 enum console_wait {

@@ -3,6 +3,7 @@
 #include "accel.h"
 #include "base/base.h"
 #include "record.h"
+#include "runs.h"
 #include "virt.h"
 
 #include <errno.h>
@@ -74,7 +75,7 @@ int machine_create_in(struct machine *m, const struct duplex_paths *paths,
 	m->lock_fd = -1;
 	m->own_results = !results_dir;
 	make_run_id('r', m->run_id, sizeof(m->run_id));
-	if (machine_dirs(m, results_dir) < 0)
+	if (machine_dirs(m, results_dir) < 0 || runs_publish_machine(m) < 0)
 		goto err;
 	log_path = xasprintf("%s/harness.log", m->results_dir);
 	log_open(log_path);
@@ -205,7 +206,7 @@ static int run_domain(struct machine *m, struct partition *p,
 	p->pty = virt_domain_pty(p->dom);
 	if (!p->pty)
 		return -1;
-	if (record_open(m, p) < 0)
+	if (record_open(m, p) < 0 || runs_publish_pty(m, p) < 0)
 		return -1;
 	/* Failure lines on serialK may be any program's output. */
 	p->con.m.watch_failures = false;
@@ -253,6 +254,8 @@ static bool destroy_domain(struct partition *p)
 static void partition_release(struct machine *m, struct partition *p)
 {
 	record_close(m, p, destroy_domain(p));
+	if (p->pty)
+		runs_unpublish_pty(m, p);
 	free(p->pty);
 	record_free(p);
 	memset(p, 0, sizeof(*p));
@@ -266,6 +269,7 @@ static int retire_partition(struct machine *m, struct partition *p)
 {
 	int ret = record_retire(m, p, destroy_domain(p));
 
+	runs_unpublish_pty(m, p);
 	free(p->pty);
 	p->pty = NULL;
 	p->started_ms = p->ready_ms = 0;

@@ -140,6 +140,33 @@ int machine_clean_state(const struct duplex_paths *paths, bool all,
 			struct machine_leftovers *removed);
 
 
+/* runs.c: the live runs of this user and their consoles, as each run
+ * tells them in its state directory, for `duplex console` (a process of
+ * its own, not the run's). */
+struct machine_run {
+	char id[32];
+	char profile[64];	/* "" when the run does not say (it has just */
+	unsigned partitions;	/* begun, or is an older duplex's): 0 */
+};
+
+/* The runs in paths->run that are alive (runlock_alive, as `duplex
+ * clean` tells them) and whose state directory this user owns, sorted by
+ * id, into *RUNS (malloc'd): how many, or -1 (reported). */
+int machine_runs_alive(const struct duplex_paths *paths,
+		       struct machine_run **runs);
+/* What run ID says of its machine. */
+void machine_run_read(const struct duplex_paths *paths, const char *id,
+		      struct machine_run *r);
+/* The pty of serialK of run ID (malloc'd), or NULL while partition K's
+ * domain does not run. */
+char *machine_run_pty(const struct duplex_paths *paths, const char *id,
+		      unsigned k);
+/* The log virtlogd writes for serialK of run ID (it need not exist yet),
+ * malloc'd. */
+char *machine_run_console_log(const struct duplex_paths *paths,
+			      const char *id, unsigned k);
+
+
 enum machine_event {
 	MACHINE_SIGNAL,		/* SIGINT/SIGTERM/SIGHUP: sigwatch_pending() */
 	MACHINE_LOST,		/* a partition's domain ended (console log closed) */

@@ -12,6 +12,11 @@
  * virtlogd closes it as soon as QEMU's end of the pipe is gone. */
 #define RECORD_FLUSH_MS 2000
 
+char *record_raw_path(const char *state_dir, unsigned k)
+{
+	return xasprintf("%s/serial%u.virtlogd", state_dir, k);
+}
+
 void record_paths(struct machine *m, struct partition *p)
 {
 	unsigned k = p->index;
@@ -19,7 +24,7 @@ void record_paths(struct machine *m, struct partition *p)
 	record_free(p);
 	p->log_path = xasprintf("%s/serial%u.log", m->results_dir, k);
 	p->klog_path = xasprintf("%s/kernel%u.log", m->results_dir, k);
-	p->raw_path = xasprintf("%s/serial%u.virtlogd", m->state_dir, k);
+	p->raw_path = record_raw_path(m->state_dir, k);
 	p->kraw_path = xasprintf("%s/kernel%u.virtlogd", m->state_dir, k);
 }
 

@@ -11,6 +11,9 @@
 struct machine;
 struct partition;
 
+/* The log virtlogd writes for serialK in the state directory STATE_DIR,
+ * malloc'd. */
+char *record_raw_path(const char *state_dir, unsigned k);
 /* Set P's paths: virtlogd's logs and the transcripts. */
 void record_paths(struct machine *m, struct partition *p);
 /* Open P's consoles (the kernel channel, then serialK with its pty) and
