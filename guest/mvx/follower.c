@@ -228,7 +228,7 @@ static int signal_first(struct monitor *m, struct proc *p,
 /* Give parked P its record if it has come. */
 static int serve(struct monitor *m, struct proc *p)
 {
-	struct record *theirs = inbox_take(m, p->vid);
+	struct record *theirs = inbox_take(&m->inbox, p->vid);
 	int st;
 
 	if (!theirs)
@@ -407,7 +407,10 @@ static int receive(struct monitor *m, int timeout_ms)
 		monitor_end(m, MVX_END_ERROR, EPROTO);
 		return -1;
 	}
-	inbox_push(m, r);
+	if (inbox_push(&m->inbox, r)) {
+		monitor_end(m, MVX_END_ERROR, ENOMEM);
+		return -1;
+	}
 	return 0;
 }
 
@@ -532,8 +535,7 @@ static void follower_finish(struct monitor *m)
 	monitor_end(m, MVX_END_ERROR, 0);
 	if (m->end.how == MVX_END_DIVERGED)
 		m->end.count = m->diverged ? m->diverged : 1;
-	while (m->queue)
-		inbox_drop(inbox_take(m, m->queue->call.vid));
+	inbox_clear(&m->inbox);
 	record_send_end(&m->peers[0], &m->end);
 }
 

@@ -346,7 +346,6 @@ static int setup(struct monitor *m, char *const argv[])
 	m->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (m->sigfd < 0)
 		return -1;
-	m->tail = &m->queue;
 	policy_note_external();
 	m->helper = spawn_replica(argv, m->replica);
 	if (m->helper < 0)
