@@ -129,6 +129,27 @@ static int accept_outside(struct proc *p, const struct record *theirs)
 	return sock_standin(p->pid, (long)p->call.args[0]);
 }
 
+/* P's input or external call, which this replica does not run: the
+ * leader's bytes and result given at its seccomp stop, the call skipped
+ * there, with no exit stop (one ptrace stop, not two).  Not for a
+ * process whose signal may be due as the call returns: that needs the
+ * exit stop (sigalign.h). */
+static int take_at_entry(struct proc *p, struct record *theirs)
+{
+	int err = 0;
+
+	if (p->mine.call.kind == MVX_INPUT &&
+	    record_apply_out(theirs, p->pid, p->pol, p->call.args))
+		err = -1;
+	else if (tracee_skip_with(p->pid, &p->regs, theirs->call.result))
+		err = -1;
+	inbox_drop(theirs);
+	/* Killed meanwhile: its exit comes next. */
+	if (err)
+		return errno == ESRCH ? 0 : -1;
+	return monitor_resume(p, false);
+}
+
 static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
 {
 	uint8_t kind = p->mine.call.kind;
@@ -170,6 +191,9 @@ static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
 			return -1;
 		return p->sig_exit ? sigalign_during(m, p) : 0;
 	}
+	if ((kind == MVX_INPUT || kind == MVX_EXTERNAL) &&
+	    !sigalign_wants_exit(p))
+		return take_at_entry(p, theirs);
 	p->theirs = theirs;
 	if ((kind == MVX_INPUT || kind == MVX_EXTERNAL) && tracee_skip(p->pid))
 		return -1;
@@ -278,11 +302,9 @@ static int check_output(struct monitor *m, struct proc *p,
 			struct record *theirs)
 {
 	struct mvx_div d;
-	int64_t result;
+	int64_t result = p->result;
 	int r;
 
-	if (tracee_result(p->pid, &result))
-		return errno == ESRCH ? 0 : -1;
 	if (steer_wait_done(p) || steer_not_run_done(p, theirs, &result))
 		return -1;
 	if (p->refill) {

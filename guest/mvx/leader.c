@@ -151,12 +151,10 @@ static int leader_on_call(struct monitor *m, struct proc *p)
 static int leader_on_exit_stop(struct monitor *m, struct proc *p)
 {
 	uint8_t kind = p->mine.call.kind;
-	int64_t result;
+	int64_t result = p->result;
 
 	if (p->rewind)
 		return sigalign_rewind(p);
-	if (tracee_result(p->pid, &result))
-		return errno == ESRCH ? 0 : -1;
 	p->mine.call.result = result;
 	/* From a client outside the program: the followers' accept is
 	 * given a stand-in (sock.h). */
