@@ -394,9 +394,12 @@ int record_send(struct transport *t, const struct record *r)
 	uint32_t total = mvx_call_bytes(&r->call);
 
 	msg.type = MVX_MSG_CALL;
+	msg.bytes = r->data;
 	msg.u.call = r->call;
 	if (send_msg(t))
 		return -1;
+	if (mvx_call_inline(&r->call))
+		return 0;
 	for (uint32_t at = 0; at < total; at += MVX_DATA_MAX) {
 		struct mvx_data *d = &msg.u.data;
 
@@ -446,13 +449,18 @@ static int recv_msg(struct transport *t, int timeout_ms)
 	return 0;
 }
 
-/* The DATA messages of the CALL in R: they follow it at once, in order. */
+/* The bytes of the CALL in R: in it (msg), or in the DATA messages that
+ * follow it at once, in order. */
 static int recv_data(struct transport *t, struct record *r)
 {
 	uint32_t total = mvx_call_bytes(&r->call), have = 0;
 
 	if (reserve(r, (size_t)total + 1))
 		return -1;
+	if (mvx_call_inline(&r->call)) {
+		memcpy(r->data, msg.bytes, total);
+		return 0;
+	}
 	while (have < total) {
 		const struct mvx_data *d = &msg.u.data;
 
