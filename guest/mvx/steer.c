@@ -42,8 +42,10 @@ int steer_read(struct proc *p)
 	p->refill = 1;
 	p->got = 0;
 	p->want = (uint64_t)p->theirs->call.result;
-	if (p->want > p->call.args[2])
+	if (p->want >= p->call.args[2]) {
 		p->want = p->call.args[2];
+		return 0;	/* the count it asks for already */
+	}
 	return tracee_set_call_arg(p->pid, 2, p->want);
 }
 
