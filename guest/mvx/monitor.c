@@ -237,7 +237,7 @@ static bool interrupted(struct proc *p)
 }
 
 /* The exit stop of P's call: its result read once, for the roles too. */
-static int on_exit(struct monitor *m, struct proc *p)
+static int on_exit_stop(struct monitor *m, struct proc *p)
 {
 	if (tracee_result(p->pid, &p->result))
 		return errno == ESRCH ? 0 : -1;
@@ -279,7 +279,8 @@ static int on_stop(struct monitor *m, struct proc *p, int st)
 	switch (event) {
 	case 0:
 		if (sig == (SIGTRAP | 0x80))
-			return p->in_call ? on_exit(m, p) : cont(p->pid, 0);
+			return p->in_call ? on_exit_stop(m, p) :
+			       cont(p->pid, 0);
 		if (sig == SIGSEGV && p->known && (p->tsc_len = tsc_fault(p->pid)))
 			return m->role->on_tsc(m, p);
 		if (p->known && !p->helper)
