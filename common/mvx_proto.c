@@ -32,6 +32,13 @@ uint32_t mvx_call_bytes(const struct mvx_call *call)
 	return sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
 }
 
+uint32_t mvx_call_inline(const struct mvx_call *call)
+{
+	uint32_t n = mvx_call_bytes(call);
+
+	return n <= MVX_CALL_INLINE ? n : 0;
+}
+
 /* The checks both ways: what a valid CALL is. */
 static int call_valid(const struct mvx_call *c)
 {
@@ -62,8 +69,11 @@ static int end_valid(const struct mvx_end *e)
 
 /* ----- decoding ----- */
 
-static int decode_call(const unsigned char *p, size_t len, struct mvx_call *c)
+static int decode_call(const unsigned char *p, size_t len, struct mvx_msg *m)
 {
+	struct mvx_call *c = &m->u.call;
+	size_t head;
+
 	if (len < MVX_CALL_FIXED)
 		return MVX_ELEN;
 	c->vid = get_le32(p);
@@ -74,7 +84,8 @@ static int decode_call(const unsigned char *p, size_t len, struct mvx_call *c)
 	c->nbuf = p[12];
 	if (p[13] || p[14] || p[15] || c->nbuf > MVX_BUFS_MAX)
 		return MVX_ERANGE;
-	if (len != MVX_CALL_FIXED + 8u * c->nbuf)
+	head = MVX_CALL_FIXED + 8u * c->nbuf;
+	if (len < head)
 		return MVX_ELEN;
 	for (unsigned i = 0; i < 6; i++)
 		c->args[i] = get_le64(p + 16 + 8 * i);
@@ -88,7 +99,12 @@ static int decode_call(const unsigned char *p, size_t len, struct mvx_call *c)
 		c->buf[i].arg = d[1];
 		c->buf[i].len = get_le32(d + 4);
 	}
-	return call_valid(c) ? MVX_OK : MVX_ERANGE;
+	if (!call_valid(c))
+		return MVX_ERANGE;
+	if (len != head + mvx_call_inline(c))
+		return MVX_ELEN;
+	m->bytes = mvx_call_inline(c) ? p + head : NULL;
+	return MVX_OK;
 }
 
 static int decode_data(const unsigned char *p, size_t len, struct mvx_data *d)
@@ -126,7 +142,7 @@ int mvx_msg_decode(uint16_t type, const void *buf, size_t len,
 	memset(m, 0, sizeof(*m));
 	switch (type) {
 	case MVX_MSG_CALL:
-		err = decode_call(p, len, &m->u.call);
+		err = decode_call(p, len, m);
 		break;
 	case MVX_MSG_DATA:
 		err = decode_data(p, len, &m->u.data);
@@ -155,9 +171,12 @@ int mvx_msg_decode(uint16_t type, const void *buf, size_t len,
 
 /* ----- encoding ----- */
 
-static size_t encode_call(const struct mvx_call *c, unsigned char *p)
+static void encode_call(const struct mvx_msg *m, unsigned char *p)
 {
-	memset(p, 0, MVX_CALL_FIXED + 8u * c->nbuf);
+	const struct mvx_call *c = &m->u.call;
+	size_t head = MVX_CALL_FIXED + 8u * c->nbuf;
+
+	memset(p, 0, head);
 	put_le32(p, c->vid);
 	put_le32(p + 4, c->seq);
 	put_le16(p + 8, c->nr);
@@ -174,7 +193,8 @@ static size_t encode_call(const struct mvx_call *c, unsigned char *p)
 		d[1] = c->buf[i].arg;
 		put_le32(d + 4, c->buf[i].len);
 	}
-	return MVX_CALL_FIXED + 8u * c->nbuf;
+	if (mvx_call_inline(c))
+		memcpy(p + head, m->bytes, mvx_call_inline(c));
 }
 
 /* The length M encodes to, 0 if the decoder would refuse it. */
@@ -182,8 +202,11 @@ static size_t encoded_len(const struct mvx_msg *m)
 {
 	switch (m->type) {
 	case MVX_MSG_CALL:
-		return call_valid(&m->u.call) ?
-		       MVX_CALL_FIXED + 8u * m->u.call.nbuf : 0;
+		if (!call_valid(&m->u.call) ||
+		    (mvx_call_inline(&m->u.call) && !m->bytes))
+			return 0;
+		return MVX_CALL_FIXED + 8u * m->u.call.nbuf +
+		       mvx_call_inline(&m->u.call);
 	case MVX_MSG_DATA:
 		return data_valid(&m->u.data) ? 12u + m->u.data.len : 0;
 	case MVX_MSG_END:
@@ -207,7 +230,7 @@ int mvx_msg_encode(const struct mvx_msg *m, void *buf, size_t size,
 		return MVX_ESPACE;
 	switch (m->type) {
 	case MVX_MSG_CALL:
-		encode_call(&m->u.call, p);
+		encode_call(m, p);
 		break;
 	case MVX_MSG_DATA:
 		put_le32(p, m->u.data.vid);

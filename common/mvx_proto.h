@@ -4,9 +4,11 @@
  * transport frames messages and carries their u16 type; this is the
  * payload.  mvx owns the ring types 0x02xx.
  *
- * One monitored syscall is one CALL followed by DATA messages carrying the
- * bytes of its buffers, concatenated in the order of CALL's descriptors
- * (ceil(total / MVX_DATA_MAX) of them, offsets in order).  END says a
+ * One monitored syscall is one CALL.  The bytes of its buffers,
+ * concatenated in the order of CALL's descriptors, are in the CALL itself
+ * when they fit (at most MVX_CALL_INLINE in all: most calls, one message);
+ * otherwise DATA messages carrying them follow it (ceil(total /
+ * MVX_DATA_MAX) of them, offsets in order).  END says a
  * replica's run is over and how.  In strict lockstep a follower ACKs each
  * syscall once it has checked it, and the leader's process waits.
  *
@@ -20,6 +22,8 @@
  *         16 u64 args[6]
  *         64 i64 result    (0 unless the leader ran the call to its end)
  *         72 nbuf x { u8 role, u8 arg (0..5), u16 zero, u32 len }
+ *            then the buffers' bytes if they add up to MVX_CALL_INLINE
+ *            at most (mvx_call_inline()), none otherwise
  *   DATA   0 u32 vid, 4 u32 seq, 8 u32 offset, 12 bytes (1..MVX_DATA_MAX)
  *   END    0 u8 how (enum mvx_end_how), 1..3 zero, 4 i32 code,
  *          8 u32 count     (DIVERGED: the divergences found, >= 1; else 0)
@@ -103,6 +107,8 @@ enum mvx_end_how {
 #define MVX_REC_BYTES_MAX	(1u << 20)
 #define MVX_CALL_FIXED		72u
 #define MVX_MSG_MAX		(12u + MVX_DATA_MAX)
+/* The most buffer bytes a CALL carries itself. */
+#define MVX_CALL_INLINE		(MVX_MSG_MAX - MVX_CALL_FIXED - 8u * MVX_BUFS_MAX)
 
 enum mvx_err {
 	MVX_OK = 0,
@@ -145,6 +151,9 @@ struct mvx_ack {
 
 struct mvx_msg {
 	uint16_t type;		/* enum mvx_msg_type */
+	/* CALL: its mvx_call_inline() bytes (decoded: where they are in
+	 * the payload; to encode: where to take them from) */
+	const unsigned char *bytes;
 	union {
 		struct mvx_call call;
 		struct mvx_data data;
@@ -155,8 +164,11 @@ struct mvx_msg {
 
 const char *mvx_strerror(int err);
 
-/* Total bytes of CALL's buffers (what its DATA messages carry). */
+/* Total bytes of CALL's buffers. */
 uint32_t mvx_call_bytes(const struct mvx_call *call);
+/* How many of them the CALL carries itself: all, or 0 (DATA messages
+ * carry them). */
+uint32_t mvx_call_inline(const struct mvx_call *call);
 
 /* Encode *M into BUF (SIZE bytes); *LEN gets the payload length (0 on
  * error).  What the decoder would refuse is MVX_ERANGE. */

@@ -129,6 +129,27 @@ static int accept_outside(struct proc *p, const struct record *theirs)
 	return sock_standin(p->pid, (long)p->call.args[0]);
 }
 
+/* P's input or external call, which this replica does not run: the
+ * leader's bytes and result given at its seccomp stop, the call skipped
+ * there, with no exit stop (one ptrace stop, not two).  Not for a
+ * process whose signal may be due as the call returns: that needs the
+ * exit stop (sigalign.h). */
+static int take_at_entry(struct proc *p, struct record *theirs)
+{
+	int err = 0;
+
+	if (p->mine.call.kind == MVX_INPUT &&
+	    record_apply_out(theirs, p->pid, p->pol, p->call.args))
+		err = -1;
+	else if (tracee_skip_with(p->pid, &p->regs, theirs->call.result))
+		err = -1;
+	inbox_drop(theirs);
+	/* Killed meanwhile: its exit comes next. */
+	if (err)
+		return errno == ESRCH ? 0 : -1;
+	return monitor_resume(p, false);
+}
+
 static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
 {
 	uint8_t kind = p->mine.call.kind;
@@ -170,6 +191,9 @@ static int start_call(struct monitor *m, struct proc *p, struct record *theirs)
 			return -1;
 		return p->sig_exit ? sigalign_during(m, p) : 0;
 	}
+	if ((kind == MVX_INPUT || kind == MVX_EXTERNAL) &&
+	    !sigalign_wants_exit(p))
+		return take_at_entry(p, theirs);
 	p->theirs = theirs;
 	if ((kind == MVX_INPUT || kind == MVX_EXTERNAL) && tracee_skip(p->pid))
 		return -1;
@@ -228,7 +252,7 @@ static int signal_first(struct monitor *m, struct proc *p,
 /* Give parked P its record if it has come. */
 static int serve(struct monitor *m, struct proc *p)
 {
-	struct record *theirs = inbox_take(m, p->vid);
+	struct record *theirs = inbox_take(&m->inbox, p->vid);
 	int st;
 
 	if (!theirs)
@@ -278,11 +302,9 @@ static int check_output(struct monitor *m, struct proc *p,
 			struct record *theirs)
 {
 	struct mvx_div d;
-	int64_t result;
+	int64_t result = p->result;
 	int r;
 
-	if (tracee_result(p->pid, &result))
-		return errno == ESRCH ? 0 : -1;
 	if (steer_wait_done(p) || steer_not_run_done(p, theirs, &result))
 		return -1;
 	if (p->refill) {
@@ -407,7 +429,10 @@ static int receive(struct monitor *m, int timeout_ms)
 		monitor_end(m, MVX_END_ERROR, EPROTO);
 		return -1;
 	}
-	inbox_push(m, r);
+	if (inbox_push(&m->inbox, r)) {
+		monitor_end(m, MVX_END_ERROR, ENOMEM);
+		return -1;
+	}
 	return 0;
 }
 
@@ -532,8 +557,7 @@ static void follower_finish(struct monitor *m)
 	monitor_end(m, MVX_END_ERROR, 0);
 	if (m->end.how == MVX_END_DIVERGED)
 		m->end.count = m->diverged ? m->diverged : 1;
-	while (m->queue)
-		inbox_drop(inbox_take(m, m->queue->call.vid));
+	inbox_clear(&m->inbox);
 	record_send_end(&m->peers[0], &m->end);
 }
 

@@ -1,17 +1,32 @@
 /* inbox: the leader's records a follower has received and not yet
- * taken (m->queue), per process in the leader's order. */
+ * taken: a queue per process (vid), each in the leader's order. */
 #ifndef DUPLEX_MVX_INBOX_H
 #define DUPLEX_MVX_INBOX_H
 
-#include "monitor.h"
+#include <stdint.h>
 
-/* Append R (allocated by the transport; the inbox owns it now). */
-void inbox_push(struct monitor *m, struct record *r);
+#include "record.h"
+
+struct inbox_q {
+	uint32_t vid;
+	struct record *head, *last;
+};
+
+struct inbox {
+	struct inbox_q *q;	/* the vids with records waiting */
+	unsigned n, cap;
+};
+
+/* Append R (allocated by the transport; the inbox owns it now): 0, or
+ * -1 if out of memory (R dropped). */
+int inbox_push(struct inbox *in, struct record *r);
 /* The first record of VID, unlinked (the caller owns it); NULL if none. */
-struct record *inbox_take(struct monitor *m, uint32_t vid);
+struct record *inbox_take(struct inbox *in, uint32_t vid);
 /* The first record of VID, left in the inbox; NULL if none. */
-struct record *inbox_peek(struct monitor *m, uint32_t vid);
+struct record *inbox_peek(struct inbox *in, uint32_t vid);
 /* Free a record taken (NULL: nothing). */
 void inbox_drop(struct record *r);
+/* Drop every record, and the queues. */
+void inbox_clear(struct inbox *in);
 
 #endif

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 /* An input's length, cut so that its bytes fit one record. */
@@ -121,6 +122,42 @@ static bool forks(const struct tracee_call *c)
 	       (c->nr == SYS_clone && !(c->args[0] & CLONE_VFORK));
 }
 
+/* The clocks every process of this kernel reads alike, the monitor too
+ * (not a process's or a thread's CPU time). */
+static bool system_clock(uint64_t id)
+{
+	return id == CLOCK_REALTIME || id == CLOCK_MONOTONIC ||
+	       id == CLOCK_MONOTONIC_RAW || id == CLOCK_REALTIME_COARSE ||
+	       id == CLOCK_MONOTONIC_COARSE || id == CLOCK_BOOTTIME ||
+	       id == CLOCK_TAI;
+}
+
+/* P's clock_gettime of a system clock, answered by the monitor at its
+ * seccomp stop: the clock read here (the vDSO), written where P asked
+ * (-EFAULT if it cannot be, as the kernel's copy), the call skipped with
+ * that result.  One ptrace stop, not two; the record the same as the
+ * exit stop's.  Not for a process that catches SIGCHLD, whose signal may
+ * be due at the call's return (sigalign.h).  1 if not such a call. */
+static int answer_clock(struct monitor *m, struct proc *p)
+{
+	struct timespec ts;
+	int64_t result;
+
+	if (p->call.nr != SYS_clock_gettime || p->catches_chld ||
+	    !system_clock(p->call.args[0]) ||
+	    clock_gettime((clockid_t)p->call.args[0], &ts))
+		return 1;
+	result = tracee_write(p->pid, p->call.args[1], &ts, sizeof(ts)) ?
+		 -EFAULT : 0;
+	if (tracee_skip_with(p->pid, &p->regs, result))
+		return errno == ESRCH ? 0 : -1;
+	p->mine.call.result = result;
+	if (record_add_bufs(&p->mine, p->pid, p->pol, MVX_BUF_OUT, result))
+		return -1;
+	followers_broadcast(m, &p->mine);
+	return followers_then(m, p);
+}
+
 static int leader_on_call(struct monitor *m, struct proc *p)
 {
 	enum mvx_kind kind;
@@ -140,6 +177,9 @@ static int leader_on_call(struct monitor *m, struct proc *p)
 		followers_broadcast(m, &p->mine);
 		return tracee_skip(p->pid) ? -1 : followers_then(m, p);
 	case MVX_INPUT:
+		r = answer_clock(m, p);
+		if (r <= 0)
+			return r;
 		if (clamp(p))
 			return -1;
 		return monitor_resume(p, true);
@@ -151,12 +191,10 @@ static int leader_on_call(struct monitor *m, struct proc *p)
 static int leader_on_exit_stop(struct monitor *m, struct proc *p)
 {
 	uint8_t kind = p->mine.call.kind;
-	int64_t result;
+	int64_t result = p->result;
 
 	if (p->rewind)
 		return sigalign_rewind(p);
-	if (tracee_result(p->pid, &result))
-		return errno == ESRCH ? 0 : -1;
 	p->mine.call.result = result;
 	/* From a client outside the program: the followers' accept is
 	 * given a stand-in (sock.h). */

@@ -76,12 +76,11 @@ static void forget_fds(struct monitor *m, struct proc *p)
 int monitor_begin_call(struct monitor *m, struct proc *p,
 		       enum mvx_kind *kind)
 {
-	struct user_regs_struct r;
 	enum mvx_fdclass fdc = MVX_FD_NONE;
 
-	if (tracee_regs(p->pid, &r))
+	if (tracee_regs(p->pid, &p->regs))
 		return errno == ESRCH ? 1 : -1;
-	tracee_call_of(&r, &p->call);
+	tracee_call_of(&p->regs, &p->call);
 	p->pol = policy_get(p->call.nr);
 	if (!p->pol) {
 		fprintf(stderr, "mvx: syscall %ld stopped, not in the policy\n",
@@ -231,12 +230,20 @@ int monitor_release_children(struct monitor *m, const struct proc *parent)
  * and its restart is the same call (on_seccomp). */
 static bool interrupted(struct proc *p)
 {
-	int64_t r;
-
-	if (tracee_result(p->pid, &r) || r < -ERESTARTNOHAND_ || r > -ERESTARTSYS_)
+	if (p->result < -ERESTARTNOHAND_ || p->result > -ERESTARTSYS_)
 		return false;
 	p->interrupted = 1;
 	return true;
+}
+
+/* The exit stop of P's call: its result read once, for the roles too. */
+static int on_exit_stop(struct monitor *m, struct proc *p)
+{
+	if (tracee_result(p->pid, &p->result))
+		return errno == ESRCH ? 0 : -1;
+	if (interrupted(p))
+		return monitor_resume(p, false);
+	return m->role->on_exit_stop(m, p);
 }
 
 static int on_seccomp(struct monitor *m, struct proc *p)
@@ -271,10 +278,8 @@ static int on_stop(struct monitor *m, struct proc *p, int st)
 		return 0;
 	switch (event) {
 	case 0:
-		if (sig == (SIGTRAP | 0x80) && p->in_call && interrupted(p))
-			return monitor_resume(p, false);
 		if (sig == (SIGTRAP | 0x80))
-			return p->in_call ? m->role->on_exit_stop(m, p) :
+			return p->in_call ? on_exit_stop(m, p) :
 			       cont(p->pid, 0);
 		if (sig == SIGSEGV && p->known && (p->tsc_len = tsc_fault(p->pid)))
 			return m->role->on_tsc(m, p);
@@ -346,7 +351,6 @@ static int setup(struct monitor *m, char *const argv[])
 	m->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (m->sigfd < 0)
 		return -1;
-	m->tail = &m->queue;
 	policy_note_external();
 	m->helper = spawn_replica(argv, m->replica);
 	if (m->helper < 0)

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "compare.h"
+#include "inbox.h"
 #include "proc.h"
 #include "transport.h"
 
@@ -78,7 +79,7 @@ struct monitor {
 	struct mvx_end leader_end;	/* follower: the leader's END */
 	bool leader_ended;
 	bool leader_gone;		/* follower: the transport closed */
-	struct record *queue, **tail;	/* follower: the leader's records */
+	struct inbox inbox;		/* follower: the leader's records */
 	/* Follower: told of a divergence it found (NULL: none; between
 	 * partitions, it publishes the record in the window). */
 	void (*on_divergence)(void *ctx, const struct mvx_div *d);

@@ -67,6 +67,9 @@ struct proc {
 	struct fdcache fds;	/* the classes of its fds */
 	const struct pol_entry *pol;
 	struct tracee_call call;	/* the syscall it is in */
+	struct user_regs_struct regs;	/* ... its registers at its seccomp
+					 * stop */
+	int64_t result;			/* ... its result, at its exit stop */
 	struct record mine;		/* what this replica's call did */
 	struct record *theirs;		/* follower: the leader's record */
 };

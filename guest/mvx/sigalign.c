@@ -178,15 +178,15 @@ int sigalign_during(struct monitor *m, struct proc *p)
 
 	if (p->inject || !waits_for_signal(p->call.nr))
 		return 0;
-	r = inbox_peek(m, p->vid);
+	r = inbox_peek(&m->inbox, p->vid);
 	if (!signal_here(p, r) || !at_return(r))
 		return 0;
-	return send_signal(p, inbox_take(m, p->vid));
+	return send_signal(p, inbox_take(&m->inbox, p->vid));
 }
 
 int sigalign_at_exit(struct monitor *m, struct proc *p)
 {
-	struct record *r = inbox_peek(m, p->vid);
+	struct record *r = inbox_peek(&m->inbox, p->vid);
 
 	p->exit_parked = 0;
 	if (!r && p->catches_chld && !m->leader_ended && !m->leader_gone) {
@@ -194,7 +194,7 @@ int sigalign_at_exit(struct monitor *m, struct proc *p)
 		return 0;
 	}
 	if (signal_here(p, r) && at_return(r) &&
-	    send_signal(p, inbox_take(m, p->vid)))
+	    send_signal(p, inbox_take(&m->inbox, p->vid)))
 		return -1;
 	return monitor_resume(p, false);
 }
@@ -215,7 +215,7 @@ bool sigalign_blocked(const struct proc *p, int sig)
  * while the leader's next record has not come. */
 static int held_signal(struct monitor *m, struct proc *p)
 {
-	struct record *r = inbox_peek(m, p->vid);
+	struct record *r = inbox_peek(&m->inbox, p->vid);
 	int sig = p->held_sig;
 
 	if (!r && !m->leader_ended && !m->leader_gone)
@@ -223,7 +223,7 @@ static int held_signal(struct monitor *m, struct proc *p)
 	p->held_sig = 0;
 	if (!signal_here(p, r) || !at_return(r) || !p->held_at_return)
 		return 0;
-	inbox_drop(inbox_take(m, p->vid));
+	inbox_drop(inbox_take(&m->inbox, p->vid));
 	return sig;
 }
 

@@ -42,8 +42,10 @@ int steer_read(struct proc *p)
 	p->refill = 1;
 	p->got = 0;
 	p->want = (uint64_t)p->theirs->call.result;
-	if (p->want > p->call.args[2])
+	if (p->want >= p->call.args[2]) {
 		p->want = p->call.args[2];
+		return 0;	/* the count it asks for already */
+	}
 	return tracee_set_call_arg(p->pid, 2, p->want);
 }
 
@@ -76,7 +78,7 @@ int steer_read_step(struct proc *p, int64_t *result)
 	if (again || (*result > 0 && p->got + (uint64_t)*result < p->want)) {
 		if (*result > 0)
 			p->got += (uint64_t)*result;
-		return tracee_reread(p->pid, p->call.nr, p->call.args[1] +
+		return tracee_reread(p->pid, &p->regs, p->call.args[1] +
 				     p->got, p->want - p->got) ? -1 : 1;
 	}
 	p->refill = 0;
@@ -86,8 +88,7 @@ int steer_read_step(struct proc *p, int64_t *result)
 		return p->want == p->call.args[2] ? 0 :
 		       tracee_set_call_arg(p->pid, 2, p->call.args[2]);
 	*result = (int64_t)p->got + (*result > 0 ? *result : 0);
-	return tracee_reread_done(p->pid, *result, p->call.args[1],
-				  p->call.args[2]) ? -1 : 0;
+	return tracee_reread_done(p->pid, &p->regs, *result) ? -1 : 0;
 }
 
 int steer_wait(struct proc *p)

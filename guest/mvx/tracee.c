@@ -67,30 +67,39 @@ int tracee_set_call_arg(pid_t pid, unsigned i, uint64_t v)
 	return i < 6 ? poke(pid, arg[i], v) : -1;
 }
 
-int tracee_reread(pid_t pid, long nr, uint64_t at, uint64_t left)
+int tracee_skip_with(pid_t pid, const struct user_regs_struct *r, int64_t v)
 {
-	struct user_regs_struct r;
+	struct user_regs_struct s = *r;
 
-	if (tracee_regs(pid, &r))
-		return -1;
-	r.rip -= 2;		/* the syscall instruction, again */
-	r.rax = (unsigned long)nr;
-	r.rsi = at;
-	r.rdx = left;
-	return tracee_set_regs(pid, &r);
+	/* The kernel skips a call whose number the tracer made -1 at its
+	 * seccomp stop, and rax is then what it returns. */
+	s.orig_rax = (unsigned long)-1;
+	s.rax = (unsigned long)v;
+	return tracee_set_regs(pid, &s);
 }
 
-int tracee_reread_done(pid_t pid, int64_t v, uint64_t buf, uint64_t count)
+/* The registers kept from the seccomp stop are those of the exit stop but
+ * for rax: the syscall ABI keeps every register but rax, rcx and r11, and
+ * the syscall instruction has set rcx and r11 before the kernel stops. */
+int tracee_reread(pid_t pid, const struct user_regs_struct *r, uint64_t at,
+		  uint64_t left)
 {
-	struct user_regs_struct r;
+	struct user_regs_struct s = *r;
 
-	/* The syscall ABI keeps every register but rax, rcx and r11. */
-	if (tracee_regs(pid, &r))
-		return -1;
-	r.rax = (unsigned long)v;
-	r.rsi = buf;
-	r.rdx = count;
-	return tracee_set_regs(pid, &r);
+	s.rip -= 2;		/* the syscall instruction, again */
+	s.rax = s.orig_rax;
+	s.rsi = at;
+	s.rdx = left;
+	return tracee_set_regs(pid, &s);
+}
+
+int tracee_reread_done(pid_t pid, const struct user_regs_struct *r,
+		       int64_t v)
+{
+	struct user_regs_struct s = *r;
+
+	s.rax = (unsigned long)v;
+	return tracee_set_regs(pid, &s);
 }
 
 int tracee_result(pid_t pid, int64_t *v)

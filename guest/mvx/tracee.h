@@ -26,12 +26,18 @@ int tracee_skip(pid_t pid);
 int tracee_set_result(pid_t pid, int64_t v);
 /* Set argument I of the syscall PID is stopped in. */
 int tracee_set_call_arg(pid_t pid, unsigned i, uint64_t v);
-/* At the exit stop of a read(fd, buf, count) of PID: run it again for
- * AT = buf + done, COUNT = left (the seccomp stop comes again). */
-int tracee_reread(pid_t pid, long nr, uint64_t at, uint64_t left);
+/* At a seccomp stop with registers R: skip the syscall, which returns V
+ * (no exit stop needed).  One SETREGS. */
+int tracee_skip_with(pid_t pid, const struct user_regs_struct *r, int64_t v);
+/* At the exit stop of a read(fd, buf, count) of PID, whose registers at
+ * its seccomp stop were R: run it again for AT = buf + done, COUNT =
+ * left (the seccomp stop comes again). */
+int tracee_reread(pid_t pid, const struct user_regs_struct *r, uint64_t at,
+		  uint64_t left);
 /* At the last exit stop of that read: its result V and original
- * arguments BUF and COUNT back, as if it had been one call. */
-int tracee_reread_done(pid_t pid, int64_t v, uint64_t buf, uint64_t count);
+ * arguments back, as if it had been one call. */
+int tracee_reread_done(pid_t pid, const struct user_regs_struct *r,
+		       int64_t v);
 
 /* The result of the syscall PID is at the exit stop of, in *V. */
 int tracee_result(pid_t pid, int64_t *v);

@@ -5,7 +5,8 @@
  * payload.  Properties, abort() when one fails:
  *  - a refused payload leaves the message all zero, with a known error;
  *  - an accepted one encodes back to exactly the same bytes, does not fit
- *    one byte less, and its buffers add up within MVX_REC_BYTES_MAX;
+ *    one byte less, and its buffers add up within MVX_REC_BYTES_MAX; a
+ *    CALL's bytes, if it carries them, are the payload's last ones;
  *  - an accepted END has a divergence count exactly when it is DIVERGED;
  *  - the same bytes laid over a message structure are either refused by
  *    the encoder or encode to a payload the decoder accepts and which
@@ -44,8 +45,9 @@ static void fuzz_decode(uint16_t type, const uint8_t *p, size_t len)
 		abort();
 	if (mvx_msg_encode(&msg, out, n - 1, &n) != MVX_ESPACE || n)
 		abort();
-	if (type == MVX_MSG_CALL && mvx_call_bytes(&msg.u.call) >
-	    MVX_REC_BYTES_MAX)
+	if (type == MVX_MSG_CALL && (mvx_call_bytes(&msg.u.call) >
+	    MVX_REC_BYTES_MAX || (mvx_call_inline(&msg.u.call) &&
+	    msg.bytes != p + len - mvx_call_inline(&msg.u.call))))
 		abort();
 	/* An END counts divergences if and only if it is DIVERGED. */
 	if (type == MVX_MSG_END && (msg.u.end.how == MVX_END_DIVERGED) !=
@@ -53,12 +55,16 @@ static void fuzz_decode(uint16_t type, const uint8_t *p, size_t len)
 		abort();
 }
 
+/* The bytes a CALL laid over the structure carries. */
+static const unsigned char filler[MVX_CALL_INLINE];
+
 static void fuzz_encode(uint16_t type, const uint8_t *p, size_t len)
 {
 	size_t n, n2, at = offsetof(struct mvx_msg, u);
 
 	memset(&msg, 0, sizeof(msg));
 	msg.type = type;
+	msg.bytes = filler;
 	memcpy((unsigned char *)&msg + at, p,
 	       len < sizeof(msg) - at ? len : sizeof(msg) - at);
 	if (mvx_msg_encode(&msg, out, sizeof(out), &n))

@@ -386,8 +386,10 @@ tap $(no_leftover && grep -q 'replica 1 stops: the leader.s replica is gone' "$w
 
 # A follower whose monitor hangs (stopped): the leader's send gives up
 # after 5 s; with no follower left the leader stops its program, the
-# follower is LOST and killed.
-"$MVX" --local 2 sh -c 'sleep 2; head -c 100000000 /dev/urandom | wc -c' \
+# follower is LOST and killed.  The program runs long enough (1 GB: 5 s
+# for 100 MB) that the leader still sends when the follower is stopped,
+# however long finding it takes.
+"$MVX" --local 2 sh -c 'sleep 2; head -c 1000000000 /dev/urandom | wc -c' \
 	>"$work/hang.out" 2>"$work/hang.err" </dev/null &
 mvx_pid=$!
 wait_for 5 test -n "$(marked 1)"

@@ -20,23 +20,25 @@ static struct mvx_msg msg, back;
 static const struct mvx_msg zero;
 static unsigned char out[MVX_MSG_MAX];
 
-/* Decode the LEN bytes at P from a heap copy of exactly that length. */
+/* Decode the LEN bytes at P from a heap copy of exactly that length,
+ * kept until the next decode (a CALL's back.bytes point into it). */
 static int decode(uint16_t type, const unsigned char *p, size_t len)
 {
-	unsigned char *copy = malloc(len ? len : 1);
+	static unsigned char *copy;
 	int err;
 
+	free(copy);
+	copy = malloc(len ? len : 1);
 	assert_non_null(copy);
 	memcpy(copy, p, len);
 	err = mvx_msg_decode(type, copy, len, &back);
-	free(copy);
 	if (err)
 		assert_memory_equal(&back, &zero, sizeof(back));
 	return err;
 }
 
 /* A CALL of process 7, syscall #3: read(3, 0x1000, 64) that returned 5,
- * with one OUT buffer of 5 bytes. */
+ * with one OUT buffer of 5 bytes, "hello", which it carries. */
 static size_t a_call(unsigned char *p)
 {
 	size_t len;
@@ -54,6 +56,7 @@ static size_t a_call(unsigned char *p)
 	msg.u.call.args[2] = 64;
 	msg.u.call.result = 5;
 	msg.u.call.buf[0] = (struct mvx_buf_desc){ MVX_BUF_OUT, 1, 5 };
+	msg.bytes = (const unsigned char *)"hello";
 	assert_int_equal(mvx_msg_encode(&msg, p, MVX_MSG_MAX, &len), MVX_OK);
 	return len;
 }
@@ -63,7 +66,7 @@ static void test_call_wire(void **state)
 	size_t len = a_call(out);
 
 	(void)state;
-	assert_int_equal(len, MVX_CALL_FIXED + 8);
+	assert_int_equal(len, MVX_CALL_FIXED + 8 + 5);
 	assert_int_equal(get_le32(out), 7);
 	assert_int_equal(get_le32(out + 4), 3);
 	assert_int_equal(get_le16(out + 8), 0);
@@ -75,9 +78,57 @@ static void test_call_wire(void **state)
 	assert_int_equal(out[72], MVX_BUF_OUT);
 	assert_int_equal(out[73], 1);
 	assert_int_equal(get_le32(out + 76), 5);
+	assert_memory_equal(out + 80, "hello", 5);
 	assert_int_equal(decode(MVX_MSG_CALL, out, len), MVX_OK);
-	assert_memory_equal(&back, &msg, sizeof(msg));
+	assert_int_equal(back.type, MVX_MSG_CALL);
+	assert_memory_equal(&back.u.call, &msg.u.call, sizeof(msg.u.call));
 	assert_int_equal(mvx_call_bytes(&back.u.call), 5);
+	assert_int_equal(mvx_call_inline(&back.u.call), 5);
+	assert_non_null(back.bytes);
+	assert_memory_equal(back.bytes, "hello", 5);
+	/* Without its bytes, the encoder refuses it. */
+	msg.bytes = NULL;
+	assert_int_equal(mvx_msg_encode(&msg, out, sizeof(out), &len),
+			 MVX_ERANGE);
+}
+
+/* A CALL carries its bytes while they add up to MVX_CALL_INLINE at most,
+ * which then fill the largest message exactly; one byte more, it carries
+ * none (DATA messages follow), and a payload that says otherwise is
+ * refused. */
+static void test_call_inline(void **state)
+{
+	static unsigned char bytes[MVX_CALL_INLINE + 1];
+	size_t len;
+
+	(void)state;
+	a_call(out);
+	msg.bytes = bytes;
+	msg.u.call.nbuf = 4;
+	for (unsigned i = 0; i < 4; i++)
+		msg.u.call.buf[i] = (struct mvx_buf_desc){
+			MVX_BUF_IN, (uint8_t)i, MVX_CALL_INLINE / 4 };
+	msg.u.call.buf[3].len += MVX_CALL_INLINE % 4;
+	bytes[MVX_CALL_INLINE - 1] = 0x5a;
+	assert_int_equal(mvx_msg_encode(&msg, out, sizeof(out), &len), MVX_OK);
+	assert_int_equal(len, MVX_MSG_MAX);
+	assert_int_equal(out[MVX_MSG_MAX - 1], 0x5a);
+	assert_int_equal(decode(MVX_MSG_CALL, out, len), MVX_OK);
+	assert_int_equal(back.bytes[MVX_CALL_INLINE - 1], 0x5a);
+	/* Its bytes cut short: refused. */
+	assert_int_equal(decode(MVX_MSG_CALL, out, len - 1), MVX_ELEN);
+	assert_int_equal(decode(MVX_MSG_CALL, out, MVX_CALL_FIXED + 32),
+			 MVX_ELEN);
+	msg.u.call.buf[3].len++;
+	assert_int_equal(mvx_msg_encode(&msg, out, sizeof(out), &len), MVX_OK);
+	assert_int_equal(len, MVX_CALL_FIXED + 32);
+	assert_int_equal(decode(MVX_MSG_CALL, out, len), MVX_OK);
+	assert_null(back.bytes);
+	assert_int_equal(mvx_call_inline(&back.u.call), 0);
+	assert_int_equal(mvx_call_bytes(&back.u.call), MVX_CALL_INLINE + 1);
+	/* Bytes after a CALL that carries none: refused. */
+	out[len] = 0;
+	assert_int_equal(decode(MVX_MSG_CALL, out, len + 1), MVX_ELEN);
 }
 
 static void test_call_refused(void **state)
@@ -259,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_call_wire),
 		cmocka_unit_test(test_call_refused),
 		cmocka_unit_test(test_call_sum),
+		cmocka_unit_test(test_call_inline),
 		cmocka_unit_test(test_data),
 		cmocka_unit_test(test_end),
 		cmocka_unit_test(test_end_count),
