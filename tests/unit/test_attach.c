@@ -19,6 +19,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "fdread.h"
+
 #include "console/console.h"
 #include "base/base.h"
 
@@ -159,21 +161,10 @@ static void attach(struct fixture *f)
 /* What FD gives until TEXT shows (or MS pass), NUL-terminated, malloc'd. */
 static char *read_for(int fd, const char *text, int ms)
 {
-	size_t cap = 65536, got = 0;
+	size_t cap = 65536;
 	char *buf = calloc(1, cap);
-	int64_t deadline = now_ms() + ms;
 
-	while (!strstr(buf, text) && got + 1 < cap && now_ms() < deadline) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		ssize_t n;
-
-		if (poll(&p, 1, 50) <= 0)
-			continue;
-		n = read(fd, buf + got, cap - 1 - got);
-		if (n > 0)
-			got += (size_t)n;
-		buf[got] = '\0';
-	}
+	fdread_for(fd, buf, cap, text, ms);
 	return buf;
 }
 

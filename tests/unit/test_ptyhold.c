@@ -15,6 +15,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "fdread.h"
+
 #include "capture.h"
 #include "console/console.h"
 #include "console/ptyhold.h"
@@ -60,26 +62,6 @@ static size_t guest_prints(int master, int ms)
 			break;
 	}
 	return done;
-}
-
-/* What the master reads within MS, NUL-terminated. */
-static size_t guest_reads(int master, char *buf, size_t size, int ms)
-{
-	int64_t deadline = now_ms() + ms;
-	size_t got = 0;
-
-	while (got + 1 < size && now_ms() < deadline) {
-		struct pollfd p = { .fd = master, .events = POLLIN };
-		ssize_t n;
-
-		if (poll(&p, 1, 50) <= 0)
-			continue;
-		n = read(master, buf + got, size - 1 - got);
-		if (n > 0)
-			got += (size_t)n;
-	}
-	buf[got] = '\0';
-	return got;
 }
 
 /* The reason for the drainer: a pty opened and never read stops taking
@@ -128,7 +110,7 @@ static void test_send_on_held_pty(void **state)
 	assert_int_equal(guest_prints(master, 10000), GUEST_OUTPUT);
 	assert_int_equal(console_send(&c, "repns\n"), 0);
 	assert_int_equal(console_send(&c, "rep-on 2\n"), 0);
-	guest_reads(master, got, sizeof(got), 500);
+	fdread_for(master, got, sizeof(got), NULL, 500);
 	assert_string_equal(got, "repns\rrep-on 2\r");
 	console_close(&c);
 	close(master);
