@@ -38,7 +38,8 @@ check_leftovers "$row"
 tap $(run_after; echo $?) "$row: the next scenario passes" "$(cat "$FAULT_WORK/out")"
 figure "$row" "${verdict:-?}" "$(span "$T0" "$t1")"
 
-# --- SIGINT while partition 1 boots (its domain started, not yet ready)
+# --- SIGINT while partition 1 boots (its domain started, or its standby
+# domain resumed, and not yet ready)
 sigint() { # ROW: assert exit 2, a named interruption, counts, nothing left
 	local row=$1 status t1
 
@@ -52,7 +53,7 @@ sigint() { # ROW: assert exit 2, a named interruption, counts, nothing left
 	tap $(run_after; echo $?) "$row: the next scenario passes" "$(cat "$FAULT_WORK/out")"
 	figure "$row" "exit 2: ${verdict:-?}" "$(span "$T0" "$t1")"
 }
-interrupt_when wait.exp INT log_says 'serial1: domain .* started'
+interrupt_when wait.exp INT log_says 'serial1: domain .* (started|resumed from standby),'
 sigint "SIGINT during boot" 'interrupt'
 
 interrupt_when wait.exp INT wait_mark 1 ready
