@@ -302,10 +302,10 @@ fi
 ratio() { if [ -n "$1" ] && [ -n "$2" ]; then echo "scale=3; $1 / $2" | bc; fi; }
 # row LABEL VALUE UNIT RATIO (no VALUE: no sample succeeded)
 row() {
-	if [ -z "$2" ]; then printf '%-52s %10s %-5s %8s\n' "$1" "n/a" "$3" "-"; return; fi
-	printf '%-52s %10.1f %-5s %8.3f\n' "$1" "$2" "$3" "${4:-0}"
+	if [ -z "$2" ]; then printf '%-66s %10s %-5s %8s\n' "$1" "n/a" "$3" "-"; return; fi
+	printf '%-66s %10.1f %-5s %8.3f\n' "$1" "$2" "$3" "${4:-0}"
 }
-printf '\n%-52s %10s %-5s %8s\n' "figure" "value" "unit" "ratio"
+printf '\n%-66s %10s %-5s %8s\n' "figure" "value" "unit" "ratio"
 if [ -n "$cold" ]; then
 row "cold build, replica1+2, empty ccache (n=1)" "$cold" s 1
 row "  of which replica1 (n=1)" "$cold1" s "$(ratio "$cold1" "$cold")"
