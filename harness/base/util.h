@@ -31,6 +31,8 @@ int mkdir_p(const char *path, mode_t mode);
 /* rm -rf PATH; a missing PATH is not an error. */
 int remove_tree(const char *path);
 bool path_exists(const char *path);
+/* Bytes free for this user on the file system of PATH; -1 if unknown. */
+long long fs_free_bytes(const char *path);
 bool is_dir(const char *path);
 
 /* A run's id, PREFIX, our pid and 4 random hex digits ("r1234-0a9f"):

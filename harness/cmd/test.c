@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -166,23 +165,13 @@ static int start_job(struct job *j, const struct duplex_paths *paths)
  * refused before anything is written. */
 #define RESULTS_MIN_FREE (1u << 20)
 
-/* Bytes free for us on the file system of PATH; -1 if unknown. */
-static long long free_bytes(const char *path)
-{
-	struct statvfs st;
-
-	if (statvfs(path, &st) < 0)
-		return -1;
-	return (long long)st.f_bavail * (long long)st.f_frsize;
-}
-
 /* A scenario whose process left no result: it died, or could not write
  * it (a full file system says so, since its output.log is empty then). */
 static void result_of_dead(struct job *j, int wstatus)
 {
 	struct scenario_result *r = &j->res;
 	struct test_case *tc;
-	long long room = free_bytes(j->dir);
+	long long room = fs_free_bytes(j->dir);
 
 	scenario_result_init(r, j->def, strrchr(j->dir, '/') + 1);
 	r->verdict = VERDICT_FAIL;
@@ -449,7 +438,7 @@ static int make_run(struct test_run *run, const struct duplex_paths *paths,
 	run->dir = xasprintf("%s/%s", paths->results, run->run_id);
 	if (mkdir_p(paths->results, 0755) < 0)
 		return -1;
-	room = free_bytes(paths->results);
+	room = fs_free_bytes(paths->results);
 	if (room >= 0 && room < RESULTS_MIN_FREE) {
 		log_error("the file system of the results directory '%s' has %lld KiB free: a run needs at least %u KiB for its transcripts and reports; free space there, or set DUPLEX_RESULTS",
 			  paths->results, room / 1024, RESULTS_MIN_FREE / 1024);

@@ -371,3 +371,38 @@ bool matcher_failed(struct console_matcher *m)
 	scan_failures(m);
 	return m->failure[0] != '\0';
 }
+
+/* The last LINES lines of M (a final newline ends the last line rather
+ * than starting an empty one), each prefixed with INDENT, CRs dropped and
+ * other control bytes shown as ^X so that a guest's terminal escapes do
+ * not drive the user's terminal. */
+char *matcher_tail(const struct console_matcher *m, unsigned lines,
+		   const char *indent)
+{
+	size_t end = m->len - m->base, start, i, ilen = strlen(indent);
+	unsigned n = 0;
+	char *out, *o;
+
+	/* Indexes into buf: the tail is what the matcher holds. */
+	if (end > 0 && m->buf[end - 1] == '\n')
+		end--;
+	for (start = end; lines && start > 0; start--)
+		if (m->buf[start - 1] == '\n' && ++n == lines)
+			break;
+	o = out = xmalloc(2 * (end - start) + (n + 1) * ilen + 1);
+	for (i = start; i < end; i++) {
+		unsigned char ch = (unsigned char)m->buf[i];
+
+		if (i == start || m->buf[i - 1] == '\n')
+			o = stpcpy(o, indent);
+		if (ch == '\r')
+			continue;
+		if ((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f) {
+			*o++ = '^';
+			ch ^= 0x40;
+		}
+		*o++ = (char)ch;
+	}
+	*o = '\0';
+	return out;
+}

@@ -78,4 +78,11 @@ int matcher_find_as(struct console_matcher *m, const char *re, const char *who,
  * on a console programs print to, those words prove nothing. */
 bool matcher_failed(struct console_matcher *m);
 
+/* The last LINES lines of what M holds (a final newline ends the last
+ * line rather than starting an empty one), each prefixed with INDENT, CRs
+ * dropped and other control bytes shown as ^X, so that a guest's
+ * terminal escapes do not drive a person's terminal.  Malloc'd. */
+char *matcher_tail(const struct console_matcher *m, unsigned lines,
+		   const char *indent);
+
 #endif
