@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "fdread.h"
+#include "ptyfix.h"
 
 #include "console/console.h"
 #include "base/base.h"
@@ -37,25 +38,6 @@ struct fixture {
 	bool running;		/* the partition's pty is published */
 	pid_t child;
 };
-
-/* A pty: RAW for QEMU's (raw, as QEMU makes it), else a terminal's
- * (cooked: the mode an attach must give back). */
-static int open_master(char *slave, size_t size, bool raw)
-{
-	struct termios t;
-	int fd = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-
-	assert_true(fd >= 0);
-	assert_int_equal(grantpt(fd), 0);
-	assert_int_equal(unlockpt(fd), 0);
-	assert_int_equal(ptsname_r(fd, slave, size), 0);
-	if (!raw)
-		return fd;
-	assert_int_equal(tcgetattr(fd, &t), 0);
-	cfmakeraw(&t);
-	assert_int_equal(tcsetattr(fd, TCSANOW, &t), 0);
-	return fd;
-}
 
 static void log_write(struct fixture *f, const char *s)
 {
@@ -76,8 +58,9 @@ static int setup(void **state)
 	fd = open(f->alive, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	assert_true(fd >= 0);
 	close(fd);
-	f->term = open_master(f->term_path, sizeof(f->term_path), false);
-	f->qemu = open_master(f->pty, sizeof(f->pty), true);
+	f->term = ptyfix_open(f->term_path, sizeof(f->term_path), false);
+	f->qemu = ptyfix_open(f->pty, sizeof(f->pty), true);
+	assert_true(f->term >= 0 && f->qemu >= 0);
 	f->minicom = open(f->pty, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	assert_true(f->minicom >= 0);
 	f->running = true;

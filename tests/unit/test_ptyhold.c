@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "fdread.h"
+#include "ptyfix.h"
 
 #include "capture.h"
 #include "console/console.h"
@@ -27,16 +28,9 @@
 /* A pty as QEMU makes one: master non-blocking, slave raw. */
 static int qemu_side(char *slave, size_t size)
 {
-	struct termios t;
-	int fd = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	int fd = ptyfix_open(slave, size, true);
 
 	assert_true(fd >= 0);
-	assert_int_equal(grantpt(fd), 0);
-	assert_int_equal(unlockpt(fd), 0);
-	assert_int_equal(ptsname_r(fd, slave, size), 0);
-	assert_int_equal(tcgetattr(fd, &t), 0);
-	cfmakeraw(&t);
-	assert_int_equal(tcsetattr(fd, TCSANOW, &t), 0);
 	return fd;
 }
 
